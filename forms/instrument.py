@@ -1,0 +1,245 @@
+"""Load instrument definitions from TOML into Instrument objects.
+
+Takes: the TOML files shipped in forms/ and any in the practice's own folder.
+Returns: a Catalog of Instrument, looked up by id (any case) and language.
+All instrument wording lives in the TOML files; nothing here knows what an item says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from forms import BUILTIN_DIR
+from paperfit.errors import InputProblem, Location, UsageProblem
+from paperfit.tomlfile import Table, read_toml
+
+KINDS = ("outcome", "alliance")
+FORMATS = ("individual", "group")
+AGE_GROUPS = ("adult", "adolescent", "child")
+HEADER_FIELDS = ("client", "age", "session", "date", "clinician", "filled_by")
+FACES = ("frown", "smile", "neutral")
+THERAPIST = "[therapist]"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One visual analogue line: its label, an optional description and end anchors."""
+
+    label: str
+    description: str = ""
+    left: str = ""
+    right: str = ""
+
+
+@dataclass(frozen=True)
+class FilledBy:
+    """The header question about who filled the form in."""
+
+    question: str
+    choices: tuple[str, ...]
+    other: str
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Default scoring values from the instrument's file; paperfit.toml may override them."""
+
+    cutoff: dict[str, float]
+    rci: float | None
+    alert_total: float | None
+    alert_item: float | None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One form: its wording, layout version and scoring values."""
+
+    id: str
+    name: str
+    title: str
+    version: str
+    layout: int
+    language: str
+    kind: str
+    format: str
+    ages: str
+    age_groups: tuple[str, ...]
+    instructions: str
+    copyright: str
+    header: tuple[str, ...]
+    items: tuple[Item, ...]
+    filled_by: FilledBy | None
+    faces: tuple[str, str] | None
+    scoring: Scoring
+    verified: bool
+    source: Path
+
+    @property
+    def has_anchors(self) -> bool:
+        return any(item.left or item.right for item in self.items)
+
+
+def load_instrument(path: Path) -> Instrument:
+    """Read one instrument file; a mistake raises InputProblem naming the file and key."""
+    top = Table(path, read_toml(path))
+    top.only(
+        {
+            "id",
+            "name",
+            "title",
+            "version",
+            "layout",
+            "language",
+            "kind",
+            "format",
+            "ages",
+            "age_groups",
+            "instructions",
+            "copyright",
+            "header",
+            "filled_by",
+            "faces",
+            "items",
+            "scoring",
+            "verified",
+        }
+    )
+    ident = top.text("id")
+    if not ident.replace("-", "").replace("_", "").isalnum():
+        raise top.fail("id", f"must be letters, digits, - or _ only, not {ident!r}.")
+    header = top.texts("header")
+    for field in header:
+        if field not in HEADER_FIELDS:
+            raise top.fail("header", f"{field!r} is not one of {', '.join(HEADER_FIELDS)}.")
+    age_groups = top.texts("age_groups")
+    for group in age_groups:
+        if group not in AGE_GROUPS:
+            raise top.fail("age_groups", f"{group!r} is not one of {', '.join(AGE_GROUPS)}.")
+    items = tuple(_item(table) for table in top.tables("items"))
+    if len(items) != 4:
+        raise top.fail("items", f"must list exactly 4 items, not {len(items)}.")
+    filled_by = _filled_by(top.table("filled_by", required=False))
+    if ("filled_by" in header) != (filled_by is not None):
+        raise top.fail("filled_by", "is needed exactly when header lists 'filled_by'.")
+    layout = top.get("layout", int)
+    if layout < 1:
+        raise top.fail("layout", "must be 1 or more.")
+    return Instrument(
+        id=ident.upper(),
+        name=top.text("name"),
+        title=top.text("title", top.data.get("name", "")),
+        version=top.text("version"),
+        layout=layout,
+        language=top.text("language").lower(),
+        kind=top.choice("kind", KINDS),
+        format=top.choice("format", FORMATS, "individual"),
+        ages=top.text("ages"),
+        age_groups=tuple(age_groups),
+        instructions=top.text("instructions"),
+        copyright=top.text("copyright"),
+        header=tuple(header),
+        items=items,
+        filled_by=filled_by,
+        faces=_faces(top.table("faces", required=False)),
+        scoring=_scoring(top.table("scoring")),
+        verified=top.get("verified", bool, True),
+        source=path,
+    )
+
+
+def _item(table: Table) -> Item:
+    table.only({"label", "description", "left", "right"})
+    return Item(
+        label=table.text("label"),
+        description=table.text("description", ""),
+        left=table.text("left", ""),
+        right=table.text("right", ""),
+    )
+
+
+def _filled_by(table: Table | None) -> FilledBy | None:
+    if table is None:
+        return None
+    table.only({"question", "choices", "other"})
+    choices = table.texts("choices")
+    if len(choices) < 2:
+        raise table.fail("choices", "must list at least two answers.")
+    return FilledBy(table.text("question"), tuple(choices), table.text("other", ""))
+
+
+def _faces(table: Table | None) -> tuple[str, str] | None:
+    if table is None:
+        return None
+    table.only({"left", "right"})
+    return table.choice("left", FACES), table.choice("right", FACES)
+
+
+def _scoring(table: Table) -> Scoring:
+    table.only({"cutoff", "rci", "alert_total", "alert_item"})
+    cutoff_table = table.table("cutoff", required=False)
+    cutoff: dict[str, float] = {}
+    if cutoff_table is not None:
+        cutoff_table.only(AGE_GROUPS)
+        cutoff = {
+            group: float(cutoff_table.get(group, (int, float))) for group in cutoff_table.data
+        }
+    number = (int, float)
+    values = {key: table.get(key, number, None) for key in ("rci", "alert_total", "alert_item")}
+    for key, value in values.items():
+        if value is not None and not 0 <= value <= 40:
+            raise table.fail(key, f"must be between 0 and 40, not {value}.")
+    return Scoring(cutoff=cutoff, **{k: None if v is None else float(v) for k, v in values.items()})
+
+
+class Catalog:
+    """Every instrument available: the shipped ones, then the practice's own folder."""
+
+    def __init__(self, instruments: list[Instrument]) -> None:
+        self._by_key: dict[tuple[str, str], Instrument] = {}
+        for instrument in instruments:
+            self._by_key[(instrument.id, instrument.language)] = instrument
+
+    @classmethod
+    def load(cls, extra_dir: Path | None = None) -> Catalog:
+        """Load the shipped instruments and those in EXTRA_DIR; later files replace earlier ones."""
+        paths = sorted(BUILTIN_DIR.glob("*.toml"))
+        if extra_dir is not None:
+            if not extra_dir.is_dir():
+                raise InputProblem(
+                    Location(str(extra_dir)),
+                    "is not a folder. Check instrument_dir in paperfit.toml.",
+                )
+            paths += sorted(extra_dir.glob("*.toml"))
+        return cls([load_instrument(path) for path in paths])
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted({ident for ident, _ in self._by_key})
+
+    def get(self, ident: str, language: str = "en") -> Instrument:
+        """The instrument ID in LANGUAGE when a translation exists, else in English."""
+        key = ident.strip().upper()
+        for lang in (language, "en"):
+            if (key, lang) in self._by_key:
+                return self._by_key[(key, lang)]
+        for (found, _), instrument in sorted(self._by_key.items()):
+            if found == key:
+                return instrument
+        raise UsageProblem(
+            f"Unknown instrument {ident!r}. Known instruments: {', '.join(self.ids)}."
+        )
+
+    def for_client(self, age_group: str, kind: str, fmt: str, language: str) -> Instrument:
+        """The form of KIND for a client of AGE_GROUP in a session of format FMT."""
+        candidates = [
+            instrument
+            for (_, lang), instrument in sorted(self._by_key.items())
+            if lang == "en" and instrument.kind == kind and age_group in instrument.age_groups
+        ]
+        if kind == "alliance":
+            matching = [i for i in candidates if i.format == fmt]
+            candidates = matching or candidates
+        if not candidates:
+            raise UsageProblem(f"No {kind} form is defined for age group {age_group!r}.")
+        return self.get(candidates[0].id, language)

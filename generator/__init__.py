@@ -1,0 +1,1 @@
+"""Everything that writes output: forms, handouts, workbooks, graphs, reports."""

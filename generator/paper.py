@@ -1,0 +1,74 @@
+"""Paper sizes and the fixed geometry of a printed sheet, in millimetres.
+
+Every sheet keeps a 20 mm square in each corner (8 to 28 mm from the edges) and a 24 mm square
+beside the header free for machine-readable marks, so the side margins are 30 mm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PAPER_SIZES_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+MARGIN_SIDE_MM = 30.0
+MARGIN_TOP_MM = 10.0
+MARGIN_BOTTOM_MM = 10.0
+CORNER_SQUARE_MM = (8.0, 28.0)
+CODE_SQUARE_MM = 24.0
+LINE_MM = 100.0
+LINE_CLEAR_MM = 6.0
+FACE_SPACE_MM = 12.0
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper size and the content box inside the margins."""
+
+    name: str
+    width: float
+    height: float
+
+    @classmethod
+    def named(cls, name: str) -> Paper:
+        width, height = PAPER_SIZES_MM[name]
+        return cls(name, width, height)
+
+    @property
+    def content_width(self) -> float:
+        return self.width - 2 * MARGIN_SIDE_MM
+
+    @property
+    def content_height(self) -> float:
+        return self.height - MARGIN_TOP_MM - MARGIN_BOTTOM_MM
+
+
+@dataclass(frozen=True)
+class LineGeometry:
+    """The drawing of one rating line: a 100 mm line with end ticks, room for faces at its ends,
+    and 6 mm of clear space above and below (the drawing's own height keeps others away)."""
+
+    line: float = LINE_MM
+    side: float = FACE_SPACE_MM
+    clear: float = LINE_CLEAR_MM
+    tick: float = 2.5
+    stroke: float = 0.4
+    anchor: float = 47.0
+
+    @property
+    def width(self) -> float:
+        return self.line + 2 * self.side
+
+    @property
+    def height(self) -> float:
+        return 2 * self.clear
+
+    @property
+    def x0(self) -> float:
+        return self.side
+
+    @property
+    def x1(self) -> float:
+        return self.side + self.line
+
+    @property
+    def y(self) -> float:
+        return self.clear

@@ -1,0 +1,168 @@
+"""Turn templates into PDF: the one Jinja environment and the one restricted URL fetcher.
+
+Takes: a template name and its context. Returns: laid-out WeasyPrint documents and PDF bytes.
+Every render goes through here, so escaping, fonts and the fetch policy are set in one place.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import cache
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import jinja2
+from markupsafe import Markup
+from pypdf import PdfReader, PdfWriter
+from weasyprint import CSS, HTML, Document
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from paperfit.errors import PaperfitError
+from templates import TEMPLATE_DIR
+
+ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
+# Fewer distinct pages than this are laid out in this process: a worker costs about a second.
+MIN_PAGES_PER_WORKER = 40
+
+
+class FetchRefused(FatalURLFetchingError):
+    """A page asked for something outside paperfit's own files; the render stops."""
+
+
+class ProjectFetcher(URLFetcher):
+    """Fetch only files inside paperfit's own template folder; refuse everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if not url.startswith("file://"):
+            raise FetchRefused(f"refused to fetch {url!r}: only paperfit's own files are used")
+        path = Path(unquote(urlparse(url).path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in ALLOWED_DIRS):
+            raise FetchRefused(f"refused to fetch {url!r}: only paperfit's own files are used")
+        return super().fetch(url, headers)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja environment: autoescaping on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["mm"] = lambda value: f"{value:.2f}mm"
+    return env
+
+
+@cache
+def stylesheet() -> CSS:
+    """The shared print stylesheet, parsed once per process."""
+    return CSS(filename=str(TEMPLATE_DIR / "print.css"), url_fetcher=ProjectFetcher())
+
+
+def render_html(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+@contextmanager
+def _weasyprint_errors() -> Iterator[list[logging.LogRecord]]:
+    """Collect WeasyPrint's log records; a logged error makes the render fail."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+    errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise PaperfitError("The page could not be drawn: " + "; ".join(errors))
+
+
+def layout(html: str) -> Document:
+    """Lay out one HTML string with the shared stylesheet and fetch policy."""
+    with _weasyprint_errors():
+        return HTML(
+            string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()
+        ).render(stylesheets=[stylesheet()])
+
+
+def _pages_to_pdf(pages: Sequence[str], wrapper: str, context: dict[str, Any]) -> bytes:
+    """Lay out each distinct page of PAGES once, then write them all in order."""
+    unique = list(dict.fromkeys(pages))
+    position = {html: index for index, html in enumerate(unique)}
+    document = layout(render_html(wrapper, pages=[Markup(p) for p in unique], **context))
+    if len(document.pages) != len(unique):
+        raise PaperfitError(
+            "A page did not fit on one sheet of paper. Try without --large-print, or with "
+            "--explain page instead of the panel."
+        )
+    ordered = [document.pages[position[html]] for html in pages]
+    with _weasyprint_errors():
+        return document.copy(ordered).write_pdf()
+
+
+def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[Sequence[str]]:
+    """Cut PAGES into at most WORKERS runs in order, each with about the same number of distinct
+    pages and at least MINIMUM of them, so that the layout work is shared evenly."""
+    unique = len(set(pages))
+    parts = max(1, min(workers, unique // max(minimum, 1)))
+    if parts == 1:
+        return [pages]
+    runs: list[Sequence[str]] = []
+    seen: set[str] = set()
+    start = 0
+    for index, html in enumerate(pages):
+        seen.add(html)
+        if len(seen) >= unique * (len(runs) + 1) / parts and len(runs) < parts - 1:
+            runs.append(pages[start : index + 1])
+            start = index + 1
+    runs.append(pages[start:])
+    return [run for run in runs if run]
+
+
+def pages_to_pdf(
+    pages: Sequence[str], wrapper: str, workers: int | None = None, **context: Any
+) -> bytes:
+    """Write PAGES (HTML fragments of one page each) as one PDF, inside the template WRAPPER.
+
+    Identical pages are laid out once. Long documents are laid out on every core, each core
+    taking one run of pages, and the runs are joined in order.
+    """
+    workers = workers or os.cpu_count() or 1
+    runs = split_for_workers(pages, workers, MIN_PAGES_PER_WORKER)
+    if len(runs) == 1:
+        return _pages_to_pdf(pages, wrapper, context)
+    with ProcessPoolExecutor(len(runs), mp_context=_fork_context()) as pool:
+        parts = list(pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context)))
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """Fork where the platform has it: workers start at once with everything already loaded."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None

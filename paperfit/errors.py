@@ -1,0 +1,45 @@
+"""paperfit's exceptions: each message is written for the person running the command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PaperfitError(Exception):
+    """A failure the user can act on; the CLI prints the message and exits with status 1."""
+
+
+class UsageProblem(PaperfitError):
+    """The command was called wrongly; the CLI exits with status 2."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: file, then sheet, row and column or key when they apply."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        if self.key:
+            parts.append(f"key {self.key}")
+        return " › ".join(parts)
+
+
+class InputProblem(PaperfitError):
+    """A file the user gave is wrong at a known place."""
+
+    def __init__(self, location: Location, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location}: {reason}")

@@ -1,0 +1,1 @@
+"""Read filled-in forms and the spreadsheets that go with them."""

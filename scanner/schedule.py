@@ -1,0 +1,207 @@
+"""Read the day's appointment schedule, from which the forms are printed.
+
+Takes: a .csv or .xlsx file with one appointment per row, in appointment order.
+Returns: a list of Appointment in file order, or raises ScheduleProblems listing every bad cell,
+so staff can fix the whole file at once; a partial list is never returned.
+Instrument ids are only split and upper-cased here; the caller checks them against the catalog.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from forms.instrument import AGE_GROUPS, FORMATS
+from paperfit.errors import InputProblem, Location, PaperfitError
+from scanner.tables import Row, read_rows
+
+REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
+
+# Normalised header (see tables.normalise_header) -> canonical key.
+ALIASES = {
+    "client": "client_id",
+    "clientid": "client_id",
+    "client_no": "client_id",
+    "client_number": "client_id",
+    "id": "client_id",
+    "appointment_date": "date",
+    "day": "date",
+    "session_number": "session",
+    "session_no": "session",
+    "session_nr": "session",
+    "sess": "session",
+    "therapist": "clinician",
+    "counselor": "clinician",
+    "counsellor": "clinician",
+    "age": "age_group",
+    "agegroup": "age_group",
+    "type": "format",
+    "session_type": "format",
+    "forms": "instruments",
+    "instrument": "instruments",
+    "client_name": "name",
+}
+
+MAX_CLIENT_ID = 64
+MAX_TEXT = 100  # clinician and name are printed on the form header
+MAX_SESSION = 9999
+
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """One row of the schedule: who is seen, when, and which forms to print for them."""
+
+    client_id: str
+    date: datetime.date
+    session: int
+    clinician: str
+    age_group: str
+    format: str
+    name: str = ""
+    instruments: tuple[str, ...] = ()
+    row: int = 0
+    # Where the instruments cell is, so the caller can point at it when an id is unknown.
+    instruments_at: Location | None = field(default=None, compare=False, repr=False)
+
+
+class ScheduleProblems(PaperfitError):
+    """Every bad cell in a schedule, one per line as file › row › column: reason."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class _Bad(Exception):
+    """A cell's value is wrong; carries the reason only, the row adds the place."""
+
+
+def read_schedule(path: Path) -> list[Appointment]:
+    """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong."""
+    rows = read_rows(path, ALIASES, REQUIRED)
+    if not rows:
+        raise InputProblem(
+            Location(str(path)),
+            "has a header row but no appointments below it. Add one row per appointment.",
+        )
+    problems: list[InputProblem] = []
+    appointments = [_appointment(row, problems) for row in rows]
+    if problems:
+        raise ScheduleProblems(problems)
+    return [appointment for appointment in appointments if appointment is not None]
+
+
+def _appointment(row: Row, problems: list[InputProblem]) -> Appointment | None:
+    """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
+    values: dict[str, object] = {}
+    checks = {
+        "client_id": lambda value: _text(value, MAX_CLIENT_ID, "a client ID"),
+        "date": _date,
+        "session": _session,
+        "clinician": lambda value: _text(value, MAX_TEXT, "the clinician"),
+        "age_group": lambda value: _choice(value, AGE_GROUPS),
+        "format": lambda value: _choice(value, FORMATS),
+        "name": lambda value: _text(value, MAX_TEXT, "", required=False),
+        "instruments": _instruments,
+    }
+    order = list(row.columns)  # report a row's problems left to right, as the user reads them
+    for key in sorted(checks, key=lambda key: order.index(key) if key in order else len(order)):
+        check = checks[key]
+        try:
+            values[key] = check(row.get(key))
+        except _Bad as bad:
+            problems.append(InputProblem(row.where(key), str(bad)))
+    if len(values) < len(checks):
+        return None
+    return Appointment(
+        **values,  # type: ignore[arg-type]
+        row=row.number,
+        instruments_at=row.where("instruments"),
+    )
+
+
+def _text(value: object, limit: int, what: str, required: bool = True) -> str:
+    if value is None:
+        if required:
+            raise _Bad(f"is empty; every appointment needs {what}.")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _Bad(f"must be text, not {value!r}.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores an ID typed as 1042 as the number 1042.0
+    # Non-breaking and other Unicode spaces (common after copy and paste) count as spaces.
+    text = "".join(" " if unicodedata.category(char) == "Zs" else char for char in str(value))
+    text = text.strip()
+    if len(text) > limit:
+        raise _Bad(f"is {len(text)} characters long; the most allowed is {limit}.")
+    if not text.isprintable():
+        raise _Bad(f"{text!r} contains control characters (such as line breaks); remove them.")
+    return text
+
+
+def _date(value: object) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    hint = "Write it as YYYY-MM-DD, for example 2024-03-05, or format the cell as a date."
+    if value is None:
+        raise _Bad(f"is empty. {hint}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise _Bad(f"is the number {value}, not a date. {hint}")
+    if not isinstance(value, str):
+        raise _Bad(f"{value!r} is not a date. {hint}")
+    match = _ISO_DATE.fullmatch(value.strip())
+    if match is None:
+        raise _Bad(f"{value.strip()!r} is not a date paperfit can read without guessing. {hint}")
+    try:
+        return datetime.date.fromisoformat(match.group(1))
+    except ValueError:
+        raise _Bad(f"{match.group(1)!r} is not a real date on the calendar. {hint}") from None
+
+
+def _session(value: object) -> int:
+    hint = f"It must be a whole number from 1 to {MAX_SESSION}."
+    if value is None:
+        raise _Bad(f"is empty. {hint}")
+    number: float
+    if isinstance(value, bool):
+        raise _Bad(f"is {value}, not a number. {hint}")
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise _Bad(f"{value.strip()!r} is not a number. {hint}") from None
+    else:
+        raise _Bad(f"{value!r} is not a number. {hint}")
+    if not float(number).is_integer() or not 1 <= number <= MAX_SESSION:
+        raise _Bad(f"{_show(value)} is not a session number. {hint}")
+    return int(number)
+
+
+def _show(value: object) -> str:
+    return repr(value.strip()) if isinstance(value, str) else str(value)
+
+
+def _choice(value: object, choices: tuple[str, ...]) -> str:
+    allowed = ", ".join(choices)
+    if value is None:
+        raise _Bad(f"is empty; write one of {allowed}.")
+    text = str(value).strip().casefold()
+    if text not in choices:
+        raise _Bad(f"{_show(value)} is not one of {allowed}.")
+    return text
+
+
+def _instruments(value: object) -> tuple[str, ...]:
+    """Split 'ORS SRS' or 'ors, srs' into ('ORS', 'SRS'); the catalog check is the caller's."""
+    if value is None:
+        return ()
+    return tuple(part.upper() for part in re.split(r"[\s,;]+", str(value)) if part)
