@@ -99,10 +99,13 @@ def _weasyprint_errors() -> Iterator[list[logging.LogRecord]]:
 
 def layout(html: str) -> Document:
     """Lay out one HTML string with the shared stylesheet and fetch policy."""
-    with _weasyprint_errors():
-        return HTML(
-            string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()
-        ).render(stylesheets=[stylesheet()])
+    try:
+        with _weasyprint_errors():
+            return HTML(
+                string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()
+            ).render(stylesheets=[stylesheet()])
+    except FetchRefused as refused:
+        raise PaperfitError(f"The page was not printed: {refused}.") from None
 
 
 def _pages_to_pdf(pages: Sequence[str], wrapper: str, context: dict[str, Any]) -> bytes:
@@ -115,9 +118,36 @@ def _pages_to_pdf(pages: Sequence[str], wrapper: str, context: dict[str, Any]) -
             "A page did not fit on one sheet of paper. Try without --large-print, or with "
             "--explain page instead of the panel."
         )
+    check_fits(document)
     ordered = [document.pages[position[html]] for html in pages]
     with _weasyprint_errors():
         return document.copy(ordered).write_pdf()
+
+
+def check_fits(document: Document) -> None:
+    """Fail when a page's flowing content (class "flow") runs into its foot (class "foot").
+
+    The foot is pinned to the bottom of the sheet, so nothing else would notice the overlap.
+    """
+    for page in document.pages:
+        flow_bottom = foot_top = None
+        name = "A page"
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or getattr(box, "element_tag", None) is None:
+                continue
+            classes = (element.get("class") or "").split()
+            if "page" in classes and element.get("data-name"):
+                name = f"The {element.get('data-name')} sheet"
+            if "flow" in classes:
+                flow_bottom = box.position_y + box.margin_height()
+            elif "foot" in classes:
+                foot_top = box.position_y
+        if flow_bottom is not None and foot_top is not None and flow_bottom > foot_top:
+            raise PaperfitError(
+                f"{name} does not fit on one page with these options. Try --explain page "
+                "instead of the panel, or leave out --large-print."
+            )
 
 
 def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[Sequence[str]]:

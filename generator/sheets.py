@@ -15,7 +15,8 @@ from generator.output import write_atomic
 from generator.paper import LineGeometry, Paper
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
-from scanner.schedule import Appointment
+from paperfit.errors import InputProblem, Location, UsageProblem
+from scanner.schedule import Appointment, ScheduleProblems
 
 EXPLAIN_MODES = ("panel", "page", "none")
 BLANK_TO_WRITE_ON = "\u00a0" * 14
@@ -60,25 +61,43 @@ def audience_of(instrument: Instrument) -> str:
 def packets_for_schedule(
     appointments: Sequence[Appointment], catalog: Catalog, language: str
 ) -> list[Packet]:
-    """One packet per appointment, in appointment order: outcome form, then alliance form."""
-    packets = []
+    """One packet per appointment, in appointment order: outcome form, then alliance form.
+
+    An unknown instrument in the schedule's instruments column is reported with its cell, all
+    of them at once, and no packet is returned.
+    """
+    packets, problems = [], []
     for appointment in appointments:
-        if appointment.instruments:
-            instruments = tuple(catalog.get(i, language) for i in appointment.instruments)
-        else:
-            instruments = tuple(
-                catalog.for_client(appointment.age_group, kind, appointment.format, language)
-                for kind in ("outcome", "alliance")
+        try:
+            packets.append(
+                Packet(
+                    _instruments_for(appointment, catalog, language),
+                    Header(
+                        client_id=appointment.client_id,
+                        name=appointment.name,
+                        session=str(appointment.session),
+                        date=appointment.date.isoformat(),
+                        clinician=appointment.clinician,
+                    ),
+                )
             )
-        header = Header(
-            client_id=appointment.client_id,
-            name=appointment.name,
-            session=str(appointment.session),
-            date=appointment.date.isoformat(),
-            clinician=appointment.clinician,
-        )
-        packets.append(Packet(instruments, header))
+        except UsageProblem as error:
+            where = appointment.instruments_at or Location("schedule", row=appointment.row)
+            problems.append(InputProblem(where, str(error)))
+    if problems:
+        raise ScheduleProblems(problems)
     return packets
+
+
+def _instruments_for(
+    appointment: Appointment, catalog: Catalog, language: str
+) -> tuple[Instrument, ...]:
+    if appointment.instruments:
+        return tuple(catalog.get(i, language) for i in appointment.instruments)
+    return tuple(
+        catalog.for_client(appointment.age_group, kind, appointment.format, language)
+        for kind in ("outcome", "alliance")
+    )
 
 
 def _items(instrument: Instrument, clinician: str) -> list[Item]:

@@ -1,0 +1,76 @@
+"""Write the client handout and the clinician's pocket guide.
+
+Takes: an audience, a language and the practice's settings. Returns: a one-page PDF each.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forms.instrument import Catalog
+from generator.output import write_atomic
+from generator.paper import Paper
+from generator.render import pages_to_pdf, render_html
+from generator.texts import AUDIENCES, privacy_sentence, texts
+from paperfit.errors import PaperfitError
+from paperfit.settings import Settings
+
+
+def _write_one_page(
+    out: Path,
+    template: str,
+    title: str,
+    language: str,
+    paper: str,
+    large_print: bool,
+    **context: object,
+) -> Path:
+    page = render_html(template, **context)
+    pdf = pages_to_pdf(
+        [page],
+        "pack.html",
+        title=title,
+        lang=language,
+        paper=Paper.named(paper),
+        large_print=large_print,
+    )
+    return write_atomic(out, lambda stream: stream.write(pdf))
+
+
+def write_handout(
+    out: Path, audience: str, language: str, paper: str, large_print: bool, settings: Settings
+) -> Path:
+    """The one-page "your feedback shapes your care" handout for AUDIENCE."""
+    if audience not in AUDIENCES:
+        raise PaperfitError(f"Unknown audience {audience!r}: use one of {', '.join(AUDIENCES)}.")
+    handout = texts(language)["handout"][audience]
+    return _write_one_page(
+        out,
+        "_handout.html",
+        handout["title"],
+        language,
+        paper,
+        large_print,
+        handout=handout,
+        audience=audience,
+        practice_name=settings.practice_name,
+        privacy=privacy_sentence(language, settings.privacy),
+    )
+
+
+def write_guide(out: Path, language: str, paper: str, catalog: Catalog, settings: Settings) -> Path:
+    """The clinician's pocket card, with the SRS alert values the practice uses."""
+    guide = texts(language)["guide"]
+    scoring = catalog.get("SRS").scoring
+    return _write_one_page(
+        out,
+        "_guide.html",
+        guide["title"],
+        language,
+        paper,
+        False,
+        guide=guide,
+        practice_name=settings.practice_name,
+        alert_total=f"{scoring.alert_total:g}",
+        alert_item=f"{scoring.alert_item:g}",
+    )

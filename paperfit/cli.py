@@ -1,0 +1,239 @@
+"""The `paperfit` command: thin Click commands over the library in forms/, generator/, scanner/.
+
+Each command parses its options, calls the library, and reports. Library errors become exit
+status 1 (the work failed) or 2 (the command was called wrongly).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from forms.instrument import Catalog
+from generator.demo import write_demo
+from generator.handouts import write_guide, write_handout
+from generator.sheets import (
+    EXPLAIN_MODES,
+    Header,
+    Packet,
+    PrintOptions,
+    packets_for_schedule,
+    write_forms,
+)
+from generator.texts import AUDIENCES
+from paperfit import __version__
+from paperfit.errors import PaperfitError, UsageProblem
+from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
+from scanner.schedule import read_schedule
+
+OUTPUT_DIR = Path("output")
+
+
+class PaperfitGroup(click.Group):
+    """Turns paperfit's own exceptions into Click's, so no user ever sees a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageProblem as error:
+            raise click.UsageError(str(error), ctx) from None
+        except PaperfitError as error:
+            raise click.ClickException(str(error)) from None
+
+
+class Context:
+    """What every command needs: the settings and the instrument catalog, loaded on demand."""
+
+    def __init__(self, config: Path | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+        self._catalog: Catalog | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = Catalog.load(self.settings.instrument_dir)
+        return self._catalog
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def print_options(command: Any) -> Any:
+    """--paper, --lang and --large-print, shared by every command that prints for clients."""
+    command = click.option("--large-print", is_flag=True, help="Bigger type; lines stay 10 cm.")(
+        command
+    )
+    command = click.option(
+        "--lang", type=click.Choice(LANGUAGES), help="Language of paperfit's own text."
+    )(command)
+    return click.option(
+        "--paper",
+        type=click.Choice(PAPERS),
+        help="Paper size (default: letter, or paperfit.toml).",
+    )(command)
+
+
+def out_option(default: str) -> Any:
+    return click.option(
+        "-o",
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=OUTPUT_DIR / default,
+        show_default=True,
+        help="Where to write the PDF.",
+    )
+
+
+@click.group(cls=PaperfitGroup)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Settings file (default: ./paperfit.toml when it exists).",
+)
+@click.version_option(__version__, prog_name="paperfit")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Print, read, score and graph the ORS/SRS family of feedback forms on paper."""
+    ctx.obj = Context(config)
+
+
+@cli.command()
+@click.argument("instruments", nargs=-1, metavar="[INSTRUMENT]...")
+@print_options
+@click.option("--copies", type=click.IntRange(1, 1000), default=1, help="Sets to print.")
+@click.option(
+    "--explain",
+    type=click.Choice(EXPLAIN_MODES),
+    default="panel",
+    show_default=True,
+    help="A short explanation on each sheet, a half page before the forms, or none.",
+)
+@click.option("--client", "client_id", help="Client ID to print in the header.")
+@click.option("--name", default="", help="Client name (printed only when given).")
+@click.option("--session", type=click.IntRange(1), help="Session number.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Session date, YYYY-MM-DD.")
+@click.option("--clinician", default="", help="Clinician's name.")
+@click.option(
+    "--schedule",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A day's schedule (.csv or .xlsx): one set per appointment, in order.",
+)
+@click.option("--duplex", is_flag=True, help="Start each set on a new physical sheet.")
+@out_option("forms.pdf")
+@pass_context
+def forms(
+    obj: Context,
+    instruments: tuple[str, ...],
+    paper: str | None,
+    lang: str | None,
+    large_print: bool,
+    copies: int,
+    explain: str,
+    client_id: str | None,
+    name: str,
+    session: int | None,
+    date: datetime.datetime | None,
+    clinician: str,
+    schedule: Path | None,
+    duplex: bool,
+    out: Path,
+) -> None:
+    """Print forms as one PDF: blank, for one client, or for a day's --schedule.
+
+    INSTRUMENT is any of ORS, SRS, CORS, CSRS, GSRS (any case; default: ORS SRS).
+
+    \b
+    Examples:
+      paperfit forms
+      paperfit forms cors csrs --client C-102 --session 4 --date 2026-11-25
+      paperfit forms --schedule today.xlsx --duplex -o output/today.pdf
+    """
+    settings = obj.settings
+    options = PrintOptions(
+        paper=paper or settings.paper,
+        language=lang or settings.language,
+        explain=explain,
+        large_print=large_print,
+        duplex=duplex,
+        practice_name=settings.practice_name,
+        privacy=settings.privacy,
+    )
+    if schedule is not None:
+        if instruments or client_id or session or date or clinician or name or copies != 1:
+            raise UsageProblem(
+                "--schedule gives the clients and instruments: leave out "
+                "INSTRUMENT, --client, --name, --session, --date, --clinician "
+                "and --copies."
+            )
+        packets = packets_for_schedule(read_schedule(schedule), obj.catalog, options.language)
+    else:
+        chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
+        header = Header(
+            client_id=client_id or "",
+            name=name,
+            clinician=clinician,
+            session=str(session or ""),
+            date=date.date().isoformat() if date else "",
+        )
+        packets = [Packet(chosen, header)] * copies
+    click.echo(write_forms(out, packets, options))
+
+
+@cli.command()
+@click.option("--audience", type=click.Choice(AUDIENCES), default="adult", show_default=True)
+@print_options
+@out_option("handout.pdf")
+@pass_context
+def handout(
+    obj: Context, audience: str, paper: str | None, lang: str | None, large_print: bool, out: Path
+) -> None:
+    """Print the one-page "your feedback shapes your care" handout for clients."""
+    settings = obj.settings
+    click.echo(
+        write_handout(
+            out, audience, lang or settings.language, paper or settings.paper, large_print, settings
+        )
+    )
+
+
+@cli.command()
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the card.")
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@out_option("guide.pdf")
+@pass_context
+def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
+    """Print the clinician's pocket card: introducing the forms, and talking about low scores."""
+    settings = obj.settings
+    click.echo(
+        write_guide(out, lang or settings.language, paper or settings.paper, obj.catalog, settings)
+    )
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=OUTPUT_DIR / "demo",
+    show_default=True,
+    help="Folder to write into.",
+)
+@pass_context
+def demo(obj: Context, out: Path) -> None:
+    """Write sample forms, a schedule pack, the handouts and the guide, made-up clients only."""
+    for path in write_demo(out, obj.catalog, obj.settings):
+        click.echo(path)
+
+
+def main() -> None:
+    cli(prog_name="paperfit")
