@@ -25,6 +25,8 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> Path:
     except OSError as error:
         raise PaperfitError(f"Cannot write {path}: {error.strerror}.") from None
     try:
+        # mkstemp makes the file private; give it the permissions any new file would get.
+        os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
@@ -37,3 +39,9 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

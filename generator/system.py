@@ -13,7 +13,7 @@ from paperfit.errors import PaperfitError
 FONT = "DejaVu Sans"
 INSTALL = (
     "On Debian or Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
-    "fonts-dejavu-core. On macOS: brew install pango font-dejavu."
+    "libharfbuzz-subset0 fonts-dejavu-core. On macOS: brew install pango font-dejavu."
 )
 
 

@@ -148,7 +148,7 @@ def forms(
     duplex: bool,
     out: Path,
 ) -> None:
-    """Print forms as one PDF: blank, for one client, or for a day's --schedule.
+    """Print forms as one PDF: blank, for one client, or for a day's schedule.
 
     INSTRUMENT is any of ORS, SRS, CORS, CSRS, GSRS (any case; default: ORS SRS).
 
@@ -197,7 +197,7 @@ def forms(
 def handout(
     obj: Context, audience: str, paper: str | None, lang: str | None, large_print: bool, out: Path
 ) -> None:
-    """Print the one-page "your feedback shapes your care" handout for clients."""
+    """Print the client handout: "your feedback shapes your care", on one page."""
     settings = obj.settings
     click.echo(
         write_handout(
@@ -212,7 +212,7 @@ def handout(
 @out_option("guide.pdf")
 @pass_context
 def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
-    """Print the clinician's pocket card: introducing the forms, and talking about low scores."""
+    """Print the clinician's pocket card on introducing the forms and low scores."""
     settings = obj.settings
     click.echo(
         write_guide(out, lang or settings.language, paper or settings.paper, obj.catalog, settings)
@@ -230,7 +230,7 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
 )
 @pass_context
 def demo(obj: Context, out: Path) -> None:
-    """Write sample forms, a schedule pack, the handouts and the guide, made-up clients only."""
+    """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
     for path in write_demo(out, obj.catalog, obj.settings):
         click.echo(path)
 

@@ -74,7 +74,9 @@ class ScheduleProblems(PaperfitError):
 
     def __init__(self, problems: list[InputProblem]) -> None:
         self.problems = tuple(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
+        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        lines = [f"{count} in the schedule; nothing was printed. Fix them and run again:"]
+        super().__init__("\n".join(lines + [str(problem) for problem in self.problems]))
 
 
 class _Bad(Exception):

@@ -1,0 +1,233 @@
+"""The paperfit command, driven as a user would, with real files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from paperfit.cli import cli
+from tests.conftest import page_count, pdf_text
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+SCHEDULE_HEADER = "client_id,date,session,clinician,age_group,format,name,instruments\n"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def write_schedule(folder: Path, rows: list[str]) -> Path:
+    path = folder / "today.csv"
+    path.write_text(SCHEDULE_HEADER + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert len(cli.commands[command].help or "") > 20
+    assert f"paperfit {command}" in README
+
+
+def test_blank_forms_default_to_ors_then_srs(tmp_path: Path) -> None:
+    result = run("forms", "-o", tmp_path / "f.pdf")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(tmp_path / "f.pdf")
+    text = pdf_text(tmp_path / "f.pdf")
+    assert len(text) == 2
+    assert "Outcome Rating Scale (ORS)" in text[0]
+    assert "Session Rating Scale (SRS V.3.0)" in text[1]
+    assert "About this form" in text[0]
+
+
+def test_copies_and_explain_modes(tmp_path: Path) -> None:
+    assert run("forms", "CSRS", "--copies", "3", "-o", tmp_path / "a.pdf").exit_code == 0
+    assert page_count(tmp_path / "a.pdf") == 3
+    assert run("forms", "--explain", "page", "-o", tmp_path / "b.pdf").exit_code == 0
+    pages = pdf_text(tmp_path / "b.pdf")
+    assert len(pages) == 3
+    assert "Why we ask for your feedback" in pages[0]
+    assert "About this form" not in pages[1]
+    assert run("forms", "ors", "--explain", "none", "-o", tmp_path / "c.pdf").exit_code == 0
+    assert "About this form" not in pdf_text(tmp_path / "c.pdf")[0]
+
+
+def test_one_clients_forms_carry_the_header(tmp_path: Path) -> None:
+    result = run(
+        "forms",
+        "cors",
+        "csrs",
+        "--client",
+        "K-77",
+        "--session",
+        "4",
+        "--date",
+        "2026-11-25",
+        "--clinician",
+        "Sam Lee",
+        "--lang",
+        "es",
+        "--paper",
+        "a4",
+        "-o",
+        tmp_path / "k.pdf",
+    )
+    assert result.exit_code == 0, result.output
+    for page in pdf_text(tmp_path / "k.pdf"):
+        assert "K-77" in page and "2026-11-25" in page and "Sam Lee" in page
+        assert "Sesión" in page or "sesión" in page
+    assert "Sam Lee listened to me." in pdf_text(tmp_path / "k.pdf")[1]
+
+
+def test_a_schedule_prints_each_clients_forms_in_appointment_order(tmp_path: Path) -> None:
+    schedule = write_schedule(
+        tmp_path,
+        [
+            "B-2,2026-11-25,3,Dr. Rivera,adult,individual,,",
+            "A-1,2026-11-25,1,Sam Lee,child,individual,Zoë,",
+            "C-3,2026-11-25,5,Sam Lee,adolescent,group,,",
+            "D-4,2026-11-25,2,Sam Lee,adult,individual,,ORS",
+        ],
+    )
+    result = run("forms", "--schedule", schedule, "--duplex", "-o", tmp_path / "day.pdf")
+    assert result.exit_code == 0, result.output
+    pages = pdf_text(tmp_path / "day.pdf")
+    titles = [re.search(r"Rating Scale \(([A-Z]+)", page).group(1) for page in pages]
+    assert titles == ["ORS", "SRS", "CORS", "CSRS", "ORS", "GSRS", "ORS"]
+    assert [p.split("Client ID: ")[1].split()[0] for p in pages] == [
+        "B-2",
+        "B-2",
+        "A-1",
+        "A-1",
+        "C-3",
+        "C-3",
+        "D-4",
+    ]
+    assert "Zoë" in pages[2]
+
+
+def test_duplex_starts_each_client_on_a_new_sheet(tmp_path: Path) -> None:
+    schedule = write_schedule(
+        tmp_path,
+        [
+            "A-1,2026-11-25,1,Sam Lee,adult,individual,,ORS",
+            "B-2,2026-11-25,1,Sam Lee,adult,individual,,ORS",
+        ],
+    )
+    assert run("forms", "--schedule", schedule, "--duplex", "-o", tmp_path / "d.pdf").exit_code == 0
+    pages = pdf_text(tmp_path / "d.pdf")
+    assert len(pages) == 3
+    assert "A-1" in pages[0] and pages[1] == "" and "B-2" in pages[2]
+    assert run("forms", "--schedule", schedule, "-o", tmp_path / "s.pdf").exit_code == 0
+    assert page_count(tmp_path / "s.pdf") == 2
+
+
+def test_a_bad_schedule_names_every_bad_cell_and_writes_nothing(tmp_path: Path) -> None:
+    schedule = write_schedule(
+        tmp_path,
+        [
+            "A-1,2026-11-25,1,Sam Lee,adult,individual,,",
+            "B-2,25/11/2026,two,Sam Lee,elder,individual,,",
+        ],
+    )
+    out = tmp_path / "day.pdf"
+    result = run("forms", "--schedule", schedule, "-o", out)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"{schedule} › row 3 › column B" in result.output
+    assert f"{schedule} › row 3 › column C" in result.output
+    assert f"{schedule} › row 3 › column E" in result.output
+    assert not out.exists()
+
+
+def test_an_unknown_instrument_in_a_schedule_names_its_cell(tmp_path: Path) -> None:
+    schedule = write_schedule(tmp_path, ["A-1,2026-11-25,1,Sam Lee,adult,individual,,ORS PHQ9"])
+    result = run("forms", "--schedule", schedule, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert f"{schedule} › row 2 › column H" in result.output
+    assert "Unknown instrument 'PHQ9'" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("forms", "PHQ9"),
+        ("forms", "--paper", "legal"),
+        ("forms", "--copies", "0"),
+        ("forms", "--date", "25/11/2026"),
+        ("handout", "--audience", "teen"),
+    ],
+)
+def test_wrong_usage_exits_2(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = run(*args, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    assert "Error:" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_schedule_with_client_options_is_wrong_usage(tmp_path: Path) -> None:
+    schedule = write_schedule(tmp_path, ["A-1,2026-11-25,1,Sam Lee,adult,individual,,"])
+    result = run("forms", "--schedule", schedule, "--client", "X", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    assert "leave out" in result.output
+
+
+def test_settings_file_is_used_and_checked(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text(
+        'practice_name = "Riverside Counselling"\nprivacy = "Only Dr. Rivera '
+        'reads these."\npaper = "a4"\n',
+        encoding="utf-8",
+    )
+    assert run("--config", good, "handout", "-o", tmp_path / "h.pdf").exit_code == 0
+    text = pdf_text(tmp_path / "h.pdf")[0]
+    assert "Riverside Counselling" in text and "Only Dr. Rivera reads these." in text
+    bad = tmp_path / "bad.toml"
+    bad.write_text('paper_size = "a4"\n', encoding="utf-8")
+    result = run("--config", bad, "forms", "-o", tmp_path / "f.pdf")
+    assert result.exit_code == 1
+    assert "key paper_size: is not a known setting" in result.output
+
+
+@pytest.mark.parametrize("audience", ["adult", "child", "caretaker"])
+@pytest.mark.parametrize("lang", ["en", "es", "fr"])
+def test_handouts_are_one_page_with_the_default_privacy_sentence(
+    tmp_path: Path, audience: str, lang: str
+) -> None:
+    from generator.texts import texts
+
+    out = tmp_path / "h.pdf"
+    assert run("handout", "--audience", audience, "--lang", lang, "-o", out).exit_code == 0
+    pages = pdf_text(out)
+    assert len(pages) == 1
+    expected = texts(lang)["handout"][audience]["title"]
+    assert " ".join(expected.split()) in pages[0]
+    assert "".join(texts(lang)["privacy_default"].split()) in "".join(pages[0].split())
+
+
+def test_the_guide_uses_the_srs_alert_values(tmp_path: Path) -> None:
+    assert run("guide", "-o", tmp_path / "g.pdf").exit_code == 0
+    pages = pdf_text(tmp_path / "g.pdf")
+    assert len(pages) == 1
+    assert "When the SRS total is below 36" in pages[0]
+    assert "{alert" not in pages[0]
+
+
+def test_demo_writes_every_sample(tmp_path: Path) -> None:
+    result = run("demo", "-o", tmp_path / "demo")
+    assert result.exit_code == 0, result.output
+    written = [Path(line) for line in result.output.split()]
+    assert all(path.is_file() for path in written)
+    names = {path.name for path in written}
+    assert {
+        "forms-blank.pdf",
+        "forms-schedule.pdf",
+        "guide-en.pdf",
+        "handout-child-fr.pdf",
+        "schedule.csv",
+    } <= names
+    assert page_count(tmp_path / "demo" / "forms-schedule.pdf") == 10
