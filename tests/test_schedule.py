@@ -30,7 +30,9 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 def problems(path: Path) -> list[str]:
     with pytest.raises(ScheduleProblems) as caught:
         read_schedule(path)
-    lines = str(caught.value).splitlines()
+    summary, *lines = str(caught.value).splitlines()
+    count = len(caught.value.problems)
+    assert summary.startswith(f"{count} problem{'s' if count != 1 else ''} in the schedule")
     assert lines == [str(problem) for problem in caught.value.problems]
     return lines
 
