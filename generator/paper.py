@@ -51,7 +51,6 @@ class LineGeometry:
     clear: float = LINE_CLEAR_MM
     tick: float = 2.5
     stroke: float = 0.4
-    anchor: float = 47.0
 
     @property
     def width(self) -> float:
