@@ -6,7 +6,7 @@ type or a bad value raises InputProblem naming the file and key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from paperfit.tomlfile import Table, read_toml
@@ -14,6 +14,21 @@ from paperfit.tomlfile import Table, read_toml
 PAPERS = ("letter", "a4")
 LANGUAGES = ("en", "es", "fr")
 DEFAULT_FILE = Path("paperfit.toml")
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Scoring thresholds a practice may set; None means the value in the instrument's file."""
+
+    cutoff_adult: float | None = None
+    cutoff_adolescent: float | None = None
+    cutoff_child: float | None = None
+    rci: float | None = None
+    srs_alert_total: float | None = None
+    srs_alert_item: float | None = None
+    # No reliable improvement by this session is the usual prompt to discuss the plan
+    # (PCOMS training materials say session 3 to 4).
+    no_improvement_by_session: int = 4
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,7 @@ class Settings:
     language: str = "en"
     privacy: str = ""
     instrument_dir: Path | None = None
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
     source: Path | None = None
 
 
@@ -35,7 +51,7 @@ def load_settings(path: Path | None = None) -> Settings:
             return Settings()
         path = DEFAULT_FILE
     top = Table(path, read_toml(path))
-    top.only({"practice_name", "paper", "language", "privacy", "instrument_dir"})
+    top.only({"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring"})
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
     return Settings(
@@ -45,5 +61,27 @@ def load_settings(path: Path | None = None) -> Settings:
         privacy=top.text("privacy", defaults.privacy),
         # A relative folder is relative to the settings file, not to where the command runs.
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
+        scoring=_scoring(top.table("scoring", required=False)),
         source=path,
     )
+
+
+def _scoring(table: Table | None) -> ScoringSettings:
+    if table is None:
+        return ScoringSettings()
+    names = [f.name for f in fields(ScoringSettings)]
+    table.only(names)
+    values: dict[str, float | int] = {}
+    for name in names:
+        if name not in table.data:
+            continue
+        if name == "no_improvement_by_session":
+            value = table.get(name, int)
+            if not 1 <= value <= 100:
+                raise table.fail(name, f"must be a session number from 1 to 100, not {value}.")
+        else:
+            value = float(table.get(name, (int, float)))
+            if not 0 <= value <= 40:
+                raise table.fail(name, f"must be between 0 and 40, not {value:g}.")
+        values[name] = value
+    return ScoringSettings(**values)

@@ -1,0 +1,69 @@
+"""The records that flow from the readers (scanner/) to scoring (forms/) and the writers.
+
+A Form is one completed instrument for one client at one session; a Client carries what the
+client list says; a Problem is one thing wrong with the input, at a known place.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from paperfit.errors import Location
+
+ITEM_COUNT = 4
+
+
+@dataclass(frozen=True)
+class Client:
+    """One row of the client list."""
+
+    client_id: str
+    age_group: str = "adult"
+    clinician: str = ""
+    start_date: datetime.date | None = None
+    status: str = "open"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One completed form: four measured items in centimetres (None where missing)."""
+
+    client_id: str
+    instrument: str
+    session: int
+    date: datetime.date | None
+    items: tuple[float | None, ...]
+    source: Location
+    filled_by: str = ""
+    notes: str = ""
+    entered_total: float | None = field(default=None, compare=False)
+
+    @property
+    def complete(self) -> bool:
+        return all(value is not None for value in self.items)
+
+    @property
+    def total(self) -> float | None:
+        """The sum of the four items, or None when one is missing: never prorated."""
+        if not self.complete:
+            return None
+        return round(sum(v for v in self.items if v is not None), 1)
+
+    def same_values(self, other: Form) -> bool:
+        """True when OTHER records the same form with the same numbers (a harmless copy)."""
+        return (self.items, self.date, self.filled_by) == (other.items, other.date, other.filled_by)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input. Errors leave a value out; warnings keep it."""
+
+    location: Location
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.location}: {label}{self.message}"
