@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forms.instrument import Catalog
+from forms.scoring import Thresholds
 from generator.output import write_atomic
 from generator.paper import Paper
 from generator.render import pages_to_pdf, render_html
@@ -58,10 +58,11 @@ def write_handout(
     )
 
 
-def write_guide(out: Path, language: str, paper: str, catalog: Catalog, settings: Settings) -> Path:
+def write_guide(
+    out: Path, language: str, paper: str, thresholds: Thresholds, settings: Settings
+) -> Path:
     """The clinician's pocket card, with the SRS alert values the practice uses."""
     guide = texts(language)["guide"]
-    scoring = catalog.get("SRS").scoring
     return _write_one_page(
         out,
         "_guide.html",
@@ -71,6 +72,6 @@ def write_guide(out: Path, language: str, paper: str, catalog: Catalog, settings
         False,
         guide=guide,
         practice_name=settings.practice_name,
-        alert_total=f"{scoring.alert_total:g}",
-        alert_item=f"{scoring.alert_item:g}",
+        alert_total=f"{thresholds.alert_total:g}",
+        alert_item=f"{thresholds.alert_item:g}",
     )

@@ -10,7 +10,7 @@ import io
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
@@ -97,22 +97,35 @@ def _weasyprint_errors() -> Iterator[list[logging.LogRecord]]:
         raise PaperfitError("The page could not be drawn: " + "; ".join(errors))
 
 
-def layout(html: str) -> Document:
-    """Lay out one HTML string with the shared stylesheet and fetch policy."""
+def layout(html: str, **pdf_options: Any) -> Document:
+    """Lay out one HTML string with the shared stylesheet and fetch policy.
+
+    PDF_OPTIONS are WeasyPrint options that act at layout time, such as pdf_forms=True (HTML
+    inputs become PDF form fields).
+    """
     try:
         with _weasyprint_errors():
             return HTML(
                 string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()
-            ).render(stylesheets=[stylesheet()])
+            ).render(stylesheets=[stylesheet()], **pdf_options)
     except FetchRefused as refused:
         raise PaperfitError(f"The page was not printed: {refused}.") from None
 
 
-def _pages_to_pdf(pages: Sequence[str], wrapper: str, context: dict[str, Any]) -> bytes:
-    """Lay out each distinct page of PAGES once, then write them all in order."""
+def _pages_to_pdf(
+    pages: Sequence[str],
+    wrapper: str,
+    context: dict[str, Any],
+    pdf_options: Mapping[str, Any] | None = None,
+) -> bytes:
+    """Lay out each distinct page of PAGES once, then write them all in order.
+
+    PDF_OPTIONS (WeasyPrint options such as pdf_forms) go to both the layout and the writing.
+    """
+    options = dict(pdf_options or {})
     unique = list(dict.fromkeys(pages))
     position = {html: index for index, html in enumerate(unique)}
-    document = layout(render_html(wrapper, pages=[Markup(p) for p in unique], **context))
+    document = layout(render_html(wrapper, pages=[Markup(p) for p in unique], **context), **options)
     if len(document.pages) != len(unique):
         raise PaperfitError(
             "A page did not fit on one sheet of paper. Try without --large-print, or with "
@@ -121,7 +134,7 @@ def _pages_to_pdf(pages: Sequence[str], wrapper: str, context: dict[str, Any]) -
     check_fits(document)
     ordered = [document.pages[position[html]] for html in pages]
     with _weasyprint_errors():
-        return document.copy(ordered).write_pdf()
+        return document.copy(ordered).write_pdf(**options)
 
 
 def check_fits(document: Document) -> None:
@@ -170,22 +183,32 @@ def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[
 
 
 def pages_to_pdf(
-    pages: Sequence[str], wrapper: str, workers: int | None = None, **context: Any
+    pages: Sequence[str],
+    wrapper: str,
+    workers: int | None = None,
+    pdf_options: Mapping[str, Any] | None = None,
+    **context: Any,
 ) -> bytes:
     """Write PAGES (HTML fragments of one page each) as one PDF, inside the template WRAPPER.
 
     Identical pages are laid out once. Long documents are laid out on every core, each core
-    taking one run of pages, and the runs are joined in order.
+    taking one run of pages, and the runs are joined in order (pypdf's append also joins the
+    runs' AcroForm fields). PDF_OPTIONS are WeasyPrint PDF options, e.g. {"pdf_forms": True}.
     """
     workers = workers or os.cpu_count() or 1
     runs = split_for_workers(pages, workers, MIN_PAGES_PER_WORKER)
     if len(runs) == 1:
-        return _pages_to_pdf(pages, wrapper, context)
+        return _pages_to_pdf(pages, wrapper, context, pdf_options)
     with ProcessPoolExecutor(len(runs), mp_context=_fork_context()) as pool:
-        parts = list(pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context)))
+        parts = list(
+            pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context), repeat(pdf_options))
+        )
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
+    metadata = PdfReader(io.BytesIO(parts[0])).metadata
+    if metadata:
+        writer.add_metadata(metadata)  # the title and keywords that name what the file is
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -2,11 +2,13 @@
 
 Takes: Packets (which instruments, for whom) and PrintOptions. Returns: one PDF.
 Identical pages (blank copies, the explanation page) are laid out once and repeated.
+With PrintOptions(fillable=True) every form sheet also carries PDF form fields named as in
+scanner.pdf_fields (s{sheet}_{INSTRUMENT}_v{layout}_{field}); see docs/fillable-fields.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +18,18 @@ from generator.paper import LineGeometry, Paper
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
 from paperfit.errors import InputProblem, Location, UsageProblem
+from scanner.pdf_fields import FILLABLE_KEYWORD, field_name
 from scanner.schedule import Appointment, ScheduleProblems
 
 EXPLAIN_MODES = ("panel", "page", "none")
 BLANK_TO_WRITE_ON = "\u00a0" * 14
+# The measured-value field of a fillable sheet, in mm: level with its line, at the right edge
+# of the content box, so it is right of the line's end face and of the widest (large print)
+# anchors, and never in the clear band, a corner square or the side margins.
+MEASURE_FIELD_MM = (11.0, 6.0)  # width, height (outer, border included)
+MEASURE_INSET_MM = 0.5  # from the right edge of the content box
+UNIT_GAP_MM = 0.3  # from the bottom of the field to its "cm" caption
+MULTILINE_KEYS = ("client_id", "name", "clinician")
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class PrintOptions:
     duplex: bool = False
     practice_name: str = ""
     privacy: str = ""
+    fillable: bool = False
 
 
 def audience_of(instrument: Instrument) -> str:
@@ -114,7 +125,14 @@ def _items(instrument: Instrument, clinician: str) -> list[Item]:
     ]
 
 
-def _fields(instrument: Instrument, header: Header, captions: dict[str, str]) -> list[dict]:
+def _fields(
+    instrument: Instrument,
+    header: Header,
+    captions: dict[str, str],
+    name_of: Callable[[str], str] | None = None,
+) -> list[dict]:
+    """The header's caption/value pairs; with NAME_OF (fillable sheets) each also gets the name
+    of its PDF field, and the client's name gets a line even when it is not known."""
     values = {
         "client": header.client_id,
         "age": header.age,
@@ -122,31 +140,74 @@ def _fields(instrument: Instrument, header: Header, captions: dict[str, str]) ->
         "date": header.date,
         "clinician": header.clinician,
     }
+    field_keys = {"client": "client_id"}
     fields = []
     for key in instrument.header:
         if key == "filled_by":
             continue
-        fields.append({"caption": captions[key], "value": values[key]})
-        if key == "client" and header.name:
-            fields.append({"caption": captions["name"], "value": header.name})
+        fields.append(_field(captions[key], values[key], name_of, field_keys.get(key, key)))
+        if key == "client" and (header.name or name_of):
+            fields.append(_field(captions["name"], header.name, name_of, "name"))
     return fields
 
 
-def _form_page(instrument: Instrument, header: Header, options: PrintOptions) -> str:
+def _field(caption: str, value: str, name_of: Callable[[str], str] | None, key: str) -> dict:
+    # Free text can wrap onto more lines on paper; its field wraps too (a multiline field).
+    return {
+        "caption": caption,
+        "value": value,
+        "name": name_of(key) if name_of else "",
+        "multiline": key in MULTILINE_KEYS,
+    }
+
+
+def _fillable(instrument: Instrument, sheet_number: int, geometry: LineGeometry) -> dict:
+    """The PDF field names of one fillable sheet and where the measured-value fields go."""
+
+    def name_of(key: str) -> str:
+        return field_name(sheet_number, instrument.id, instrument.layout, key)
+
+    width, height = MEASURE_FIELD_MM
+    line = geometry.y - geometry.height  # the line, from the bottom of its drawing
+    return {
+        "name_of": name_of,
+        "items": [name_of(f"item{n}") for n in range(1, len(instrument.items) + 1)],
+        "filled_by": name_of("filled_by") if "filled_by" in instrument.header else "",
+        "keywords": FILLABLE_KEYWORD,
+        # From the bottom of the line's drawing and the right edge of the content box.
+        "measure": {
+            "right": MEASURE_INSET_MM,
+            "top": line - height / 2,
+            "width": width,
+            "height": height,
+            "unit_top": line + height / 2 + UNIT_GAP_MM,
+        },
+    }
+
+
+def _form_page(
+    instrument: Instrument, header: Header, options: PrintOptions, sheet_number: int = 1
+) -> str:
+    """One form sheet; SHEET_NUMBER (1-based among the form sheets) names its PDF fields."""
     text = texts(options.language)
     audience = audience_of(instrument)
     panel = text["panel"][f"{audience}_{instrument.kind}"] if options.explain == "panel" else ""
+    geometry = LineGeometry()
+    fillable = _fillable(instrument, sheet_number, geometry) if options.fillable else None
     sheet = {
         "instrument": instrument,
-        "fields": _fields(instrument, header, text["captions"]),
+        "fields": _fields(
+            instrument, header, text["captions"], fillable["name_of"] if fillable else None
+        ),
         "lines": _items(instrument, header.clinician),
         "panel": panel,
+        "fillable": fillable,
     }
     return render_html(
         "_form.html",
         sheet=sheet,
         text=text,
-        geometry=LineGeometry(),
+        geometry=geometry,
         practice_name=options.practice_name,
     )
 
@@ -164,12 +225,15 @@ def page_sequence(packets: Sequence[Packet], options: PrintOptions) -> list[str]
     if options.explain not in EXPLAIN_MODES:
         raise ValueError(f"explain must be one of {EXPLAIN_MODES}")
     pages: list[str] = []
+    sheet_number = 0
     for packet in packets:
         if options.duplex and len(pages) % 2:
             pages.append(render_html("_blank.html"))
         if options.explain == "page" and packet.instruments:
             pages.append(_explain_page(audience_of(packet.instruments[0]), options))
-        pages.extend(_form_page(i, packet.header, options) for i in packet.instruments)
+        for instrument in packet.instruments:
+            sheet_number += 1
+            pages.append(_form_page(instrument, packet.header, options, sheet_number))
     return pages
 
 
@@ -182,5 +246,6 @@ def write_forms(out: Path, packets: Sequence[Packet], options: PrintOptions) -> 
         lang=options.language,
         paper=Paper.named(options.paper),
         large_print=options.large_print,
+        pdf_options={"pdf_forms": True} if options.fillable else None,
     )
     return write_atomic(out, lambda stream: stream.write(pdf))

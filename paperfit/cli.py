@@ -13,7 +13,9 @@ from typing import Any
 import click
 
 from forms.instrument import Catalog
+from forms.scoring import Thresholds, score
 from generator.demo import write_demo
+from generator.export import write_export
 from generator.handouts import write_guide, write_handout
 from generator.sheets import (
     EXPLAIN_MODES,
@@ -24,10 +26,13 @@ from generator.sheets import (
     write_forms,
 )
 from generator.texts import AUDIENCES
+from generator.workbook import write_workbook
 from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
+from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import read_schedule
+from scanner.values import UNITS
 
 OUTPUT_DIR = Path("output")
 
@@ -64,6 +69,18 @@ class Context:
             self._catalog = Catalog.load(self.settings.instrument_dir)
         return self._catalog
 
+    @property
+    def thresholds(self) -> Thresholds:
+        source = str(self.settings.source or "paperfit.toml")
+        return Thresholds.resolve(self.catalog, self.settings.scoring, source)
+
+    def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
+        """Read INPUTS and tell the user, on stderr, every problem found on the way."""
+        reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
+        for problem in reading.problems:
+            click.echo(str(problem), err=True)
+        return reading
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -80,6 +97,29 @@ def print_options(command: Any) -> Any:
         "--paper",
         type=click.Choice(PAPERS),
         help="Paper size (default: letter, or paperfit.toml).",
+    )(command)
+
+
+def input_options(command: Any) -> Any:
+    """INPUT... (files or folders), --unit and --date-format, shared by every reading command."""
+    command = click.option(
+        "--date-format",
+        metavar="FORMAT",
+        help="How text dates are typed, e.g. %d/%m/%Y (default: Excel dates and YYYY-MM-DD).",
+    )(command)
+    command = click.option(
+        "--unit",
+        type=click.Choice(UNITS),
+        default="cm",
+        show_default=True,
+        help="The unit the marks were measured in.",
+    )(command)
+    return click.argument(
+        "inputs",
+        nargs=-1,
+        required=True,
+        metavar="INPUT...",
+        type=click.Path(exists=True, path_type=Path),
     )(command)
 
 
@@ -129,6 +169,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
     help="A day's schedule (.csv or .xlsx): one set per appointment, in order.",
 )
 @click.option("--duplex", is_flag=True, help="Start each set on a new physical sheet.")
+@click.option("--fillable", is_flag=True, help="Add PDF form fields for typing in the marks.")
 @out_option("forms.pdf")
 @pass_context
 def forms(
@@ -146,6 +187,7 @@ def forms(
     clinician: str,
     schedule: Path | None,
     duplex: bool,
+    fillable: bool,
     out: Path,
 ) -> None:
     """Print forms as one PDF: blank, for one client, or for a day's schedule.
@@ -164,6 +206,7 @@ def forms(
         language=lang or settings.language,
         explain=explain,
         large_print=large_print,
+        fillable=fillable,
         duplex=duplex,
         practice_name=settings.practice_name,
         privacy=settings.privacy,
@@ -187,6 +230,70 @@ def forms(
         )
         packets = [Packet(chosen, header)] * copies
     click.echo(write_forms(out, packets, options))
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=OUTPUT_DIR / "entry.xlsx",
+    show_default=True,
+    help="Where to write the workbook.",
+)
+@click.option(
+    "--instruments",
+    default="ORS SRS CORS CSRS GSRS",
+    show_default=True,
+    help="Which forms get a sheet (space or comma separated).",
+)
+@pass_context
+def workbook(obj: Context, out: Path, instruments: str) -> None:
+    """Write an entry workbook (.xlsx) for typing in the measured marks."""
+    chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
+    click.echo(write_workbook(out, chosen, obj.thresholds))
+
+
+@cli.command()
+@input_options
+@click.pass_context
+def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> None:
+    """Check measurement files: a summary, then every problem with its place.
+
+    INPUT is an entry workbook, another .xlsx or .csv file, a filled PDF, or a folder of them.
+    Exit status 0 when clean, 1 when problems were found.
+    """
+    obj = ctx.find_object(Context)
+    reading = read_inputs(inputs, obj.catalog, ReadOptions(unit, date_format))
+    for line in reading.summary():
+        click.echo(line)
+    for problem in reading.problems:
+        click.echo(str(problem))
+    ctx.exit(1 if reading.problems else 0)
+
+
+@cli.command()
+@input_options
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=OUTPUT_DIR / "export.csv",
+    show_default=True,
+    help="A .csv or .xlsx file to write.",
+)
+@pass_context
+def export(
+    obj: Context, inputs: tuple[Path, ...], unit: str, date_format: str | None, out: Path
+) -> None:
+    """Export scored forms, one row each, to CSV or Excel.
+
+    Problems in the input are listed on stderr; the valid forms are exported.
+    """
+    reading = obj.read(inputs, unit, date_format)
+    thresholds = obj.thresholds
+    scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
+    click.echo(write_export(out, scored, thresholds))
 
 
 @cli.command()
@@ -215,7 +322,9 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
     """Print the clinician's pocket card on introducing the forms and low scores."""
     settings = obj.settings
     click.echo(
-        write_guide(out, lang or settings.language, paper or settings.paper, obj.catalog, settings)
+        write_guide(
+            out, lang or settings.language, paper or settings.paper, obj.thresholds, settings
+        )
     )
 
 
@@ -231,7 +340,7 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
 @pass_context
 def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
-    for path in write_demo(out, obj.catalog, obj.settings):
+    for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
         click.echo(path)
 
 

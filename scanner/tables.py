@@ -16,6 +16,7 @@ import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -283,6 +284,28 @@ def _read_excel(
     sheet: str | None,
 ) -> list[Row]:
     file = str(path)
+    with _open_workbook(path, head) as workbook:
+        worksheet = _pick_sheet(workbook, file, sheet)
+        worksheet.reset_dimensions()  # hand-edited files often declare the wrong size
+        records = _guarded(worksheet.iter_rows(values_only=True), file)
+        return _build_rows(file, worksheet.title, enumerate(records, 1), aliases, required)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The visible worksheets of an Excel file, in order; a CSV file has one, named ""."""
+    if path.suffix.lower() == ".csv":
+        return [""]
+    head = _head(path)
+    if not head:
+        raise InputProblem(Location(str(path)), f"is empty (0 bytes). {SAVE_XLSX}")
+    with _open_workbook(path, head) as workbook:
+        return [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
+
+
+@contextmanager
+def _open_workbook(path: Path, head: bytes) -> Iterator[Any]:
+    """Open an Excel file read-only for its values, or raise InputProblem saying why not."""
+    file = str(path)
     if head.startswith(OLE_MAGIC):
         raise InputProblem(Location(file), _ole_reason(path))
     _check_zip(path)
@@ -297,10 +320,7 @@ def _read_excel(
         except Exception as error:  # openpyxl's failures on damaged files are not a closed set
             raise _damaged(file) from error
         try:
-            worksheet = _pick_sheet(workbook, file, sheet)
-            worksheet.reset_dimensions()  # hand-edited files often declare the wrong size
-            records = _guarded(worksheet.iter_rows(values_only=True), file)
-            return _build_rows(file, worksheet.title, enumerate(records, 1), aliases, required)
+            yield workbook
         finally:
             workbook.close()
 

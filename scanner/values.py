@@ -21,12 +21,12 @@ class ValueProblem(ValueError):
     """A cell that cannot be read; the message is written for the person who typed it."""
 
 
-def parse_measure(raw: object, unit: str = "cm") -> float:
-    """A measured mark in centimetres from "6.4", "6,4", "6.4 cm", 6.4 or, with unit mm, 64."""
+def parse_number(raw: object) -> tuple[float, str | None]:
+    """A number typed as 6.4, "6,4" (decimal comma) or "6.4 cm", and the unit typed with it."""
     if isinstance(raw, bool):
-        raise ValueProblem(f"{raw!r} is not a measurement. Type the centimetres, e.g. 6.4.")
+        raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
     if isinstance(raw, (int, float)):
-        number, typed_unit = float(raw), None
+        number, unit = float(raw), None
     else:
         text = str(raw).strip()
         match = _MEASURE.match(text)
@@ -34,18 +34,34 @@ def parse_measure(raw: object, unit: str = "cm") -> float:
             raise ValueProblem(
                 f"{text!r} is not a number. Type the centimetres with one decimal, e.g. 6.4."
             )
-        number = float(match.group(1).replace(",", "."))
-        typed_unit = (match.group(2) or "").lower() or None
+        number, unit = float(match.group(1).replace(",", ".")), (match.group(2) or "").lower()
     if not math.isfinite(number):
         raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
+    return number, unit or None
+
+
+def parse_measure(raw: object, unit: str = "cm") -> float:
+    """A measured mark in centimetres from "6.4", "6,4", "6.4 cm", 6.4 or, with unit mm, 64."""
+    number, typed_unit = parse_number(raw)
     if (typed_unit or unit) == "mm":
         number = number / 10
     if not 0 <= number <= 10:
-        hint = (" If it was measured in millimetres, divide by 10 or read the file with --unit mm."
-                if 10.5 < number <= 100 else "")
+        hint = (
+            " If it was measured in millimetres, divide by 10 or read the file with --unit mm."
+            if 10.5 < number <= 100
+            else ""
+        )
         raise ValueProblem(
             f"{_show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.{hint}"
         )
+    return number
+
+
+def parse_total(raw: object) -> float:
+    """A total typed beside the items: a number from 0 to 40."""
+    number, _unit = parse_number(raw)
+    if not 0 <= number <= 40:
+        raise ValueProblem(f"{_show(raw)} is not a total: a total is 0 to 40.")
     return number
 
 

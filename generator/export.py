@@ -1,0 +1,118 @@
+"""Write scored forms as one row each, to CSV or Excel, for other tools.
+
+Takes: scored forms and the thresholds used. Returns: the file written. Text that a spreadsheet
+would run as a formula (starting with = + - @) is written as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+
+from forms.records import ITEM_COUNT
+from forms.scoring import ScoredForm, Thresholds
+from generator.output import write_atomic
+from paperfit.errors import UsageProblem
+
+COLUMNS = (
+    "client_id",
+    "instrument",
+    "session",
+    "date",
+    "age_group",
+    *(f"item{n}" for n in range(1, ITEM_COUNT + 1)),
+    "total",
+    "change_from_intake",
+    "classification",
+    "flags",
+    "source",
+    "filled_by",
+    "notes",
+    "cutoff",
+    "rci",
+    "srs_alert_total",
+    "srs_alert_item",
+    "no_improvement_by_session",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = (".csv", ".xlsx")
+
+
+def export_rows(scored: Sequence[ScoredForm], thresholds: Thresholds) -> list[list[object]]:
+    """One row per form, in COLUMNS order; empty cells are None."""
+    rows = []
+    for entry in scored:
+        form = entry.form
+        rows.append(
+            [
+                form.client_id,
+                form.instrument,
+                form.session,
+                form.date.isoformat() if form.date else None,
+                entry.age_group,
+                *form.items,
+                entry.total,
+                entry.change_from_intake,
+                entry.classification or None,
+                "; ".join(entry.flags) or None,
+                str(form.source),
+                form.filled_by or None,
+                form.notes or None,
+                thresholds.cutoffs[entry.age_group],
+                thresholds.rci,
+                thresholds.alert_total,
+                thresholds.alert_item,
+                thresholds.review_session,
+            ]
+        )
+    return rows
+
+
+def as_text(value: object) -> object:
+    """Text that starts like a formula gets a leading apostrophe, so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_export(out: Path, scored: Sequence[ScoredForm], thresholds: Thresholds) -> Path:
+    """Write OUT as .csv or .xlsx, with the scoring values used recorded beside the data."""
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise UsageProblem(f"Export to a .csv or .xlsx file, not {out.name!r}.")
+    rows = export_rows(scored, thresholds)
+    data = _csv(rows) if suffix == ".csv" else _xlsx(rows, thresholds)
+    return write_atomic(out, lambda stream: stream.write(data))
+
+
+def _csv(rows: list[list[object]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([as_text(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def _xlsx(rows: list[list[object]], thresholds: Thresholds) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Forms"
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    sheet.freeze_panes = "A2"
+    values = workbook.create_sheet("Scoring values")
+    values.append(["setting", "value", "source"])
+    for used in thresholds.used:
+        values.append([used.name, used.value, used.source])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

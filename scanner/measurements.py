@@ -1,0 +1,559 @@
+"""Read completed forms from spreadsheets, CSV files, filled PDFs and folders, and check them.
+
+Takes: paths (files or folders), the instrument catalog, the unit and date format to read with.
+Returns: a Reading: the valid forms (identical copies merged), the client list, and every problem
+found, each at its file › sheet › row › column. Inputs are only ever opened for reading; nothing
+is dropped without a problem that says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from itertools import pairwise
+from pathlib import Path
+
+from forms.instrument import AGE_GROUPS, Catalog
+from forms.records import ITEM_COUNT, Client, Form, Problem
+from paperfit.errors import InputProblem, Location
+from scanner.pdf_fields import read_pdf
+from scanner.tables import Row, normalise_header, read_rows, sheet_names
+from scanner.values import (
+    ValueProblem,
+    parse_date,
+    parse_measure,
+    parse_number,
+    parse_session,
+    parse_total,
+)
+
+SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
+IGNORED_SHEETS = {"read_me", "readme", "lists", "instructions"}
+CLIENT_SHEETS = {"clients", "client_list", "clients_list"}
+STATUSES = ("open", "closed")
+TOTAL_SLACK = 0.05
+SKIP = "skip"  # an item column set aside (it looked like millimetres)
+
+FORM_ALIASES = {
+    "client": "client_id",
+    "client_id": "client_id",
+    "clientid": "client_id",
+    "id": "client_id",
+    "client_number": "client_id",
+    "client_no": "client_id",
+    "session": "session",
+    "sess": "session",
+    "session_number": "session",
+    "session_no": "session",
+    "visit": "session",
+    "date": "date",
+    "session_date": "date",
+    "date_of_session": "date",
+    "total": "total",
+    "score": "total",
+    "total_score": "total",
+    "filled_by": "filled_by",
+    "filled_in_by": "filled_by",
+    "completed_by": "filled_by",
+    "who": "filled_by",
+    "respondent": "filled_by",
+    "notes": "notes",
+    "note": "notes",
+    "comment": "notes",
+    "comments": "notes",
+    "instrument": "instrument",
+    "form": "instrument",
+    "measure": "instrument",
+    "scale": "instrument",
+}
+CLIENT_ALIASES = {
+    "client": "client_id",
+    "client_id": "client_id",
+    "clientid": "client_id",
+    "id": "client_id",
+    "age_group": "age_group",
+    "agegroup": "age_group",
+    "age": "age_group",
+    "group": "age_group",
+    "clinician": "clinician",
+    "therapist": "clinician",
+    "counselor": "clinician",
+    "counsellor": "clinician",
+    "start_date": "start_date",
+    "start": "start_date",
+    "intake_date": "start_date",
+    "status": "status",
+    "name": "name",
+    "client_name": "name",
+}
+
+
+@dataclass
+class Reading:
+    """What was read: valid forms, the client list, and every problem with its place."""
+
+    forms: list[Form] = field(default_factory=list)
+    clients: dict[str, Client] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    merged_duplicates: int = 0
+    client_list_given: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def summary(self) -> list[str]:
+        """What was read, in a few lines for the person who ran the command."""
+        per_instrument: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, int] = defaultdict(int)
+        for form in self.forms:
+            per_instrument[form.instrument].add(form.client_id)
+            counts[form.instrument] += 1
+        clients = {form.client_id for form in self.forms} | set(self.clients)
+        listed = "" if self.client_list_given else " (no client list: all taken as adults)"
+        errors = len(self.errors)
+        warnings = len(self.problems) - errors
+        lines = [
+            f"files read: {len(self.files)}",
+            f"clients: {len(clients)}{listed}",
+            f"forms: {len(self.forms)}"
+            + (f", {plural(self.merged_duplicates, 'identical copy', 'identical copies')} "
+               "merged" if self.merged_duplicates else ""),
+        ]
+        lines += [f"  {ident}: {plural(counts[ident], 'session')} from "
+                  f"{plural(len(per_instrument[ident]), 'client')}" for ident in sorted(counts)]
+        lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        return lines
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    unit: str = "cm"
+    date_format: str | None = None
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+def read_inputs(
+    paths: Sequence[Path], catalog: Catalog, options: ReadOptions | None = None
+) -> Reading:
+    """Read every form and client in PATHS (files, or folders read recursively) and check them."""
+    options = options or ReadOptions()
+    reading = Reading()
+    raw_forms: list[Form] = []
+    for path in _expand(paths, reading):
+        reading.files.append(str(path))
+        if path.suffix.lower() == ".pdf":
+            forms, problems = read_pdf(path, options.unit, options.date_format, catalog)
+            raw_forms.extend(forms)
+            reading.problems.extend(problems)
+        else:
+            raw_forms.extend(_read_spreadsheet(path, catalog, options, reading))
+    _check_clients(raw_forms, reading)
+    _merge_and_check(raw_forms, reading, options)
+    return reading
+
+
+def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
+    """The files to read: PATHS themselves, and what folders hold (sorted, recursively)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(p for p in path.rglob("*") if p.is_file()):
+                if found.name.startswith(("~$", ".")):
+                    continue  # Excel's lock files and hidden files are not data
+                if found.suffix.lower() in (*SPREADSHEETS, ".pdf"):
+                    files.append(found)
+                else:
+                    reading.problems.append(
+                        Problem(
+                            Location(str(found)),
+                            "is not a spreadsheet, CSV or PDF: skipped.",
+                            "warning",
+                        )
+                    )
+        elif not path.exists():
+            reading.problems.append(Problem(Location(str(path)), "does not exist."))
+        elif path.suffix.lower() in (*SPREADSHEETS, ".pdf"):
+            files.append(path)
+        else:
+            reading.problems.append(
+                Problem(
+                    Location(str(path)),
+                    "is not a .xlsx, .csv or .pdf file. "
+                    "Save it from Excel as Excel Workbook (.xlsx).",
+                )
+            )
+    return files
+
+
+def _read_spreadsheet(
+    path: Path, catalog: Catalog, options: ReadOptions, reading: Reading
+) -> list[Form]:
+    try:
+        names = sheet_names(path)
+    except InputProblem as problem:
+        reading.problems.append(Problem(problem.location, problem.reason))
+        return []
+    forms: list[Form] = []
+    for name in names:
+        key = normalise_header(name)
+        if key in IGNORED_SHEETS:
+            continue
+        sheet = name or None
+        try:
+            if key in CLIENT_SHEETS or (not name and _looks_like_clients(path)):
+                rows = read_rows(path, CLIENT_ALIASES, ("client_id", "age_group"), sheet)
+                reading.client_list_given = True
+                _read_clients(rows, options, reading)
+                continue
+            instrument = _instrument_of(path, name, catalog)
+            rows = read_rows(path, _form_aliases(catalog), ("client_id", "session"), sheet)
+        except InputProblem as problem:
+            reading.problems.append(Problem(problem.location, problem.reason))
+            continue
+        forms.extend(_read_forms(rows, instrument, catalog, options, reading))
+    return forms
+
+
+def _looks_like_clients(path: Path) -> bool:
+    """A CSV is a client list when its name says so (clients.csv, client-list.csv)."""
+    return normalise_header(path.stem) in CLIENT_SHEETS
+
+
+def _instrument_of(path: Path, sheet: str, catalog: Catalog) -> str | None:
+    """The instrument a sheet holds, from the sheet's name or the file's name; None means the
+    rows must say it in an instrument column."""
+    for name in (sheet, path.stem):
+        words = set(normalise_header(name).upper().split("_"))
+        found = [ident for ident in catalog.ids if ident in words]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _form_aliases(catalog: Catalog) -> dict[str, str]:
+    """Column names practices use, including each instrument's item labels and "ORS Total"."""
+    aliases = dict(FORM_ALIASES)
+    labels: dict[str, set[str]] = defaultdict(set)
+    for ident in catalog.ids:
+        instrument = catalog.get(ident)
+        for number, item in enumerate(instrument.items, start=1):
+            labels[normalise_header(item.label)].add(f"item{number}")
+        for total in ("total", "score", "total_score"):
+            aliases[f"{ident.lower()}_{total}"] = "total"
+    for number in range(1, ITEM_COUNT + 1):
+        for spelling in (f"item{number}", f"item_{number}", f"i{number}", f"q{number}"):
+            aliases[spelling] = f"item{number}"
+    aliases.update({label: keys.pop() for label, keys in labels.items() if len(keys) == 1})
+    return aliases
+
+
+def _read_forms(
+    rows: list[Row],
+    instrument: str | None,
+    catalog: Catalog,
+    options: ReadOptions,
+    reading: Reading,
+) -> list[Form]:
+    if not rows:
+        return []
+    first = rows[0]
+    if instrument is None and "instrument" not in first.columns:
+        reading.problems.append(
+            Problem(
+                Location(first.file, first.sheet),
+                "does not say which form it holds: name the sheet (or the file) after the form, "
+                f"e.g. ORS, or add an instrument column. Its {len(rows)} rows were left out.",
+            )
+        )
+        return []
+    unit_of = _unit_per_column(rows, options.unit, reading.problems)
+    forms = []
+    for row in rows:
+        ident = instrument or _row_instrument(row, catalog, reading.problems)
+        form = ident and _row_form(row, ident, unit_of, options, reading.problems)
+        if form:
+            forms.append(form)
+    return forms
+
+
+def _row_instrument(row: Row, catalog: Catalog, problems: list[Problem]) -> str | None:
+    ident = str(row.get("instrument") or "").strip().upper()
+    if ident not in catalog.ids:
+        problems.append(
+            Problem(
+                row.where("instrument"),
+                f"{row.get('instrument')!r} is not a known form ({', '.join(catalog.ids)}). "
+                "This row was left out.",
+            )
+        )
+        return None
+    return ident
+
+
+def _unit_per_column(rows: list[Row], unit: str, problems: list[Problem]) -> dict[str, str]:
+    """Find item columns typed in millimetres: every number above 10 and at most 100.
+
+    They are not rescaled: the column is reported once, and read only with --unit mm.
+    """
+    units = {}
+    for number in range(1, ITEM_COUNT + 1):
+        key = f"item{number}"
+        numbers = [n for n in (_loose_number(row.get(key)) for row in rows) if n is not None]
+        units[key] = unit
+        if unit == "cm" and numbers and all(10 < n <= 100 for n in numbers):
+            first = rows[0]
+            problems.append(
+                Problem(
+                    Location(first.file, first.sheet, column=first.columns.get(key, key)),
+                    f"every value in this column is above 10 (for example {numbers[0]:g}): these "
+                    "look like millimetres. Read the file with --unit mm, or type centimetres. "
+                    "The column was left out.",
+                )
+            )
+            units[key] = SKIP
+    return units
+
+
+def _loose_number(value: object) -> float | None:
+    try:
+        return parse_number(value)[0] if value is not None else None
+    except ValueProblem:
+        return None
+
+
+def _row_form(
+    row: Row,
+    instrument: str,
+    unit_of: dict[str, str],
+    options: ReadOptions,
+    problems: list[Problem],
+) -> Form | None:
+    def read(key: str, parse: Callable[[object], object], left_out: str = "") -> object:
+        value = row.get(key)
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except ValueProblem as problem:
+            problems.append(Problem(row.where(key), f"{problem}{left_out}"))
+            return None
+
+    client_id = _text(row.get("client_id"))
+    if not client_id:
+        problems.append(
+            Problem(
+                row.where("client_id"), "this row has no client ID, so it was left out. Fill it in."
+            )
+        )
+        return None
+    session = read("session", parse_session, " This row was left out.")
+    if session is None:
+        if row.get("session") is None:
+            problems.append(
+                Problem(
+                    row.where("session"),
+                    "this row has no session number, so it was left out. Fill it in.",
+                )
+            )
+        return None
+    items = tuple(
+        None
+        if unit_of[f"item{n}"] == SKIP
+        else read(f"item{n}", partial(parse_measure, unit=unit_of[f"item{n}"]))
+        for n in range(1, ITEM_COUNT + 1)
+    )
+    form = Form(
+        client_id=client_id,
+        instrument=instrument,
+        session=session,
+        date=read("date", partial(parse_date, date_format=options.date_format)),
+        items=items,
+        source=Location(row.file, row.sheet, row.number),
+        filled_by=_text(row.get("filled_by")),
+        notes=_text(row.get("notes")),
+        entered_total=read("total", parse_total),
+    )
+    _check_form(form, row, problems)
+    return form
+
+
+def _text(value: object) -> str:
+    """A cell as text; a whole number typed into a text column (1042.0) reads as "1042"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip() if value is not None else ""
+
+
+def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
+    missing = [n for n, v in enumerate(form.items, start=1) if v is None]
+    if missing and len(missing) < ITEM_COUNT:
+        problems.append(
+            Problem(
+                form.source,
+                f"item {', '.join(map(str, missing))} missing: the form is incomplete, "
+                "so it has no total.",
+                "warning",
+            )
+        )
+    elif missing:
+        problems.append(
+            Problem(form.source, "no item has a value: the form has no total.", "warning")
+        )
+    if form.date is None and row.get("date") is None:
+        problems.append(Problem(row.where("date"), "no date: type the session date.", "warning"))
+    if (
+        form.total is not None
+        and form.entered_total is not None
+        and abs(form.total - form.entered_total) > TOTAL_SLACK
+    ):
+        problems.append(
+            Problem(
+                row.where("total"),
+                f"the total typed ({form.entered_total:g}) does not match the items, which add up "
+                f"to {form.total:g}. paperfit uses the items; correct the total or the items.",
+                "warning",
+            )
+        )
+
+
+def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
+    for row in rows:
+        client_id = _text(row.get("client_id"))
+        if not client_id:
+            reading.problems.append(
+                Problem(row.where("client_id"), "no client ID: this client row was left out.")
+            )
+            continue
+        group = str(row.get("age_group") or "").strip().lower()
+        if group not in AGE_GROUPS:
+            reading.problems.append(
+                Problem(
+                    row.where("age_group"),
+                    f"{row.get('age_group')!r} is not an age group: "
+                    "use adult, adolescent or child. "
+                    f"Client {client_id} was left out until it is fixed.",
+                )
+            )
+            continue
+        start = None
+        if row.get("start_date") is not None:
+            try:
+                start = parse_date(row.get("start_date"), options.date_format)
+            except ValueProblem as problem:
+                reading.problems.append(Problem(row.where("start_date"), str(problem), "warning"))
+        status = str(row.get("status") or "open").strip().lower()
+        if status not in STATUSES:
+            reading.problems.append(
+                Problem(row.where("status"), f"{status!r} is not open or closed.", "warning")
+            )
+        client = Client(
+            client_id,
+            group,
+            str(row.get("clinician") or "").strip(),
+            start,
+            status,
+            str(row.get("name") or "").strip(),
+        )
+        if client_id in reading.clients and reading.clients[client_id] != client:
+            reading.problems.append(
+                Problem(
+                    row.where("client_id"),
+                    f"client {client_id} is listed twice with different "
+                    "details; the first listing is used.",
+                )
+            )
+            continue
+        reading.clients[client_id] = client
+
+
+def _check_clients(forms: list[Form], reading: Reading) -> None:
+    if not reading.client_list_given:
+        if forms:
+            reading.problems.append(
+                Problem(
+                    Location(reading.files[0] if reading.files else "input"),
+                    "no client list was given, so every client is taken as an adult (cutoff for "
+                    "adults). Add a Clients sheet (client_id, age_group) to use the adolescent and "
+                    "child cutoffs.",
+                    "warning",
+                )
+            )
+        return
+    kept = []
+    for form in forms:
+        if form.client_id in reading.clients:
+            kept.append(form)
+        else:
+            reading.problems.append(
+                Problem(
+                    form.source,
+                    f"client {form.client_id} is not in the client list: this form was "
+                    "left out. Correct the ID, or add the client to the Clients sheet.",
+                )
+            )
+    forms[:] = kept
+
+
+def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptions) -> None:
+    """Merge identical copies, set aside conflicting ones, and check dates and order."""
+    by_key: dict[tuple[str, str, int], list[Form]] = defaultdict(list)
+    for form in forms:
+        by_key[(form.client_id, form.instrument, form.session)].append(form)
+    for (client_id, instrument, session), copies in by_key.items():
+        first = copies[0]
+        conflicting = [c for c in copies[1:] if not c.same_values(first)]
+        if conflicting:
+            places = " and ".join(str(c.source) for c in [first, *conflicting])
+            reading.problems.append(
+                Problem(
+                    first.source,
+                    f"{instrument} session {session} of client {client_id} is entered "
+                    f"more than once with different values ({places}). Both were left out until "
+                    "one is corrected.",
+                )
+            )
+            continue
+        for copy in copies[1:]:
+            reading.merged_duplicates += 1
+            reading.problems.append(
+                Problem(copy.source, f"the same form as {first.source}: merged.", "warning")
+            )
+        if first.date is not None and first.date > options.today:
+            reading.problems.append(
+                Problem(
+                    first.source, f"the date {first.date.isoformat()} is in the future.", "warning"
+                )
+            )
+        reading.forms.append(first)
+    _check_order(reading)
+
+
+def _check_order(reading: Reading) -> None:
+    """Session numbers must not go backwards in time for a client's form."""
+    series: dict[tuple[str, str], list[Form]] = defaultdict(list)
+    for form in reading.forms:
+        if form.date is not None:
+            series[(form.client_id, form.instrument)].append(form)
+    for forms in series.values():
+        forms.sort(key=lambda f: f.session)
+        for earlier, later in pairwise(forms):
+            if later.date < earlier.date:
+                reading.problems.append(
+                    Problem(
+                        later.source,
+                        f"session {later.session} is dated {later.date.isoformat()}, "
+                        f"before session {earlier.session} ({earlier.date.isoformat()}, "
+                        f"{earlier.source}): check the session numbers and dates.",
+                        "warning",
+                    )
+                )
+    reading.forms.sort(key=lambda f: (f.client_id, f.session, f.instrument))
