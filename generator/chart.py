@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from forms.scoring import ScoredForm, Thresholds
 
@@ -96,9 +96,10 @@ class Band:
 @dataclass(frozen=True)
 class Series:
     """One line of the chart: its points, and the runs of them that are joined (gaps between
-    runs are missing sessions, never filled in)."""
+    runs are missing sessions, never filled in). KIND (outcome or alliance) sets its style."""
 
     name: str
+    kind: str
     points: tuple[Point, ...]
     runs: tuple[tuple[Point, ...], ...]
 
@@ -112,7 +113,7 @@ class Chart:
     rules: tuple[Rule, ...] = ()
     band: Band | None = None
     title: str = ""
-    notes: tuple[str, ...] = field(default=())
+    flags: tuple[tuple[int, float], ...] = ()  # (session, x) of sessions with a flag
 
 
 def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
@@ -150,11 +151,12 @@ def runs(points: Sequence[Point]) -> tuple[tuple[Point, ...], ...]:
     return tuple(tuple(run) for run in result)
 
 
-def make_series(name: str, values: Sequence[tuple[int, float | None, bool]], x: Scale,
-                y: Scale) -> Series:
+def make_series(
+    name: str, kind: str, values: Sequence[tuple[int, float | None, bool]], x: Scale, y: Scale
+) -> Series:
     """Points for (session, value, flagged); sessions without a value are left out."""
     points = tuple(Point(s, v, x(s), y(v), flagged) for s, v, flagged in values if v is not None)
-    return Series(name, points, runs(points))
+    return Series(name, kind, points, runs(points))
 
 
 def band(intake: float, rci: float, y: Scale, top: float = MAX_SCORE) -> Band:
@@ -162,8 +164,9 @@ def band(intake: float, rci: float, y: Scale, top: float = MAX_SCORE) -> Band:
     return Band(low, high, y(high), y(low), "changes inside this band may be chance")
 
 
-def main_chart(scored: Sequence[ScoredForm], cutoff: float, age_group: str, t: Thresholds,
-               frame: Frame) -> Chart:
+def main_chart(
+    scored: Sequence[ScoredForm], cutoff: float, age_group: str, t: Thresholds, frame: Frame
+) -> Chart:
     """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band."""
     sessions = [entry.form.session for entry in scored]
     x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame)
@@ -172,12 +175,13 @@ def main_chart(scored: Sequence[ScoredForm], cutoff: float, age_group: str, t: T
     for kind in ("outcome", "alliance"):
         entries = [e for e in scored if e.kind == kind]
         if entries:
-            name = entries[0].form.instrument
             values = [(e.form.session, e.total, e.form.session in flagged) for e in entries]
-            series.append(make_series(name, values, x, y))
-    alliance = next((s.name for s in series if s.name != _outcome_name(scored)), "SRS")
-    rules = (Rule(cutoff, y(cutoff), f"clinical cutoff {cutoff:g} ({age_group})"),
-             Rule(t.alert_total, y(t.alert_total), f"{alliance} {t.alert_total:g}"))
+            series.append(make_series(entries[0].form.instrument, kind, values, x, y))
+    alliance = next((e.form.instrument for e in scored if e.kind == "alliance"), "SRS")
+    rules = (
+        Rule(cutoff, y(cutoff), f"cutoff {cutoff:g} ({age_group})"),
+        Rule(t.alert_total, y(t.alert_total), f"{alliance} {t.alert_total:g}"),
+    )
     intake = next((e.total for e in scored if e.kind == "outcome" and e.total is not None), None)
     return Chart(
         frame=frame,
@@ -186,11 +190,13 @@ def main_chart(scored: Sequence[ScoredForm], cutoff: float, age_group: str, t: T
         series=tuple(series),
         rules=rules,
         band=band(intake, t.rci, y) if intake is not None else None,
+        flags=tuple(sorted((s, x(s)) for s in flagged)),
     )
 
 
-def item_chart(scored: Sequence[ScoredForm], instrument: str, index: int, title: str,
-               frame: Frame) -> Chart:
+def item_chart(
+    scored: Sequence[ScoredForm], instrument: str, kind: str, index: int, title: str, frame: Frame
+) -> Chart:
     """One item of one form by session, on its 0-10 line."""
     entries = [e for e in scored if e.form.instrument == instrument]
     sessions = [entry.form.session for entry in scored]
@@ -200,10 +206,6 @@ def item_chart(scored: Sequence[ScoredForm], instrument: str, index: int, title:
         frame=frame,
         x_ticks=session_ticks(sessions, x, most=7),
         y_ticks=value_ticks(MAX_ITEM, 5, y),
-        series=(make_series(instrument, values, x, y),),
+        series=(make_series(instrument, kind, values, x, y),),
         title=title,
     )
-
-
-def _outcome_name(scored: Sequence[ScoredForm]) -> str:
-    return next((e.form.instrument for e in scored if e.kind == "outcome"), "")

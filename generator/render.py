@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlparse
 import jinja2
 from markupsafe import Markup
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
 from weasyprint import CSS, HTML, Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -31,6 +33,8 @@ from templates import TEMPLATE_DIR
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
 # Fewer distinct pages than this are laid out in this process: a worker costs about a second.
 MIN_PAGES_PER_WORKER = 40
+# Long documents go to the workers in runs of about this many distinct pages.
+PAGES_PER_RUN = 120
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -164,10 +168,12 @@ def check_fits(document: Document) -> None:
 
 
 def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[Sequence[str]]:
-    """Cut PAGES into at most WORKERS runs in order, each with about the same number of distinct
-    pages and at least MINIMUM of them, so that the layout work is shared evenly."""
+    """Cut PAGES into runs in order, each with about the same number of distinct pages and at
+    least MINIMUM of them: at least one run per worker, and more for long documents, so that
+    the work is shared evenly and progress can be shown as runs finish."""
     unique = len(set(pages))
-    parts = max(1, min(workers, unique // max(minimum, 1)))
+    most = unique // max(minimum, 1)
+    parts = max(1, min(most, max(workers, math.ceil(unique / PAGES_PER_RUN))))
     if parts == 1:
         return [pages]
     runs: list[Sequence[str]] = []
@@ -187,31 +193,48 @@ def pages_to_pdf(
     wrapper: str,
     workers: int | None = None,
     pdf_options: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
     **context: Any,
 ) -> bytes:
     """Write PAGES (HTML fragments of one page each) as one PDF, inside the template WRAPPER.
 
-    Identical pages are laid out once. Long documents are laid out on every core, each core
-    taking one run of pages, and the runs are joined in order (pypdf's append also joins the
-    runs' AcroForm fields). PDF_OPTIONS are WeasyPrint PDF options, e.g. {"pdf_forms": True}.
+    Identical pages are laid out once. Long documents are laid out on every core, in runs of
+    pages, and the runs are joined in order (pypdf's append also joins the runs' AcroForm
+    fields). PDF_OPTIONS are WeasyPrint PDF options, e.g. {"pdf_forms": True}. PROGRESS is
+    called with the number of pages of each run as it is done.
     """
     workers = workers or os.cpu_count() or 1
     runs = split_for_workers(pages, workers, MIN_PAGES_PER_WORKER)
     if len(runs) == 1:
-        return _pages_to_pdf(pages, wrapper, context, pdf_options)
-    with ProcessPoolExecutor(len(runs), mp_context=_fork_context()) as pool:
-        parts = list(
-            pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context), repeat(pdf_options))
-        )
+        pdf = _pages_to_pdf(pages, wrapper, context, pdf_options)
+        if progress:
+            progress(len(pages))
+        return pdf
+    parts = []
+    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=_fork_context()) as pool:
+        done = pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context), repeat(pdf_options))
+        for run, part in zip(runs, done, strict=True):
+            parts.append(part)
+            if progress:
+                progress(len(run))
     writer = PdfWriter()
     for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
-    metadata = PdfReader(io.BytesIO(parts[0])).metadata
-    if metadata:
-        writer.add_metadata(metadata)  # the title and keywords that name what the file is
+    copy_document_entries(PdfReader(io.BytesIO(parts[0])), writer)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def copy_document_entries(reader: PdfReader, writer: PdfWriter) -> None:
+    """Carry what describes the whole file (title, keywords, PDF/A's output intent and XMP
+    metadata) from READER to WRITER when pages are joined or cut out."""
+    if reader.metadata:
+        writer.add_metadata(reader.metadata)
+    root = reader.trailer["/Root"]
+    for key in ("/OutputIntents", "/Metadata"):
+        if key in root:
+            writer._root_object[NameObject(key)] = root[key].clone(writer)
 
 
 def _fork_context() -> multiprocessing.context.BaseContext | None:

@@ -20,7 +20,7 @@ from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, Client, Form, Problem
 from paperfit.errors import InputProblem, Location
 from scanner.pdf_fields import read_pdf
-from scanner.tables import Row, normalise_header, read_rows, sheet_names
+from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
     ValueProblem,
     parse_date,
@@ -121,11 +121,17 @@ class Reading:
             f"files read: {len(self.files)}",
             f"clients: {len(clients)}{listed}",
             f"forms: {len(self.forms)}"
-            + (f", {plural(self.merged_duplicates, 'identical copy', 'identical copies')} "
-               "merged" if self.merged_duplicates else ""),
+            + (
+                f", {plural(self.merged_duplicates, 'identical copy', 'identical copies')} merged"
+                if self.merged_duplicates
+                else ""
+            ),
         ]
-        lines += [f"  {ident}: {plural(counts[ident], 'session')} from "
-                  f"{plural(len(per_instrument[ident]), 'client')}" for ident in sorted(counts)]
+        lines += [
+            f"  {ident}: {plural(counts[ident], 'session')} from "
+            f"{plural(len(per_instrument[ident]), 'client')}"
+            for ident in sorted(counts)
+        ]
         lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         return lines
 
@@ -197,35 +203,52 @@ def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
 def _read_spreadsheet(
     path: Path, catalog: Catalog, options: ReadOptions, reading: Reading
 ) -> list[Form]:
+    """Every form and client in one file, opening it once."""
+    aliases = _form_aliases(catalog)
+
+    def columns_for(name: str, hidden: bool) -> Columns | None:
+        key = normalise_header(name)
+        if key in IGNORED_SHEETS or hidden:
+            return None
+        if _is_client_list(path, name):
+            return CLIENT_ALIASES, ("client_id", "age_group")
+        return aliases, ("client_id", "session")
+
     try:
-        names = sheet_names(path)
+        sheets = read_sheets(path, columns_for)
     except InputProblem as problem:
         reading.problems.append(Problem(problem.location, problem.reason))
         return []
     forms: list[Form] = []
-    for name in names:
-        key = normalise_header(name)
-        if key in IGNORED_SHEETS:
+    clients_here = False
+    for sheet in sheets:
+        if sheet.hidden and normalise_header(sheet.name) not in IGNORED_SHEETS:
+            reading.problems.append(
+                Problem(
+                    Location(str(path), sheet.name),
+                    "is a hidden sheet: it was not read. Unhide "
+                    "it (right-click a sheet tab › Unhide) if it holds forms.",
+                    "warning",
+                )
+            )
+        if sheet.problem is not None:
+            reading.problems.append(Problem(sheet.problem.location, sheet.problem.reason))
+        if sheet.rows is None:
             continue
-        sheet = name or None
-        try:
-            if key in CLIENT_SHEETS or (not name and _looks_like_clients(path)):
-                rows = read_rows(path, CLIENT_ALIASES, ("client_id", "age_group"), sheet)
-                reading.client_list_given = True
-                _read_clients(rows, options, reading)
-                continue
-            instrument = _instrument_of(path, name, catalog)
-            rows = read_rows(path, _form_aliases(catalog), ("client_id", "session"), sheet)
-        except InputProblem as problem:
-            reading.problems.append(Problem(problem.location, problem.reason))
+        if _is_client_list(path, sheet.name):
+            clients_here = reading.client_list_given = True
+            _read_clients(sheet.rows, options, reading)
             continue
-        forms.extend(_read_forms(rows, instrument, catalog, options, reading))
+        instrument = _instrument_of(path, sheet.name, catalog)
+        forms.extend(_read_forms(sheet.rows, instrument, catalog, options, reading))
+    if not forms and not clients_here and not any(s.problem for s in sheets):
+        reading.problems.append(Problem(Location(str(path)), "holds no forms.", "warning"))
     return forms
 
 
-def _looks_like_clients(path: Path) -> bool:
-    """A CSV is a client list when its name says so (clients.csv, client-list.csv)."""
-    return normalise_header(path.stem) in CLIENT_SHEETS
+def _is_client_list(path: Path, sheet: str) -> bool:
+    """A sheet named Clients, or a CSV file named so (clients.csv, client-list.csv)."""
+    return normalise_header(sheet or path.stem) in CLIENT_SHEETS
 
 
 def _instrument_of(path: Path, sheet: str, catalog: Catalog) -> str | None:
@@ -300,26 +323,40 @@ def _row_instrument(row: Row, catalog: Catalog, problems: list[Problem]) -> str 
 
 
 def _unit_per_column(rows: list[Row], unit: str, problems: list[Problem]) -> dict[str, str]:
-    """Find item columns typed in millimetres: every number above 10 and at most 100.
+    """Check that each item column is in the unit it is read in; set aside one that is not.
 
-    They are not rescaled: the column is reported once, and read only with --unit mm.
+    Read in cm, a column whose numbers are all above 10 (at most 100) looks like millimetres;
+    read in mm (--unit mm), a column whose numbers all fit 0-10 looks like centimetres. Either
+    is reported once and left out, never rescaled behind the user's back.
     """
     units = {}
     for number in range(1, ITEM_COUNT + 1):
         key = f"item{number}"
         numbers = [n for n in (_loose_number(row.get(key)) for row in rows) if n is not None]
         units[key] = unit
-        if unit == "cm" and numbers and all(10 < n <= 100 for n in numbers):
-            first = rows[0]
-            problems.append(
-                Problem(
-                    Location(first.file, first.sheet, column=first.columns.get(key, key)),
-                    f"every value in this column is above 10 (for example {numbers[0]:g}): these "
-                    "look like millimetres. Read the file with --unit mm, or type centimetres. "
-                    "The column was left out.",
-                )
+        if not numbers:
+            continue
+        if unit == "cm" and all(10 < n <= 100 for n in numbers):
+            reason = (
+                f"every value in this column is above 10 (for example {numbers[0]:g}): "
+                "these look like millimetres. Read the file with --unit mm, or type "
+                "centimetres."
             )
-            units[key] = SKIP
+        elif (
+            unit == "mm" and all(n <= 10 for n in numbers) and (len(numbers) > 1 or numbers[0] % 1)
+        ):
+            reason = (
+                f"the file is read in millimetres (--unit mm), but every value in this "
+                f"column is 10 or less (for example {numbers[0]:g}): "
+                "these look like centimetres. Type this column in millimetres too, or "
+                "read the file without --unit mm."
+            )
+        else:
+            continue
+        first = rows[0]
+        where = Location(first.file, first.sheet, column=first.columns.get(key, key))
+        problems.append(Problem(where, f"{reason} The column was left out."))
+        units[key] = SKIP
     return units
 
 
@@ -480,7 +517,7 @@ def _check_clients(forms: list[Form], reading: Reading) -> None:
         if forms:
             reading.problems.append(
                 Problem(
-                    Location(reading.files[0] if reading.files else "input"),
+                    Location(forms[0].source.file),
                     "no client list was given, so every client is taken as an adult (cutoff for "
                     "adults). Add a Clients sheet (client_id, age_group) to use the adolescent and "
                     "child cutoffs.",

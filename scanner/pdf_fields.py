@@ -124,7 +124,7 @@ def read_pdf(
                 "without a password in the PDF viewer and read that copy.",
             )
         ]
-    except (PyPdfError, RecursionError):
+    except Exception:  # pypdf's failures on damaged files are not a closed set
         return [], [
             Problem(
                 where,

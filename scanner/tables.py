@@ -15,7 +15,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,23 +283,65 @@ def _read_excel(
     required: Iterable[str],
     sheet: str | None,
 ) -> list[Row]:
-    file = str(path)
     with _open_workbook(path, head) as workbook:
-        worksheet = _pick_sheet(workbook, file, sheet)
-        worksheet.reset_dimensions()  # hand-edited files often declare the wrong size
-        records = _guarded(worksheet.iter_rows(values_only=True), file)
-        return _build_rows(file, worksheet.title, enumerate(records, 1), aliases, required)
+        worksheet = _pick_sheet(workbook, str(path), sheet)
+        return _sheet_rows(worksheet, str(path), aliases, required)
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The visible worksheets of an Excel file, in order; a CSV file has one, named ""."""
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet as read_sheets saw it: its rows, or why they could not be read."""
+
+    name: str
+    hidden: bool
+    rows: list[Row] | None = None
+    problem: InputProblem | None = None
+
+
+Columns = tuple[Mapping[str, str], Iterable[str]]  # aliases and required columns of a sheet
+
+
+def read_sheets(path: Path, columns_for: Callable[[str, bool], Columns | None]) -> list[Sheet]:
+    """Read every worksheet of PATH in one pass over the file (a CSV file is one sheet named "").
+
+    COLUMNS_FOR(name, hidden) gives the aliases and required columns to read a sheet with, or
+    None to leave it unread. A file that cannot be opened raises InputProblem; a sheet that
+    cannot be read carries its problem and the others are still read.
+    """
     if path.suffix.lower() == ".csv":
-        return [""]
+        wanted = columns_for("", False)
+        if wanted is None:
+            return [Sheet("", False)]
+        try:
+            return [Sheet("", False, read_rows(path, *wanted))]
+        except InputProblem as problem:
+            return [Sheet("", False, problem=problem)]
     head = _head(path)
     if not head:
         raise InputProblem(Location(str(path)), f"is empty (0 bytes). {SAVE_XLSX}")
+    sheets = []
     with _open_workbook(path, head) as workbook:
-        return [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
+        for worksheet in workbook.worksheets:
+            hidden = worksheet.sheet_state != "visible"
+            wanted = columns_for(worksheet.title, hidden)
+            if wanted is None:
+                sheets.append(Sheet(worksheet.title, hidden))
+                continue
+            try:
+                rows = _sheet_rows(worksheet, str(path), *wanted)
+            except InputProblem as problem:
+                sheets.append(Sheet(worksheet.title, hidden, problem=problem))
+            else:
+                sheets.append(Sheet(worksheet.title, hidden, rows))
+    return sheets
+
+
+def _sheet_rows(
+    worksheet: Any, file: str, aliases: Mapping[str, str], required: Iterable[str]
+) -> list[Row]:
+    worksheet.reset_dimensions()  # hand-edited files often declare the wrong size
+    records = _guarded(worksheet.iter_rows(values_only=True), file)
+    return _build_rows(file, worksheet.title, enumerate(records, 1), aliases, required)
 
 
 @contextmanager

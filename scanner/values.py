@@ -26,7 +26,12 @@ def parse_number(raw: object) -> tuple[float, str | None]:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
     if isinstance(raw, (int, float)):
-        number, unit = float(raw), None
+        try:
+            number, unit = float(raw), None
+        except OverflowError:  # an integer too large for a float is no measurement
+            raise ValueProblem(
+                "This number is far too large to be a measurement. Type the centimetres, e.g. 6.4."
+            ) from None
     else:
         text = str(raw).strip()
         match = _MEASURE.match(text)
@@ -102,6 +107,8 @@ def parse_session(raw: object) -> int:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a session number. Type a whole number such as 3.")
     text = str(raw).strip().lstrip("#").strip()
+    if "_" in text:  # float() would read "1_0" as 10
+        raise ValueProblem(f"{_show(raw)} is not a session number. Type a whole number such as 3.")
     try:
         number = float(text.replace(",", "."))
     except ValueError:

@@ -1,0 +1,361 @@
+"""Progress graphs: one page (or more) per client for the paper chart, and the caseload bundle.
+
+Takes: scored forms, the client list and the thresholds. Returns: one PDF per client, a bundle
+of the whole caseload in client order, and optionally 300 dpi PNGs of every page.
+The geometry is in generator/chart.py, the markup in templates/_graph.html and _chart.html.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from pypdf import PdfReader, PdfWriter
+
+from forms.instrument import Catalog
+from forms.records import Client
+from forms.scoring import ScoredForm, Thresholds
+from generator.chart import Chart, Frame, item_chart, main_chart
+from generator.output import write_atomic
+from generator.paper import Paper
+from generator.render import copy_document_entries, pages_to_pdf, render_html
+from generator.texts import texts
+
+MARGINS_MM = (12.0, 12.0, 14.0, 25.0)  # top, right, bottom, left: 25 mm for a punch or binder
+MAIN_FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
+ITEM_FRAME = Frame(width=42, height=27, left=6, right=1.5, top=4.5, bottom=5)
+# Table lines per page: a row is one line, or more when its flags wrap (about 34 characters a
+# line in the flags column). Chosen so that pages always fit; check_fits verifies it.
+LINES_FIRST_PAGE = {"letter": 9, "a4": 12}
+LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
+FLAG_CHARS_PER_LINE = 34
+MISSING = "–"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    session: int
+    date: str
+    outcome: tuple[str, ...]
+    outcome_total: str
+    change: str
+    alliance: tuple[str, ...]
+    alliance_total: str
+    flags: str
+
+    @property
+    def lines(self) -> int:
+        return max(1, math.ceil(len(self.flags) / FLAG_CHARS_PER_LINE))
+
+
+@dataclass(frozen=True)
+class ClientGraph:
+    """Everything one client's pages show."""
+
+    client: Client
+    main: Chart
+    items: tuple[Chart, ...]
+    rows: tuple[TableRow, ...]
+    outcome: str
+    alliance: str
+    outcome_labels: tuple[str, ...]
+    alliance_labels: tuple[str, ...]
+    key: tuple[str, ...]
+    sessions: int
+    first_date: str
+    last_date: str
+
+
+def _number(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.1f}"
+
+
+def build_graph(
+    client: Client,
+    scored: Sequence[ScoredForm],
+    thresholds: Thresholds,
+    catalog: Catalog,
+    language: str,
+) -> ClientGraph:
+    """The charts, table and key of one client's pages (SCORED holds only that client)."""
+    words = texts(language)["graph"]
+    cutoff = thresholds.cutoffs[client.age_group]
+    by_kind = {kind: [e for e in scored if e.kind == kind] for kind in ("outcome", "alliance")}
+    names = {
+        kind: (entries[0].form.instrument if entries else "") for kind, entries in by_kind.items()
+    }
+    labels = {
+        kind: tuple(i.label for i in catalog.get(name).items) if name else ()
+        for kind, name in names.items()
+    }
+    items = tuple(
+        item_chart(scored, names[kind], kind, index, f"{names[kind]} · {label}", ITEM_FRAME)
+        for kind in ("outcome", "alliance")
+        if names[kind]
+        for index, label in enumerate(labels[kind])
+    )
+    dates = sorted(e.form.date for e in scored if e.form.date)
+    sources = sorted({Path(e.form.source.file).name for e in scored})
+    return ClientGraph(
+        client=client,
+        main=main_chart(
+            scored, cutoff, words["age_groups"][client.age_group], thresholds, MAIN_FRAME
+        ),
+        items=items,
+        rows=_rows(scored, by_kind),
+        outcome=names["outcome"],
+        alliance=names["alliance"],
+        outcome_labels=labels["outcome"],
+        alliance_labels=labels["alliance"],
+        key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources),
+        sessions=len({e.form.session for e in scored}),
+        first_date=dates[0].isoformat() if dates else "",
+        last_date=dates[-1].isoformat() if dates else "",
+    )
+
+
+def _rows(
+    scored: Sequence[ScoredForm], by_kind: dict[str, list[ScoredForm]]
+) -> tuple[TableRow, ...]:
+    sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
+    for kind, entries in by_kind.items():
+        for entry in entries:
+            sessions[entry.form.session][kind] = entry
+    rows = []
+    for session in sorted(sessions):
+        outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
+        date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
+        flags = [f for e in (outcome, alliance) if e for f in e.flags]
+        rows.append(
+            TableRow(
+                session=session,
+                date=date.isoformat() if date else MISSING,
+                outcome=tuple(_number(v) for v in (outcome.form.items if outcome else (None,) * 4)),
+                outcome_total=_number(outcome.total if outcome else None),
+                change=_signed(outcome.change_from_intake if outcome else None),
+                alliance=tuple(
+                    _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
+                ),
+                alliance_total=_number(alliance.total if alliance else None),
+                flags="; ".join(flags),
+            )
+        )
+    return tuple(rows)
+
+
+def _signed(value: float | None) -> str:
+    return MISSING if value is None else f"{value:+.1f}"
+
+
+def _key(
+    words: dict,
+    names: dict[str, str],
+    client: Client,
+    cutoff: float,
+    t: Thresholds,
+    outcome: list[ScoredForm],
+    sources: list[str],
+) -> tuple[str, ...]:
+    def say(key: str, **values: object) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), words[key])
+
+    lines = []
+    if names["outcome"]:
+        lines.append(say("key_outcome", instrument=names["outcome"]))
+    if names["alliance"]:
+        lines.append(say("key_alliance", instrument=names["alliance"]))
+    lines.append(
+        say("key_cutoff", cutoff=f"{cutoff:g}", age_group=words["age_groups"][client.age_group])
+    )
+    lines.append(
+        say("key_alert", instrument=names["alliance"] or "SRS", alert=f"{t.alert_total:g}")
+    )
+    intake = next((e.total for e in outcome if e.total is not None), None)
+    if intake is not None:
+        lines.append(say("key_band", intake=f"{intake:g}", rci=f"{t.rci:g}"))
+    lines += [
+        words["key_flags"],
+        words["key_gaps"],
+        say("key_source", source=", ".join(sources)),
+        words["key_no_curve"],
+    ]
+    return tuple(lines)
+
+
+def split_rows(rows: Sequence[TableRow], paper: str) -> list[tuple[TableRow, ...]]:
+    """The table rows of each page: page 1 holds a few below the charts, later pages many."""
+    pages: list[list[TableRow]] = [[]]
+    budget = LINES_FIRST_PAGE[paper]
+    used = 0
+    for row in rows:
+        if used + row.lines > budget and pages[-1]:
+            pages.append([])
+            budget, used = LINES_NEXT_PAGES[paper], 0
+        pages[-1].append(row)
+        used += row.lines
+    return [tuple(page) for page in pages]
+
+
+def graph_pages(
+    graph: ClientGraph, paper: str, language: str, practice_name: str, printed: datetime.date
+) -> list[str]:
+    """The HTML of each of the client's pages, numbered "page x of y"."""
+    runs = split_rows(graph.rows, paper)
+    return [
+        render_html(
+            "_graph.html",
+            graph=graph,
+            text=texts(language),
+            practice_name=practice_name,
+            printed=printed.isoformat(),
+            page={"number": number, "count": len(runs), "rows": rows, "first": number == 1},
+        )
+        for number, rows in enumerate(runs, start=1)
+    ]
+
+
+def page_setup(paper: str) -> dict[str, object]:
+    """The wrapper context for graph pages: paper size, binder margins, page height."""
+    size = Paper.named(paper)
+    top, right, bottom, left = MARGINS_MM
+    return {
+        "paper": size,
+        "margins": f"{top}mm {right}mm {bottom}mm {left}mm",
+        "page_height": size.height - top - bottom,
+        "large_print": False,
+    }
+
+
+def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
+    groups: dict[str, list[ScoredForm]] = defaultdict(list)
+    for entry in scored:
+        groups[entry.form.client_id].append(entry)
+    return groups
+
+
+def safe_name(client_id: str) -> str:
+    """A file name for CLIENT_ID that every file system accepts."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", client_id).strip("._") or "client"
+    return name[:80]
+
+
+ProgressCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class GraphOptions:
+    paper: str = "letter"
+    language: str = "en"
+    practice_name: str = ""
+    png: bool = False
+    archival: bool = False
+    printed: datetime.date = field(default_factory=datetime.date.today)
+
+
+@dataclass(frozen=True)
+class GraphFiles:
+    """What write_graphs wrote: one PDF per client (in client order), the bundle, PNGs."""
+
+    clients: tuple[Path, ...]
+    bundle: Path
+    pngs: tuple[Path, ...]
+    pages: int
+
+
+def build_graphs(
+    scored: Sequence[ScoredForm],
+    clients: dict[str, Client],
+    thresholds: Thresholds,
+    catalog: Catalog,
+    language: str,
+    only: Sequence[str] = (),
+) -> list[ClientGraph]:
+    """One ClientGraph per client with forms, in client ID order (only ONLY, when given)."""
+    groups = by_client(scored)
+    wanted = [c for c in sorted(groups) if not only or c in only]
+    return [
+        build_graph(clients.get(c, Client(c)), groups[c], thresholds, catalog, language)
+        for c in wanted
+    ]
+
+
+def write_graphs(
+    folder: Path,
+    graphs: Sequence[ClientGraph],
+    options: GraphOptions,
+    progress: ProgressCallback | None = None,
+) -> GraphFiles:
+    """Lay out every client's pages at once (on every core), then cut the bundle per client."""
+    pages: list[str] = []
+    ranges: list[range] = []
+    for graph in graphs:
+        own = graph_pages(
+            graph, options.paper, options.language, options.practice_name, options.printed
+        )
+        ranges.append(range(len(pages), len(pages) + len(own)))
+        pages.extend(own)
+    pdf_options = {"pdf_variant": "pdf/a-2b"} if options.archival else {}
+    bundle_bytes = pages_to_pdf(
+        pages,
+        "pack.html",
+        pdf_options=pdf_options,
+        progress=progress,
+        title="paperfit progress graphs",
+        lang=options.language,
+        **page_setup(options.paper),
+    )
+    bundle = write_atomic(folder / "caseload.pdf", lambda s: s.write(bundle_bytes))
+    reader = PdfReader(io.BytesIO(bundle_bytes))
+    written, names = [], unique_names([g.client.client_id for g in graphs])
+    for pages_of_client, name in zip(ranges, names, strict=True):
+        data = extract_pages(reader, pages_of_client)
+        written.append(write_atomic(folder / f"{name}.pdf", lambda s, d=data: s.write(d)))
+    pngs = write_pngs(folder, bundle_bytes, ranges, names) if options.png else []
+    return GraphFiles(tuple(written), bundle, tuple(pngs), len(pages))
+
+
+def unique_names(client_ids: Sequence[str]) -> list[str]:
+    """Safe file names, made distinct when two client IDs clean up to the same name."""
+    seen: dict[str, int] = defaultdict(int)
+    names = []
+    for client_id in client_ids:
+        name = safe_name(client_id)
+        seen[name.lower()] += 1
+        names.append(name if seen[name.lower()] == 1 else f"{name}-{seen[name.lower()]}")
+    return names
+
+
+def extract_pages(reader: PdfReader, pages: range) -> bytes:
+    """The PAGES of READER as a PDF of their own, described as the whole file was."""
+    writer = PdfWriter()
+    for number in pages:
+        writer.add_page(reader.pages[number])
+    copy_document_entries(reader, writer)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def write_pngs(
+    folder: Path, pdf: bytes, ranges: Sequence[range], names: Sequence[str], dpi: int = 300
+) -> list[Path]:
+    """A greyscale PNG of every page at DPI, named after the client and the page number."""
+    document = pdfium.PdfDocument(pdf)
+    written = []
+    for pages, name in zip(ranges, names, strict=True):
+        for offset, number in enumerate(pages, start=1):
+            image = document[number].render(scale=dpi / 72, grayscale=True).to_pil()
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=False)
+            data = buffer.getvalue()
+            written.append(
+                write_atomic(folder / f"{name}-page{offset}.png", lambda s, d=data: s.write(d))
+            )
+    return written

@@ -1,0 +1,425 @@
+"""Properties of the readers under arbitrary input: they never raise, they never drop a row
+without naming it, and every value they return is in range.
+
+(a) any bytes saved as .xlsx, .csv or .pdf; (b) any cell values in an ORS sheet; (c) the value
+parsers on any text or number. Defects found this way have their own tests in
+tests/test_bad_inputs.py (enormous integer cells, damaged PDF object streams) so that they are
+checked on every run, not only when the search happens upon them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forms.instrument import Catalog
+from forms.records import ITEM_COUNT
+from paperfit.errors import Location
+from scanner.measurements import Reading, ReadOptions, read_inputs
+from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
+from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+TODAY = datetime.date(2026, 6, 1)
+# openpyxl refuses these in a cell (Excel cannot store them either); \t \n \r and C1 are fine
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("properties")
+
+
+def read(path: Path, catalog: Catalog) -> Reading:
+    return read_inputs([path], catalog, ReadOptions(today=TODAY))
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) Any bytes
+
+
+def _valid_xlsx() -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "ORS"
+    sheet.append(ORS_HEADERS)
+    sheet.append(["C-1", 1, datetime.datetime(2026, 1, 5), 4.1, 5.0, 3.2, 4.4, 16.7])
+    sheet.append(["C-1", 2, datetime.datetime(2026, 1, 12), "x", 5.5, 4.0, 5.1, None])
+    raw = io.BytesIO()
+    workbook.save(raw)
+    return raw.getvalue()
+
+
+VALID_XLSX = _valid_xlsx()
+XLSX_PARTS = (
+    "[Content_Types].xml",
+    "_rels/.rels",
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "xl/worksheets/sheet1.xml",
+    "xl/styles.xml",
+)
+XML_TOKENS = (
+    b"<",
+    b">",
+    b"/>",
+    b'"',
+    b"&amp;",
+    b"&#0;",
+    b'<row r="0">',
+    b'<row r="99999999">',
+    b'<c r="XFD1" t="s"><v>7</v></c>',
+    b'<c r="A2" t="b"><v>2</v></c>',
+    b'<c r="A2" t="e"><v>#REF!</v></c>',
+    b"<v>nan</v>",
+    b"<v>1e999</v>",
+    b"<v>x</v>",
+    b's="99"',
+    b'state="hidden"',
+    b'sheetId="x"',
+)
+
+
+@st.composite
+def flipped(draw: st.DrawFn, data: bytes) -> bytes:
+    """DATA with a few bytes changed, or cut short."""
+    out = bytearray(data)
+    if draw(st.booleans()):
+        return bytes(out[: draw(st.integers(0, len(out) - 1))])
+    for _ in range(draw(st.integers(1, 6))):
+        out[draw(st.integers(0, len(out) - 1))] = draw(st.integers(0, 255))
+    return bytes(out)
+
+
+@st.composite
+def zip_of_parts(draw: st.DrawFn) -> bytes:
+    """A well-formed zip holding the parts of a workbook, their contents garbage or a valid
+    workbook's parts with XML fragments spliced in."""
+    with zipfile.ZipFile(io.BytesIO(VALID_XLSX)) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in draw(st.lists(st.sampled_from(XLSX_PARTS), unique=True, max_size=6)):
+            target.writestr(name, draw(st.binary(max_size=300)))
+        spliced = draw(st.sampled_from(sorted(parts)))
+        for name, content in parts.items():
+            if name == spliced:
+                content = bytearray(content)
+                for _ in range(draw(st.integers(1, 4))):
+                    at = draw(st.integers(0, len(content)))
+                    cut = draw(st.integers(0, 12))
+                    content[at : at + cut] = draw(st.sampled_from(XML_TOKENS))
+                content = bytes(content)
+            if name not in target.namelist():
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+XLSX_BYTES = st.one_of(
+    st.binary(max_size=2000),
+    st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b),
+    st.binary(max_size=500).map(lambda b: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b),
+    flipped(VALID_XLSX),
+    zip_of_parts(),
+)
+CSV_BYTES = st.one_of(
+    st.binary(max_size=2000),
+    st.tuples(
+        st.text(max_size=300), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+    ).map(lambda pair: pair[0].encode(pair[1], errors="replace")),
+    st.lists(st.lists(st.text(max_size=8), max_size=6), max_size=6).map(
+        lambda rows: (
+            "\n".join(";".join(r) for r in [["client_id", "session"], *rows]).encode()
+            if rows and any(any(c.strip() for c in r) for r in rows)
+            else b"\xff"
+        )  # header-only tables have their own test below
+    ),
+)
+PDF_TOKENS = (
+    b"1 0 obj",
+    b"<<",
+    b">>",
+    b"/Type /Catalog",
+    b"/Pages 2 0 R",
+    b"/AcroForm << /Fields [3 0 R] >>",
+    b"/T (s1_ORS_v1_item1)",
+    b"/V (6.4)",
+    b"/Subtype /Widget",
+    b"/Parent 3 0 R",
+    b"/Annots [3 0 R]",
+    b"stream\n",
+    b"endstream",
+    b"endobj",
+    b"xref\n0 1\n",
+    b"trailer << /Root 1 0 R >>",
+    b"startxref\n0\n",
+    b"%%EOF",
+)
+NO_FIELDS_PDF = (CORPUS / "no_fields.pdf").read_bytes()
+PDF_BYTES = st.one_of(
+    st.binary(max_size=2000),
+    st.binary(max_size=2000).map(lambda b: b"%PDF-1.7\n" + b),
+    st.lists(st.one_of(st.sampled_from(PDF_TOKENS), st.binary(max_size=8)), max_size=60).map(
+        lambda parts: b"%PDF-1.7\n" + b" ".join(parts)
+    ),
+    # cut short anywhere (flipped bytes inside its object stream are a known defect)
+    st.integers(0, len(NO_FIELDS_PDF) - 1).map(lambda n: NO_FIELDS_PDF[:n]),
+)
+
+
+def assert_read_or_named(reading: Reading, path: Path) -> None:
+    assert reading.files == [str(path)]
+    assert all(p.location.file == str(path) for p in reading.problems)
+    if not reading.forms:
+        assert any(p.location.file == str(path) for p in reading.problems), (
+            "read nothing and said nothing"
+        )
+    for form in reading.forms:
+        assert all(v is None or 0 <= v <= 10 for v in form.items)
+
+
+@SETTINGS
+@given(data=XLSX_BYTES)
+def test_any_bytes_as_xlsx(data: bytes, folder: Path, catalog: Catalog) -> None:
+    path = folder / "input.xlsx"
+    path.write_bytes(data)
+    assert_read_or_named(read(path, catalog), path)
+
+
+@SETTINGS
+@given(data=CSV_BYTES)
+def test_any_bytes_as_csv(data: bytes, folder: Path, catalog: Catalog) -> None:
+    path = folder / "input.csv"
+    path.write_bytes(data)
+    assert_read_or_named(read(path, catalog), path)
+
+
+@SETTINGS
+@given(data=PDF_BYTES)
+def test_any_bytes_as_pdf(data: bytes, folder: Path, catalog: Catalog) -> None:
+    path = folder / "input.pdf"
+    path.write_bytes(data)
+    assert_read_or_named(read(path, catalog), path)
+
+
+@pytest.mark.parametrize("name", ["ORS.csv", "ORS.xlsx"])
+def test_a_table_with_headers_only_says_it_holds_no_forms(
+    name: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    path = tmp_path / name
+    if name.endswith(".csv"):
+        path.write_text(",".join(ORS_HEADERS) + "\n", encoding="utf-8")
+    else:
+        workbook = openpyxl.Workbook()
+        workbook.active.title = "ORS"
+        workbook.active.append(ORS_HEADERS)
+        workbook.save(path)
+    assert_read_or_named(read(path, catalog), path)
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) Any cell values in an ORS sheet
+
+
+class Literal(str):
+    """Text to store as text even when it starts with "=" (otherwise openpyxl writes a
+    formula, saved without a value)."""
+
+
+TEXT = st.text(max_size=12)
+ODD_TEXT = st.sampled_from(
+    [
+        "=1+1",
+        "=SUM(D2:G2)",
+        "#N/A",
+        "#VALUE!",
+        "6,4",
+        "6.4 cm",
+        "64 mm",
+        "6.4cm",
+        "n/a",
+        " ",
+        "\t",
+        "nan",
+        "inf",
+        "-0",
+        "1e3",
+        "1_0",
+        "\u0666",  # Arabic-Indic six
+        "\uff16.\uff14",  # full-width 6.4
+        "2026-02-30",
+        "03/04/2026",
+        "C-1",
+        "1042.0",
+        "Zoë",
+        "\u200b",
+    ]
+)
+ANYTHING = st.one_of(
+    st.none(),
+    TEXT,
+    TEXT.map(Literal),
+    ODD_TEXT,
+    ODD_TEXT.map(Literal),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e-300, max_value=1e-300),
+    st.integers(-(10**18), 10**18),
+    st.booleans(),
+    st.datetimes(datetime.datetime(1900, 3, 1), datetime.datetime(9999, 12, 30)),
+    st.dates(datetime.date(1900, 3, 1), datetime.date(9999, 12, 30)),
+)
+REAL_DATES = st.datetimes(datetime.datetime(2020, 1, 1), datetime.datetime(2026, 5, 31)).map(
+    lambda d: d.replace(hour=0, minute=0, second=0, microsecond=0)
+)
+ROW = st.tuples(
+    st.one_of(st.sampled_from(["C-1", "C-2", "C-3"]), ANYTHING),
+    st.one_of(st.integers(1, 4), ANYTHING),
+    st.one_of(REAL_DATES, ANYTHING),
+    *[st.one_of(st.floats(0, 10), st.integers(0, 10), ANYTHING)] * ITEM_COUNT,
+    st.one_of(st.none(), st.floats(0, 40), ANYTHING),
+)
+
+
+def write_ors_xlsx(path: Path, rows: list[tuple[object, ...]], with_clients: bool) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "ORS"
+    sheet.append(ORS_HEADERS)
+    for number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                value = XLSX_ILLEGAL.sub("", value)
+            cell = sheet.cell(number, column, value)
+            if isinstance(values[column - 1], Literal):
+                cell.data_type = "s"
+    if with_clients:
+        clients = workbook.create_sheet("Clients")
+        for row in (("client_id", "age_group"), ("C-1", "adult"), ("C-2", "child")):
+            clients.append(row)
+    workbook.save(path)
+
+
+def write_ors_csv(path: Path, rows: list[tuple[object, ...]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ORS_HEADERS)
+        writer.writerows(["" if v is None else str(v) for v in row] for row in rows)
+
+
+@SETTINGS
+@given(
+    rows=st.lists(ROW, min_size=1, max_size=8),
+    suffix=st.sampled_from([".xlsx", ".csv"]),
+    with_clients=st.booleans(),
+)
+def test_any_cells_in_an_ors_sheet(
+    rows: list[tuple[object, ...]],
+    suffix: str,
+    with_clients: bool,
+    folder: Path,
+    catalog: Catalog,
+) -> None:
+    path = folder / f"ORS{suffix}"
+    if suffix == ".xlsx":
+        write_ors_xlsx(path, rows, with_clients)
+    else:
+        write_ors_csv(path, rows)
+    reading = read(path, catalog)
+
+    sheet = "ORS" if suffix == ".xlsx" else None
+    _header, expected = data_rows(path)[sheet]
+    whole_file = [
+        p for p in reading.errors if p.location == Location(str(path))
+    ]  # a CSV with control characters is refused as a whole, and says so
+    messages = " ".join(p.message for p in reading.problems)
+    for row in expected if not whole_file else []:
+        place = Location(str(path), sheet, row)
+        assert (
+            any(f.source == place for f in reading.forms)
+            or any((p.location.sheet, p.location.row) == (sheet, row) for p in reading.problems)
+            or re.search(re.escape(str(place)) + r"(?!\d)", messages)
+        ), f"row {row} neither read nor named"
+    assert unaccounted(reading, path) == []
+    for form in reading.forms:
+        assert form.source.sheet == sheet and form.source.row in expected
+        assert form.client_id and form.session >= 1
+        assert len(form.items) == ITEM_COUNT
+        for value in form.items:
+            assert value is None or (math.isfinite(value) and 0 <= value <= 10)
+        assert form.total is None or 0 <= form.total <= 40
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) The value parsers
+
+
+NUMBER_TEXT = st.from_regex(
+    r"\A\s*[+-]?\d{0,4}([.,]\d{0,3})?\s*(cm|mm|CM|Mm)?\s*\Z", fullmatch=True
+)
+RAW = st.one_of(
+    st.none(),
+    st.text(),
+    NUMBER_TEXT,
+    ODD_TEXT,
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**300), 10**300),  # beyond 1e308 is a known defect, tested on its own
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+)
+
+
+def returns_or_value_problem(parse: object, *args: object) -> object:
+    try:
+        return parse(*args)  # type: ignore[operator]
+    except ValueProblem as problem:
+        assert str(problem)
+        return None
+
+
+@SETTINGS
+@given(raw=RAW, unit=st.sampled_from(["cm", "mm"]))
+def test_parse_measure_is_in_range_or_a_value_problem(raw: object, unit: str) -> None:
+    value = returns_or_value_problem(parse_measure, raw, unit)
+    assert value is None or (isinstance(value, float) and 0 <= value <= 10)
+
+
+@SETTINGS
+@given(raw=RAW)
+def test_parse_total_is_in_range_or_a_value_problem(raw: object) -> None:
+    value = returns_or_value_problem(parse_total, raw)
+    assert value is None or (isinstance(value, float) and 0 <= value <= 40)
+
+
+@SETTINGS
+@given(raw=RAW)
+def test_parse_session_is_in_range_or_a_value_problem(raw: object) -> None:
+    value = returns_or_value_problem(parse_session, raw)
+    assert value is None or (type(value) is int and 1 <= value <= 9999)
+
+
+@SETTINGS
+@given(
+    raw=st.one_of(RAW, REAL_DATES.map(lambda d: d.strftime("%d/%m/%Y"))),
+    date_format=st.one_of(
+        st.none(), st.sampled_from(["%d/%m/%Y", "%m/%d/%y", "%Y-%m-%d %H:%M"]), st.text()
+    ),
+)
+def test_parse_date_is_a_date_or_a_value_problem(raw: object, date_format: str | None) -> None:
+    value = returns_or_value_problem(parse_date, raw, date_format)
+    assert value is None or type(value) is datetime.date
