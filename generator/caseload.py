@@ -25,9 +25,8 @@ SOURCE = Location("demo caseload")
 CLINICIANS = ("Dr. Ana Rivera", "Sam Lee", "Dr. Priya Natarajan", "Jordan Okafor")
 GROUP_LEADER = "Jordan Okafor"
 NAMES = ("Zoë Lindqvist", "Malik Osei", "Hana Brooks")
-AGE_SHARES = (("adult", 0.6), ("adolescent", 0.2))  # children get the rest
+ADULT_SHARE, ADOLESCENT_SHARE = 0.6, 0.2  # children get the rest
 GROUP_SHARE = 0.1  # of adult clients, who fill in the GSRS in a group
-PREFIXES = {"individual": "C-", "child": "K-", "group": "G-"}
 FIRST_NUMBER = {"C-": 1001, "K-": 2001, "G-": 3001}
 
 WINDOW_DAYS = 182  # start dates fall in about six months before the end (long courses earlier)
@@ -47,6 +46,8 @@ SKIPPED_SESSIONS = 4  # clients with one session number missing (no forms at all
 ALLIANCE_NOT_DONE = 5  # sessions with an outcome form but no alliance form
 BLANK_ITEMS = 5  # forms with one line left unmarked
 LOW_ITEMS = 4  # alliance forms with one item below 9 while the total stays high
+LOW_ALLIANCE_SHARE = 0.08  # of clients whose alliance starts below 36 (at least one SRS client)
+DIP_SHARE = 0.08  # of sessions rated lower than the client's usual alliance
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,13 @@ class Kind:
 
 
 KINDS = (
-    Kind("improving", 0.30, (5, 14), (-9, -6), (11, 13), 0.6, (0, 60)),
+    Kind("improving", 0.32, (5, 14), (-9, -6), (11, 13), 0.6, (0, 60)),
     Kind("slowly improving", 0.14, (6, 16), (-16, -13), (8, 9.5), 1.0, (0, 14)),
     Kind("flat", 0.18, (5, 12), (-10, -3), (-1, 1), 1.0, (0, 30)),
     Kind("deteriorating", 0.08, (4, 10), (-8, -2), (-10, -8), 1.0, (0, 14)),
     Kind("dropped out", 0.14, (2, 3), (-10, -3), (-2, 2), 1.0, (60, 150)),
     Kind("high intake", 0.12, (3, 10), (2, 7), (-1, 2), 1.0, (0, 40)),
-    Kind("long course", 0.04, (30, 45), (-12, -8), (9, 12), 0.5, (0, 7)),
+    Kind("long course", 0.02, (30, 45), (-12, -8), (9, 12), 0.5, (0, 7)),
 )
 EACH_KIND_AT_LEAST = 2
 
@@ -107,6 +108,7 @@ class _Plan:
     outcome: Instrument
     alliance: Instrument
     dates: tuple[datetime.date, ...]
+    low_alliance: bool = False
 
 
 def make_caseload(
@@ -122,19 +124,13 @@ def make_caseload(
     rng = random.Random(seed)
     plans = _plan(rng, clients, end, catalog)
     forms = [form for plan in plans for form in _course(rng, plan)]
-    forms = _missing_data(rng, forms)
-    mistakes = _mistakes(rng, forms, catalog)
-    forms.sort(key=lambda f: (f.client_id, f.session, f.instrument != _outcome_id(plans, f)))
+    forms = _missing_data(rng, forms, catalog)
+    forms.sort(key=lambda f: (f.client_id, f.session, _is_alliance(f, catalog)))
     return Caseload(
         clients=tuple(sorted((plan.client for plan in plans), key=lambda c: c.client_id)),
         forms=tuple(forms),
-        mistakes=mistakes,
+        mistakes=_mistakes(rng, forms, catalog),
     )
-
-
-def _outcome_id(plans: Sequence[_Plan], form: Form) -> str:
-    """The outcome instrument of FORM's client (outcome forms sort before alliance forms)."""
-    return next(p.outcome.id for p in plans if p.client.client_id == form.client_id)
 
 
 # Clients
@@ -142,8 +138,8 @@ def _outcome_id(plans: Sequence[_Plan], form: Form) -> str:
 
 def _plan(rng: random.Random, count: int, end: datetime.date, catalog: Catalog) -> list[_Plan]:
     """Age groups and formats by quota, kinds by weighted draw, dates, then IDs by start date."""
-    adults = round(count * AGE_SHARES[0][1])
-    adolescents = round(count * AGE_SHARES[1][1])
+    adults = round(count * ADULT_SHARE)
+    adolescents = round(count * ADOLESCENT_SHARE)
     groups = max(1, round(adults * GROUP_SHARE))
     places = (
         [("adult", "group")] * groups
@@ -156,13 +152,13 @@ def _plan(rng: random.Random, count: int, end: datetime.date, catalog: Catalog) 
     rng.shuffle(places)
     rng.shuffle(kinds)
     drafts = []
-    for (group, fmt), kind in zip(places, kinds, strict=True):
+    for (age_group, fmt), kind in zip(places, kinds, strict=True):
         dates = _dates(rng, kind, end)
         status = "closed" if (end - dates[-1]).days > CLOSED_AFTER_DAYS else "open"
         clinician = GROUP_LEADER if fmt == "group" else rng.choice(CLINICIANS)
-        client = Client("", group, clinician, dates[0], status)
-        outcome = catalog.for_client(group, "outcome", "individual", "en")
-        alliance = catalog.for_client(group, "alliance", fmt, "en")
+        client = Client("", age_group, clinician, dates[0], status)
+        outcome = catalog.for_client(age_group, "outcome", "individual", "en")
+        alliance = catalog.for_client(age_group, "alliance", fmt, "en")
         drafts.append(_Plan(client, kind, outcome, alliance, dates))
     drafts.sort(key=lambda plan: plan.dates[0])  # stable: ties keep their draw order
     named = dict(zip(rng.sample(range(count), len(NAMES)), NAMES, strict=True))
@@ -173,12 +169,29 @@ def _plan(rng: random.Random, count: int, end: datetime.date, catalog: Catalog) 
         client_id, numbers[prefix] = f"{prefix}{numbers[prefix]}", numbers[prefix] + 1
         client = replace(plan.client, client_id=client_id, name=named.get(index, ""))
         plans.append(replace(plan, client=client))
-    return plans
+    low = _low_alliance(rng, plans)
+    return [replace(plan, low_alliance=index in low) for index, plan in enumerate(plans)]
+
+
+def _low_alliance(rng: random.Random, plans: Sequence[_Plan]) -> set[int]:
+    """The positions of the few clients whose alliance starts low: one of them an adult or
+    adolescent in individual sessions (the SRS), so the SRS alerts always have an example."""
+    individual = [
+        index
+        for index, plan in enumerate(plans)
+        if plan.alliance.format == "individual" and plan.client.age_group != "child"
+    ]
+    first = rng.choice(individual)
+    others = [index for index in range(len(plans)) if index != first]
+    count = max(1, round(len(plans) * LOW_ALLIANCE_SHARE))
+    return {first, *rng.sample(others, count - 1)}
 
 
 def _prefix(age_group: str, fmt: str) -> str:
     """C- for individual clients, K- for children, G- for group members."""
-    return PREFIXES["group" if fmt == "group" else "child" if age_group == "child" else "individual"]
+    if fmt == "group":
+        return "G-"
+    return "K-" if age_group == "child" else "C-"
 
 
 def _dates(rng: random.Random, kind: Kind, end: datetime.date) -> tuple[datetime.date, ...]:
@@ -204,20 +217,22 @@ def _course(rng: random.Random, plan: _Plan) -> list[Form]:
     cutoff = round(plan.outcome.scoring.cutoff[client.age_group] * TENTHS)
     intake = cutoff + _tenths(rng, plan.kind.intake)
     outcome = _outcome_totals(rng, plan.kind, len(plan.dates), intake)
-    alliance = _alliance_totals(rng, len(plan.dates))
+    alliance = _alliance_totals(rng, len(plan.dates), plan.low_alliance)
     profile = [rng.randint(-12, 12) for _ in ITEM_PACE]
     lean = [rng.randint(-2, 2) for _ in ITEM_PACE]
+    usual, other, sometimes = _filled_by(rng, plan.outcome)
     forms = []
     for session, (date, o_total, a_total) in enumerate(
         zip(plan.dates, outcome, alliance, strict=True), start=1
     ):
+        moved = o_total - intake
         targets = [
-            intake / 4 + offset + pace * (o_total - intake) / 4 + rng.randint(-ITEM_NOISE, ITEM_NOISE)
+            intake / 4 + offset + pace * moved / 4 + rng.randint(-ITEM_NOISE, ITEM_NOISE)
             for offset, pace in zip(profile, ITEM_PACE, strict=True)
         ]
         o_items = split(o_total, targets)
         a_items = split(a_total, [a_total / 4 + shift + rng.randint(-1, 1) for shift in lean])
-        filled_by = _outcome_filled_by(rng, plan.outcome)
+        filled_by = usual if rng.random() >= sometimes else other
         forms += [
             Form(client.client_id, plan.outcome.id, session, date, _cm(o_items), SOURCE, filled_by),
             Form(client.client_id, plan.alliance.id, session, date, _cm(a_items), SOURCE, "self"),
@@ -236,28 +251,27 @@ def _outcome_totals(rng: random.Random, kind: Kind, sessions: int, intake: int) 
     return totals
 
 
-def _alliance_totals(rng: random.Random, sessions: int) -> list[int]:
-    """Alliance totals in tenths: mostly 35 to 40 and creeping up, a low start for about one
-    client in eight, and now and then a session rated lower than the one before."""
-    low = rng.random() < 0.12
-    total = rng.randint(325, 352) if low else rng.randint(360, 385)
-    totals = [total]
-    for _ in range(sessions - 1):
-        if rng.random() < 0.1:
-            total -= rng.randint(5, 25)
-        else:
-            total += rng.randint(0, 8 if low else 3)
-        total = _clamp(total, MAX_TOTAL)
-        totals.append(total)
+def _alliance_totals(rng: random.Random, sessions: int, low: bool) -> list[int]:
+    """Alliance totals in tenths: mostly 37 to 40 and creeping up; a LOW start (below 36) is
+    repaired over the next sessions; now and then a dip below the session before."""
+    level = rng.randint(325, 355) if low else rng.randint(368, 392)
+    rise = (3, 10) if low else (0, 3)
+    totals = []
+    for _ in range(sessions):
+        dip = rng.randint(5, 25) if rng.random() < DIP_SHARE else 0
+        totals.append(_clamp(level - dip, MAX_TOTAL))
+        level = min(MAX_TOTAL, level + rng.randint(*rise))
     return totals
 
 
-def _outcome_filled_by(rng: random.Random, instrument: Instrument) -> str:
-    """Who filled the outcome form in: mostly the client; a caretaker for some child forms."""
+def _filled_by(rng: random.Random, instrument: Instrument) -> tuple[str, str, float]:
+    """Who usually fills in a client's outcome form, who else sometimes does, and how often:
+    the client, rarely someone else; for a child, the child or (for some children) a caretaker."""
     choices = [c.lower() for c in instrument.filled_by.choices] if instrument.filled_by else []
     if "caretaker" in choices:
-        return "caretaker" if rng.random() < 0.25 else "child"
-    return "other" if rng.random() < 0.03 else "self"
+        pair = ("caretaker", "child") if rng.random() < 0.3 else ("child", "caretaker")
+        return (*pair, 0.1)
+    return "self", "other", 0.03
 
 
 def split(total: int, targets: Sequence[float]) -> tuple[int, ...]:
@@ -360,3 +374,73 @@ def _is_alliance(form: Form, catalog: Catalog) -> bool:
 
 def _total_tenths(form: Form) -> int:
     return round(sum(v for v in form.items if v is not None) * TENTHS)
+
+
+# Typing mistakes
+
+
+def _millimetres(rng: random.Random, form: Form, instrument: Instrument) -> Mistake | None:
+    """An item measured in millimetres and typed into the centimetre column: 6.4 as "64"."""
+    # 1.1 cm and up, so the millimetres (11 and up) cannot pass for centimetres
+    choices = [(i, v) for i, v in enumerate(form.items) if v is not None and v >= 1.1]
+    if instrument.kind != "outcome" or not choices:
+        return None
+    index, value = rng.choice(choices)
+    typed = str(round(value * TENTHS))
+    return _mistake(form, instrument.items[index].label, typed, f"{value:g} cm typed in mm")
+
+
+def _not_a_number(rng: random.Random, form: Form, instrument: Instrument) -> Mistake | None:
+    """Text typed into a number cell."""
+    if instrument.kind != "alliance":
+        return None
+    label = rng.choice(instrument.items).label
+    return _mistake(form, label, "n/a", "text typed in a number cell")
+
+
+def _day_first_date(rng: random.Random, form: Form, instrument: Instrument) -> Mistake | None:
+    """A date typed day first, which reads two ways: 3 April as "03/04/2026"."""
+    date = form.date
+    if date is None or date.day > 12 or date.day == date.month:
+        return None
+    typed = f"{date.day:02d}/{date.month:02d}/{date.year}"
+    return _mistake(form, "date", typed, f"{date.isoformat()} typed day first")
+
+
+def _wrong_total(rng: random.Random, form: Form, instrument: Instrument) -> Mistake | None:
+    """A total typed over the formula that disagrees with the items."""
+    total = form.total
+    if total is None or total > 38.5:
+        return None
+    typed = round(total + rng.choice((1, 1.5, 2)), 1)
+    reason = f"total typed as {typed:g}, the items add up to {total:g}"
+    return _mistake(form, "total", typed, reason)
+
+
+def _session_letter(rng: random.Random, form: Form, instrument: Instrument) -> Mistake | None:
+    """A letter typed after the session number."""
+    return _mistake(form, "session", f"{form.session}a", "a letter typed after the session number")
+
+
+def _mistake(form: Form, column: str, typed: object, reason: str) -> Mistake:
+    return Mistake(form.client_id, form.instrument, form.session, column, typed, reason)
+
+
+MISTAKES = (_millimetres, _not_a_number, _day_first_date, _wrong_total, _session_letter)
+
+
+def _mistakes(rng: random.Random, forms: Sequence[Form], catalog: Catalog) -> tuple[Mistake, ...]:
+    """One of each mistake in MISTAKES, each on a complete form of a different session between a
+    client's first and last, so the demo's scoring keeps every client's intake and latest form."""
+    middle = set(_middle_sessions(forms))
+    candidates = [form for form in forms if form.complete and _key(form) in middle]
+    mistakes = []
+    for make in MISTAKES:
+        rng.shuffle(candidates)
+        for form in candidates:
+            mistake = make(rng, form, catalog.get(form.instrument))
+            if mistake is not None:
+                mistakes.append(mistake)
+                candidates = [f for f in candidates if _key(f) != _key(form)]
+                break
+    return tuple(mistakes)

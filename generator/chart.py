@@ -103,6 +103,11 @@ class Series:
     points: tuple[Point, ...]
     runs: tuple[tuple[Point, ...], ...]
 
+    @property
+    def lines(self) -> tuple[tuple[Point, ...], ...]:
+        """The runs to draw as lines: a lone point has only its marker."""
+        return tuple(run for run in self.runs if len(run) > 1)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -133,6 +138,12 @@ def session_ticks(sessions: Sequence[int], scale: Scale, most: int = 14) -> tupl
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if math.ceil(last / s) <= most)
     values = [1, *range(step, last + 1, step)] if step > 1 else list(range(1, last + 1))
     return tuple(Tick(v, scale(v), str(v)) for v in dict.fromkeys(values))
+
+
+def end_ticks(sessions: Sequence[int], scale: Scale) -> tuple[Tick, ...]:
+    """Ticks at the first and last session only: enough on a small chart, and quick to draw."""
+    last = max([*sessions, 4])
+    return (Tick(1, scale(1), "1"), Tick(last, scale(last), str(last)))
 
 
 def value_ticks(top: float, step: float, scale: Scale) -> tuple[Tick, ...]:
@@ -204,7 +215,7 @@ def item_chart(
     values = [(e.form.session, e.form.items[index], False) for e in entries]
     return Chart(
         frame=frame,
-        x_ticks=session_ticks(sessions, x, most=7),
+        x_ticks=end_ticks(sessions, x),
         y_ticks=value_ticks(MAX_ITEM, 5, y),
         series=(make_series(instrument, kind, values, x, y),),
         title=title,

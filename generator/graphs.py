@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from pypdf import PdfReader, PdfWriter
 
 from forms.instrument import Catalog
 from forms.records import Client
@@ -25,7 +24,7 @@ from forms.scoring import ScoredForm, Thresholds
 from generator.chart import Chart, Frame, item_chart, main_chart
 from generator.output import write_atomic
 from generator.paper import Paper
-from generator.render import copy_document_entries, pages_to_pdf, render_html
+from generator.render import groups_to_pdfs, render_html
 from generator.texts import texts
 
 MARGINS_MM = (12.0, 12.0, 14.0, 25.0)  # top, right, bottom, left: 25 mm for a punch or binder
@@ -37,6 +36,7 @@ LINES_FIRST_PAGE = {"letter": 9, "a4": 12}
 LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
 FLAG_CHARS_PER_LINE = 34
 MISSING = "–"
+BUNDLE = "caseload.pdf"
 
 
 @dataclass(frozen=True)
@@ -292,33 +292,41 @@ def write_graphs(
     options: GraphOptions,
     progress: ProgressCallback | None = None,
 ) -> GraphFiles:
-    """Lay out every client's pages at once (on every core), then cut the bundle per client."""
-    pages: list[str] = []
-    ranges: list[range] = []
-    for graph in graphs:
-        own = graph_pages(
-            graph, options.paper, options.language, options.practice_name, options.printed
-        )
-        ranges.append(range(len(pages), len(pages) + len(own)))
-        pages.extend(own)
+    """Write one PDF per client (laid out many at a time, on every core), then join them into
+    the caseload bundle, and write PNGs when asked."""
+    groups = [
+        graph_pages(g, options.paper, options.language, options.practice_name, options.printed)
+        for g in graphs
+    ]
     pdf_options = {"pdf_variant": "pdf/a-2b"} if options.archival else {}
-    bundle_bytes = pages_to_pdf(
-        pages,
+    pdfs = groups_to_pdfs(
+        groups,
         "pack.html",
         pdf_options=pdf_options,
         progress=progress,
-        title="paperfit progress graphs",
+        title="paperfit progress graph",
         lang=options.language,
         **page_setup(options.paper),
     )
-    bundle = write_atomic(folder / "caseload.pdf", lambda s: s.write(bundle_bytes))
-    reader = PdfReader(io.BytesIO(bundle_bytes))
-    written, names = [], unique_names([g.client.client_id for g in graphs])
-    for pages_of_client, name in zip(ranges, names, strict=True):
-        data = extract_pages(reader, pages_of_client)
-        written.append(write_atomic(folder / f"{name}.pdf", lambda s, d=data: s.write(d)))
-    pngs = write_pngs(folder, bundle_bytes, ranges, names) if options.png else []
-    return GraphFiles(tuple(written), bundle, tuple(pngs), len(pages))
+    names = unique_names([g.client.client_id for g in graphs])
+    written = [
+        write_atomic(folder / f"{name}.pdf", lambda s, d=pdf: s.write(d))
+        for name, pdf in zip(names, pdfs, strict=True)
+    ]
+    bundle = join_pdfs(pdfs)
+    bundle_path = write_atomic(folder / BUNDLE, lambda s: s.write(bundle))
+    pngs = write_pngs(folder, pdfs, names) if options.png else []
+    return GraphFiles(tuple(written), bundle_path, tuple(pngs), sum(len(g) for g in groups))
+
+
+def join_pdfs(pdfs: Sequence[bytes]) -> bytes:
+    """One PDF of all PDFS in order, for printing in one go (PDFium joins them quickly)."""
+    joined = pdfium.PdfDocument.new()
+    for pdf in pdfs:
+        joined.import_pages(pdfium.PdfDocument(pdf))
+    output = io.BytesIO()
+    joined.save(output)
+    return output.getvalue()
 
 
 def unique_names(client_ids: Sequence[str]) -> list[str]:
@@ -332,30 +340,18 @@ def unique_names(client_ids: Sequence[str]) -> list[str]:
     return names
 
 
-def extract_pages(reader: PdfReader, pages: range) -> bytes:
-    """The PAGES of READER as a PDF of their own, described as the whole file was."""
-    writer = PdfWriter()
-    for number in pages:
-        writer.add_page(reader.pages[number])
-    copy_document_entries(reader, writer)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
-
-
 def write_pngs(
-    folder: Path, pdf: bytes, ranges: Sequence[range], names: Sequence[str], dpi: int = 300
+    folder: Path, pdfs: Sequence[bytes], names: Sequence[str], dpi: int = 300
 ) -> list[Path]:
-    """A greyscale PNG of every page at DPI, named after the client and the page number."""
-    document = pdfium.PdfDocument(pdf)
+    """A greyscale PNG of every page at DPI, for upload to an electronic record."""
     written = []
-    for pages, name in zip(ranges, names, strict=True):
-        for offset, number in enumerate(pages, start=1):
+    for pdf, name in zip(pdfs, names, strict=True):
+        document = pdfium.PdfDocument(pdf)
+        for number in range(len(document)):
             image = document[number].render(scale=dpi / 72, grayscale=True).to_pil()
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG", dpi=(dpi, dpi), optimize=False)
+            image.save(buffer, format="PNG", dpi=(dpi, dpi))
             data = buffer.getvalue()
-            written.append(
-                write_atomic(folder / f"{name}-page{offset}.png", lambda s, d=data: s.write(d))
-            )
+            path = folder / f"{name}-page{number + 1}.png"
+            written.append(write_atomic(path, lambda s, d=data: s.write(d)))
     return written

@@ -6,6 +6,7 @@ Every render goes through here, so escaping, fonts and the fetch policy are set 
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import math
@@ -31,6 +32,7 @@ from paperfit.errors import PaperfitError
 from templates import TEMPLATE_DIR
 
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
+DATA_SVG = "data:image/svg+xml;base64,"
 # Fewer distinct pages than this are laid out in this process: a worker costs about a second.
 MIN_PAGES_PER_WORKER = 40
 # Long documents go to the workers in runs of about this many distinct pages.
@@ -45,15 +47,23 @@ class ProjectFetcher(URLFetcher):
     """Fetch only files inside paperfit's own template folder; refuse everything else."""
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
 
     def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith(DATA_SVG):  # a drawing paperfit made itself, carried in the page
+            return super().fetch(url, headers)
         if not url.startswith("file://"):
             raise FetchRefused(f"refused to fetch {url!r}: only paperfit's own files are used")
         path = Path(unquote(urlparse(url).path)).resolve()
         if not any(path.is_relative_to(folder) for folder in ALLOWED_DIRS):
             raise FetchRefused(f"refused to fetch {url!r}: only paperfit's own files are used")
         return super().fetch(url, headers)
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG drawing as a data: URL, so that a page embeds it as one image: WeasyPrint then
+    parses it once as SVG instead of styling every element as part of the HTML page."""
+    return "data:image/svg+xml;base64," + base64.b64encode(str(svg).encode()).decode("ascii")
 
 
 @cache
@@ -67,6 +77,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["mm"] = lambda value: f"{value:.2f}mm"
+    env.filters["svg_data_uri"] = svg_data_uri
     return env
 
 
@@ -116,18 +127,18 @@ def layout(html: str, **pdf_options: Any) -> Document:
         raise PaperfitError(f"The page was not printed: {refused}.") from None
 
 
-def _pages_to_pdf(
-    pages: Sequence[str],
+def _groups_to_pdfs(
+    groups: Sequence[Sequence[str]],
     wrapper: str,
     context: dict[str, Any],
     pdf_options: Mapping[str, Any] | None = None,
-) -> bytes:
-    """Lay out each distinct page of PAGES once, then write them all in order.
+) -> list[bytes]:
+    """Lay out each distinct page of GROUPS once, then write each group as its own PDF.
 
     PDF_OPTIONS (WeasyPrint options such as pdf_forms) go to both the layout and the writing.
     """
     options = dict(pdf_options or {})
-    unique = list(dict.fromkeys(pages))
+    unique = list(dict.fromkeys(page for group in groups for page in group))
     position = {html: index for index, html in enumerate(unique)}
     document = layout(render_html(wrapper, pages=[Markup(p) for p in unique], **context), **options)
     if len(document.pages) != len(unique):
@@ -136,9 +147,20 @@ def _pages_to_pdf(
             "--explain page instead of the panel."
         )
     check_fits(document)
-    ordered = [document.pages[position[html]] for html in pages]
     with _weasyprint_errors():
-        return document.copy(ordered).write_pdf(**options)
+        return [
+            document.copy([document.pages[position[html]] for html in group]).write_pdf(**options)
+            for group in groups
+        ]
+
+
+def _pages_to_pdf(
+    pages: Sequence[str],
+    wrapper: str,
+    context: dict[str, Any],
+    pdf_options: Mapping[str, Any] | None = None,
+) -> bytes:
+    return _groups_to_pdfs([pages], wrapper, context, pdf_options)[0]
 
 
 def check_fits(document: Document) -> None:
@@ -224,6 +246,53 @@ def pages_to_pdf(
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def groups_to_pdfs(
+    groups: Sequence[Sequence[str]],
+    wrapper: str,
+    workers: int | None = None,
+    pdf_options: Mapping[str, Any] | None = None,
+    progress: Callable[[int], None] | None = None,
+    **context: Any,
+) -> list[bytes]:
+    """Write each group of PAGES as a PDF of its own (one per client, say), laying out the
+    pages of many groups together and on every core. PROGRESS gets the number of groups done."""
+    workers = workers or os.cpu_count() or 1
+    runs = _runs_of_groups(groups, workers)
+    results: list[bytes] = []
+    if len(runs) == 1:
+        results = _groups_to_pdfs(groups, wrapper, context, pdf_options)
+        if progress:
+            progress(len(groups))
+        return results
+    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=_fork_context()) as pool:
+        done = pool.map(
+            _groups_to_pdfs, runs, repeat(wrapper), repeat(context), repeat(pdf_options)
+        )
+        for run, pdfs in zip(runs, done, strict=True):
+            results.extend(pdfs)
+            if progress:
+                progress(len(run))
+    return results
+
+
+def _runs_of_groups(groups: Sequence[Sequence[str]], workers: int) -> list[Sequence[Sequence[str]]]:
+    """Whole groups in runs of about PAGES_PER_RUN pages, at least one run per worker when
+    there is enough work for more than one."""
+    pages = sum(len(group) for group in groups)
+    if pages < 2 * MIN_PAGES_PER_WORKER:
+        return [groups]
+    size = min(PAGES_PER_RUN, math.ceil(pages / workers))
+    runs: list[list[Sequence[str]]] = [[]]
+    count = 0
+    for group in groups:
+        if count >= size:
+            runs.append([])
+            count = 0
+        runs[-1].append(group)
+        count += len(group)
+    return runs
 
 
 def copy_document_entries(reader: PdfReader, writer: PdfWriter) -> None:

@@ -7,6 +7,9 @@ status 1 (the work failed) or 2 (the command was called wrongly).
 from __future__ import annotations
 
 import datetime
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
 from generator.demo import write_demo
 from generator.export import write_export
+from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.sheets import (
     EXPLAIN_MODES,
@@ -342,6 +346,74 @@ def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
     for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
         click.echo(path)
+
+
+@cli.command()
+@input_options
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=OUTPUT_DIR / "graphs",
+    show_default=True,
+    help="Folder to write into.",
+)
+@click.option(
+    "--client", "only", multiple=True, metavar="ID", help="Only this client (repeat for more)."
+)
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")
+@click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
+@click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
+@pass_context
+def graphs(
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    only: tuple[str, ...],
+    paper: str | None,
+    lang: str | None,
+    png: bool,
+    archival: bool,
+) -> None:
+    """Print a progress graph for each client's chart, and the caseload in one bundle.
+
+    \b
+    Examples:
+      paperfit graphs output/demo/entry-filled.xlsx
+      paperfit graphs entry.xlsx --client C-1001 --png
+    """
+    settings = obj.settings
+    reading = obj.read(inputs, unit, date_format)
+    thresholds = obj.thresholds
+    scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
+    options = GraphOptions(
+        paper=paper or settings.paper,
+        language=lang or settings.language,
+        practice_name=settings.practice_name,
+        png=png,
+        archival=archival,
+    )
+    chosen = build_graphs(scored, reading.clients, thresholds, obj.catalog, options.language, only)
+    missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
+    if missing:
+        raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
+    with progress_bar(len(chosen), "Drawing graphs") as advance:
+        files = write_graphs(out, chosen, options, advance)
+    click.echo(f"{len(files.clients)} clients, {files.pages} pages: {out}/ (one PDF per client)")
+    click.echo(files.bundle)
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal; silent otherwise (logs, pipes, tests)."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 def main() -> None:

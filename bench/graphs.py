@@ -1,0 +1,111 @@
+"""Benchmark: progress graphs for 1,000 clients with 12 sessions each, one PDF per client plus
+the caseload bundle, in pages per second.
+
+Baseline, measured in the same run: the naive way, one WeasyPrint document per client, laid out
+and written one after another (timed on the first BASELINE_CLIENTS clients, enough for a steady
+rate). Run: .venv/bin/python bench/graphs.py [CLIENTS]
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from markupsafe import Markup
+from weasyprint import HTML
+
+from forms.instrument import Catalog
+from forms.records import Client, Form
+from forms.scoring import Thresholds, score
+from generator.graphs import GraphOptions, build_graphs, graph_pages, page_setup, write_graphs
+from generator.render import ProjectFetcher, render_html, stylesheet
+from paperfit.errors import Location
+from paperfit.settings import ScoringSettings
+from templates import TEMPLATE_DIR
+
+SESSIONS = 12
+BASELINE_CLIENTS = 60
+
+
+def caseload(count: int) -> tuple[dict[str, Client], list[Form]]:
+    """COUNT adult clients with SESSIONS weekly ORS and SRS forms each (made-up, varied)."""
+    start = datetime.date(2026, 1, 5)
+    clients, forms = {}, []
+    for n in range(count):
+        client_id = f"C-{n:04d}"
+        clients[client_id] = Client(client_id, "adult", f"Clinician {n % 7}")
+        for session in range(1, SESSIONS + 1):
+            date = start + datetime.timedelta(weeks=session - 1)
+            outcome = min(10.0, 3.0 + (n % 5) * 0.3 + session * 0.25)
+            alliance = min(10.0, 8.6 + ((n + session) % 5) * 0.3)
+            forms.append(
+                Form(
+                    client_id,
+                    "ORS",
+                    session,
+                    date,
+                    (outcome, outcome - 0.4, outcome + 0.3, outcome),
+                    Location("bench"),
+                )
+            )
+            forms.append(
+                Form(
+                    client_id,
+                    "SRS",
+                    session,
+                    date,
+                    (alliance, alliance, alliance - 0.2, alliance),
+                    Location("bench"),
+                )
+            )
+    return clients, forms
+
+
+def naive(graphs: list, options: GraphOptions) -> tuple[int, float]:
+    """One WeasyPrint document per client, one after another: (pages, seconds)."""
+    pages, start = 0, time.perf_counter()
+    for graph in graphs:
+        own = graph_pages(graph, options.paper, options.language, "", options.printed)
+        html = render_html(
+            "pack.html", pages=own, title="t", lang="en", **page_setup(options.paper)
+        )
+        document = HTML(
+            string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()
+        ).render(stylesheets=[stylesheet()])
+        document.write_pdf()
+        pages += len(document.pages)
+    return pages, time.perf_counter() - start
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    catalog = Catalog.load()
+    thresholds = Thresholds.resolve(catalog, ScoringSettings())
+    clients, forms = caseload(count)
+    options = GraphOptions(printed=datetime.date(2026, 11, 25))
+    start = time.perf_counter()
+    scored = score(forms, clients, catalog, thresholds)
+    graphs = build_graphs(scored, clients, thresholds, catalog, "en")
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_graphs(Path(folder), graphs, options)
+        ours = time.perf_counter() - start
+    naive_pages, naive_seconds = naive(graphs[:BASELINE_CLIENTS], options)
+    ours_rate, naive_rate = files.pages / ours, naive_pages / naive_seconds
+    print(f"cores: {os.cpu_count()}")
+    print(
+        f"paperfit graphs: {count} clients, {files.pages} pages (one PDF per client and the "
+        f"bundle) in {ours:.1f} s = {ours_rate:.1f} pages/s"
+    )
+    print(
+        f"naive, one WeasyPrint document per client: {naive_pages} pages in "
+        f"{naive_seconds:.1f} s = {naive_rate:.1f} pages/s"
+    )
+    print(f"ratio: {ours_rate / naive_rate:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
