@@ -218,8 +218,9 @@ def practice_outcomes(
 def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> list[FlagLine]:
     """Clients whose latest session (of any form) carries flags, most recent first.
 
-    One line per client; the flags of every form of that session, joined with "; ". Clients
-    whose status is closed are left out.
+    One line per client; the flags of every form of that session, joined with "; ", and the
+    session's date (the latest, should its forms disagree). Clients whose status is closed are
+    left out.
     """
     lines = []
     for client_id, entries in sorted(by_client(scored).items()):
@@ -231,7 +232,8 @@ def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> l
         flags = list(dict.fromkeys(flag for e in latest for flag in e.flags))
         if not flags:
             continue
-        date = next((e.form.date for e in latest if e.form.date is not None), None)
+        dates = [e.form.date for e in latest if e.form.date is not None]
+        date = max(dates, default=None)
         lines.append(
             FlagLine(client_id, clinician_of(client_id, clients), session, date, "; ".join(flags))
         )

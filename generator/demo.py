@@ -9,20 +9,22 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 
 from forms.instrument import Catalog
-from forms.records import Client, Form
 from forms.scoring import Thresholds, score
+from generator.caseload import Mistake, make_caseload
 from generator.export import write_export
+from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.output import write_atomic
+from generator.report import write_report
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
-from paperfit.errors import Location
 from paperfit.settings import LANGUAGES, Settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.schedule import read_schedule
@@ -104,70 +106,59 @@ def write_demo(
                 folder / f"guide-{language}.pdf", language, settings.paper, thresholds, settings
             )
         )
-    return written + write_sample_measurements(folder, catalog, thresholds, day)
-
-
-# (client, age group, clinician, outcome totals by session, alliance totals by session)
-SAMPLE_CASELOAD = [
-    (
-        "C-1001",
-        "adult",
-        "Dr. Ana Rivera",
-        [18.2, 21.0, 24.6, 27.9, 30.1],
-        [37.5, 38.0, 36.4, 38.8, 39.0],
-    ),
-    ("C-1002", "adolescent", "Dr. Ana Rivera", [22.5, 22.0, 23.1, 21.7], [33.0, 35.5, 34.0, 36.5]),
-    ("K-2001", "child", "Sam Lee", [24.0, 27.5, 31.0], [36.0, 38.5, 39.2]),
-    ("C-1003", "adult", "Sam Lee", [29.0, 28.5, 22.6], [38.0, 37.0, 34.5]),
-]
-
-
-def sample_forms(catalog: Catalog, day: datetime.date) -> tuple[list[Client], list[Form]]:
-    """A few made-up clients, weekly sessions ending at DAY, items spread around each total."""
-    clients, forms = [], []
-    for client_id, group, clinician, outcome, alliance in SAMPLE_CASELOAD:
-        start = day - datetime.timedelta(weeks=len(outcome) - 1)
-        clients.append(Client(client_id, group, clinician, start))
-        outcome_id = catalog.for_client(group, "outcome", "individual", "en").id
-        alliance_id = catalog.for_client(group, "alliance", "individual", "en").id
-        for session, (o_total, a_total) in enumerate(zip(outcome, alliance, strict=True), 1):
-            date = start + datetime.timedelta(weeks=session - 1)
-            for ident, total in ((outcome_id, o_total), (alliance_id, a_total)):
-                items = _spread(total, session)
-                forms.append(Form(client_id, ident, session, date, items, Location("demo")))
-    return clients, forms
-
-
-def _spread(total: float, seed: int) -> tuple[float, ...]:
-    """Four items adding up to TOTAL, not all equal, each within 0 to 10."""
-    offsets = [(0.4, -0.2, -0.5, 0.3), (-0.3, 0.5, 0.1, -0.3)][seed % 2]
-    items = [min(10.0, max(0.0, round(total / 4 + o, 1))) for o in offsets]
-    for index in range(4):  # hand what is left to the items that have room for it
-        rest = round(total - sum(items), 1)
-        items[index] = min(10.0, max(0.0, round(items[index] + rest, 1)))
-    return tuple(items)
+    return written + write_sample_measurements(folder, catalog, settings, thresholds, day)
 
 
 def write_sample_measurements(
-    folder: Path, catalog: Catalog, thresholds: Thresholds, day: datetime.date
+    folder: Path,
+    catalog: Catalog,
+    settings: Settings,
+    thresholds: Thresholds,
+    day: datetime.date,
 ) -> list[Path]:
-    """A blank entry workbook, a filled one with two typing mistakes, and its export."""
+    """A made-up caseload as a filled entry workbook (with typing mistakes), then everything
+    paperfit makes from it: the export, every client's graph, the bundle and the report."""
     instruments = [catalog.get(ident) for ident in catalog.ids]
     blank = write_workbook(folder / "entry-blank.xlsx", instruments, thresholds)
-    clients, forms = sample_forms(catalog, day)
+    caseload = make_caseload(end=day, catalog=catalog)
     filled = folder / "entry-filled.xlsx"
-    write_workbook(filled, instruments, thresholds, clients, forms)
-    _type_mistakes(filled)
+    write_workbook(filled, instruments, thresholds, caseload.clients, caseload.forms)
+    _type_mistakes(filled, caseload.mistakes)
     reading = read_inputs([filled], catalog, ReadOptions(today=day))
     scored = score(reading.forms, reading.clients, catalog, thresholds)
-    return [blank, filled, write_export(folder / "export.csv", scored, thresholds)]
+    graphs = build_graphs(scored, reading.clients, thresholds, catalog, settings.language)
+    options = GraphOptions(
+        paper=settings.paper,
+        language=settings.language,
+        practice_name=settings.practice_name,
+        printed=day,
+    )
+    files = write_graphs(folder / "graphs", graphs, options)
+    report = write_report(
+        folder / "report.pdf",
+        reading,
+        scored,
+        thresholds,
+        settings.practice_name,
+        settings.paper,
+        day,
+    )
+    export = write_export(folder / "export.csv", scored, thresholds)
+    return [blank, filled, export, report, files.bundle, *files.clients]
 
 
-def _type_mistakes(path: Path) -> None:
-    """Two mistakes staff really make, so that the demo shows how they are reported."""
+def _type_mistakes(path: Path, mistakes: Sequence[Mistake]) -> None:
+    """Type the caseload's mistakes into the workbook, as staff sometimes do, so that the demo
+    shows how each is reported."""
     workbook = openpyxl.load_workbook(path)
-    workbook["ORS"]["D3"] = "64"  # millimetres typed into a centimetre column
-    workbook["SRS"]["E4"] = "n/a"  # text in a number cell
+    for mistake in mistakes:
+        sheet = workbook[mistake.instrument]
+        header = [cell.value for cell in sheet[1]]
+        column = header.index(mistake.column) + 1
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == mistake.client_id and row[1].value == mistake.session:
+                sheet.cell(row[0].row, column, mistake.typed)
+                break
     data = io.BytesIO()
     workbook.save(data)
     write_atomic(path, lambda stream: stream.write(data.getvalue()))

@@ -11,6 +11,7 @@ import datetime
 import io
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -242,7 +243,8 @@ def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
 
 def safe_name(client_id: str) -> str:
     """A file name for CLIENT_ID that every file system accepts."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", client_id).strip("._") or "client"
+    plain = unicodedata.normalize("NFKD", client_id).encode("ascii", "ignore").decode()
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "client"
     return name[:80]
 
 

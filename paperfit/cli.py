@@ -21,6 +21,7 @@ from generator.demo import write_demo
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
+from generator.report import write_report
 from generator.sheets import (
     EXPLAIN_MODES,
     Header,
@@ -404,6 +405,44 @@ def graphs(
         files = write_graphs(out, chosen, options, advance)
     click.echo(f"{len(files.clients)} clients, {files.pages} pages: {out}/ (one PDF per client)")
     click.echo(files.bundle)
+
+
+@cli.command()
+@input_options
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=OUTPUT_DIR / "report.pdf",
+    show_default=True,
+    help="Where to write it.",
+)
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@pass_context
+def report(
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    paper: str | None,
+) -> None:
+    """Print the practice report: outcomes by clinician, who to review, data problems."""
+    settings = obj.settings
+    reading = obj.read(inputs, unit, date_format)
+    thresholds = obj.thresholds
+    scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
+    click.echo(
+        write_report(
+            out,
+            reading,
+            scored,
+            thresholds,
+            settings.practice_name,
+            paper or settings.paper,
+            datetime.date.today(),
+        )
+    )
 
 
 @contextmanager

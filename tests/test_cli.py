@@ -231,3 +231,5 @@ def test_demo_writes_every_sample(tmp_path: Path) -> None:
         "schedule.csv",
     } <= names
     assert page_count(tmp_path / "demo" / "forms-schedule.pdf") == 10
+    assert {"entry-filled.xlsx", "export.csv", "report.pdf", "caseload.pdf"} <= names
+    assert len(list((tmp_path / "demo" / "graphs").glob("*.pdf"))) == 49  # 48 clients + bundle

@@ -1,0 +1,211 @@
+"""Progress graphs: the geometry with numbers, and the pages as a clinician will hold them."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from forms.instrument import Catalog
+from forms.records import Client, Form
+from forms.scoring import Thresholds, score
+from generator.chart import Frame, main_chart, runs, session_scale, session_ticks, value_scale
+from generator.graphs import (
+    GraphOptions,
+    build_graph,
+    build_graphs,
+    safe_name,
+    split_rows,
+    unique_names,
+    write_graphs,
+)
+from paperfit.cli import cli
+from paperfit.errors import Location
+from paperfit.settings import ScoringSettings
+from tests.conftest import pdf_text
+
+FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
+PRINTED = datetime.date(2026, 11, 25)
+
+
+def course(client: str, totals: list[float | None], instrument: str = "ORS",
+           alliance: list[float | None] | None = None) -> list[Form]:
+    """Weekly forms for CLIENT: outcome TOTALS (None: no form that session) and ALLIANCE."""
+    forms = []
+    start = datetime.date(2026, 1, 5)
+    for session, total in enumerate(totals, start=1):
+        day = start + datetime.timedelta(weeks=session - 1)
+        if total is not None:
+            forms.append(Form(client, instrument, session, day, (total / 4,) * 4,
+                              Location("entry.xlsx", "ORS", session + 1)))
+    for session, total in enumerate(alliance or [], start=1):
+        day = start + datetime.timedelta(weeks=session - 1)
+        if total is not None:
+            forms.append(Form(client, "SRS", session, day, (total / 4,) * 4,
+                              Location("entry.xlsx", "SRS", session + 1)))
+    return forms
+
+
+@pytest.fixture(scope="module")
+def thresholds(catalog: Catalog) -> Thresholds:
+    return Thresholds.resolve(catalog, ScoringSettings())
+
+
+def test_a_score_of_25_sits_on_the_adult_cutoff_line(catalog, thresholds) -> None:
+    scored = score(course("C-1", [20, 25, 30]), {}, catalog, thresholds)
+    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    (outcome,) = chart.series
+    cutoff = chart.rules[0]
+    assert cutoff.value == 25
+    assert outcome.points[1].y == pytest.approx(cutoff.y)
+    y = value_scale(40, FRAME)
+    assert (y(0), y(40)) == (FRAME.plot_bottom, FRAME.plot_top)
+    assert cutoff.y == pytest.approx(FRAME.plot_bottom - 25 / 40 * (FRAME.plot_bottom - 4))
+
+
+def test_points_are_in_session_order_and_evenly_spaced(catalog, thresholds) -> None:
+    scored = score(course("C-1", [20, 22, 21, 26]), {}, catalog, thresholds)
+    (outcome,) = main_chart(scored, 25, "adult", thresholds, FRAME).series
+    xs = [p.x for p in outcome.points]
+    assert [p.session for p in outcome.points] == [1, 2, 3, 4]
+    steps = {round(b - a, 6) for a, b in zip(xs, xs[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() > 0
+    assert xs[0] - FRAME.plot_left == pytest.approx(FRAME.plot_right - xs[-1])
+
+
+def test_the_band_is_intake_plus_and_minus_the_rci(catalog, thresholds) -> None:
+    scored = score(course("C-1", [18, 24]), {}, catalog, thresholds)
+    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    y = value_scale(40, FRAME)
+    assert (chart.band.low, chart.band.high) == (13, 23)
+    assert (chart.band.y_top, chart.band.y_bottom) == (pytest.approx(y(23)), pytest.approx(y(13)))
+    assert chart.band.label == "changes inside this band may be chance"
+
+
+def test_missing_sessions_leave_gaps(catalog, thresholds) -> None:
+    scored = score(course("C-1", [20, 21, None, 24, 26]), {}, catalog, thresholds)
+    (outcome,) = main_chart(scored, 25, "adult", thresholds, FRAME).series
+    assert [[p.session for p in run] for run in outcome.runs] == [[1, 2], [4, 5]]
+    assert [len(run) for run in runs(outcome.points[:1])] == [1]
+
+
+def test_alliance_line_the_srs_rule_and_flags(catalog, thresholds) -> None:
+    scored = score(course("C-1", [20, 21], alliance=[38, 34]), {}, catalog, thresholds)
+    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    assert [s.kind for s in chart.series] == ["outcome", "alliance"]
+    assert chart.rules[1].label == "SRS 36"
+    assert [session for session, _x in chart.flags] == [2]
+
+
+def test_many_sessions_get_fewer_tick_labels() -> None:
+    sessions = list(range(1, 46))
+    scale = session_scale(sessions, FRAME)
+    labels = [t.label for t in session_ticks(sessions, scale)]
+    assert labels == ["1", "5", "10", "15", "20", "25", "30", "35", "40", "45"]
+    assert [t.label for t in session_ticks([1], session_scale([1], FRAME))] == [
+        "1", "2", "3", "4"]
+
+
+def test_long_histories_continue_on_more_pages(catalog, thresholds) -> None:
+    client = Client("C-1")
+    short = build_graph(client, score(course("C-1", [20] * 3), {}, catalog, thresholds),
+                        thresholds, catalog, "en")
+    long = build_graph(client, score(course("C-1", [20] * 45), {}, catalog, thresholds),
+                       thresholds, catalog, "en")
+    assert len(split_rows(short.rows, "letter")) == 1
+    pages = split_rows(long.rows, "letter")
+    assert len(pages) == 3
+    assert [row.session for page in pages for row in page] == list(range(1, 46))
+
+
+def test_file_names_are_safe_and_distinct() -> None:
+    assert safe_name("C-1001") == "C-1001"
+    assert safe_name("../../etc/passwd") == "etc_passwd"
+    assert safe_name("Zoë / Ñ") == "Zoe_N"
+    assert unique_names(["a/b", "a b", "A_B"]) == ["a_b", "a_b-2", "A_B-3"]
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, catalog, thresholds):
+    folder = tmp_path_factory.mktemp("graphs")
+    forms = (course("C-1", [18, 21, None, 24.5, 27], alliance=[37, 35.5, 38, 38.5, 39])
+             + course("K-2", [26, 28, 31], "CORS")
+             + course("C-3", [20 + (s % 3) for s in range(40)], alliance=[38.0] * 40))
+    clients = {"C-1": Client("C-1", "adult", "Dr. Rivera", name="Zoë"),
+               "K-2": Client("K-2", "child", "Sam Lee"), "C-3": Client("C-3", "adolescent")}
+    graphs = build_graphs(score(forms, clients, catalog, thresholds), clients, thresholds,
+                          catalog, "en")
+    results = {}
+    for paper in ("letter", "a4"):
+        options = GraphOptions(paper=paper, practice_name="Riverside", printed=PRINTED)
+        results[paper] = write_graphs(folder / paper, graphs, options)
+    return results
+
+
+def test_one_pdf_per_client_and_a_bundle_in_client_order(written) -> None:
+    files = written["letter"]
+    assert [p.name for p in files.clients] == ["C-1.pdf", "C-3.pdf", "K-2.pdf"]
+    counts = [len(PdfReader(p).pages) for p in files.clients]
+    assert counts == [1, 3, 1]  # 40 sessions, each with a flag: the table runs on
+    bundle = pdf_text(files.bundle)
+    assert len(bundle) == sum(counts) == files.pages
+    assert ["Progress: C-1" in bundle[0], "Progress: C-3" in bundle[1],
+            "Progress: K-2" in bundle[4]] == [True, True, True]
+
+
+def test_the_page_says_what_it_shows(written) -> None:
+    (page,) = pdf_text(written["letter"].clients[0])
+    for text in ["Riverside", "Progress: C-1 · Zoë", "Clinician: Dr. Rivera", "Age group: adult",
+                 "2026-01-05 – 2026-02-02", "Printed: 2026-11-25", "Confidential", "page 1 of 1",
+                 "clinical cutoff 25 for age group adult", "intake 18 plus or minus 5",
+                 "SRS total below 36", "SRS lower than last session", "+9.0",
+                 "Source: entry.xlsx", "No expected-progress curve is shown"]:
+        assert text in page, text
+    child = pdf_text(written["letter"].clients[2])[0]
+    assert "clinical cutoff 32 for age group child" in child
+    long = pdf_text(written["letter"].clients[1])
+    assert ["page 1 of 3" in long[0], "page 3 of 3" in long[2]] == [True, True]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_every_page_fits_the_paper_with_a_binder_margin(written, paper: str) -> None:
+    dpi = 100
+    for path in written[paper].clients:
+        document = pdfium.PdfDocument(path)
+        for index in range(len(document)):
+            pixels = np.asarray(document[index].render(scale=dpi / 72, grayscale=True)
+                                .to_pil().convert("L"))
+            mm = pixels.shape[1] / (210 if paper == "a4" else 215.9)
+            dark = pixels < 200
+            assert not dark[:, : int(25 * mm)].any(), f"{path.name} p{index + 1}: binder margin"
+            edge = int(6 * mm)
+            assert not dark[:edge].any() and not dark[-edge:].any() and not dark[:, -edge:].any()
+
+
+def test_graphs_command_png_archival_and_client_filter(tmp_path: Path) -> None:
+    entry = tmp_path / "ors.csv"
+    entry.write_text("client,session,date,item1,item2,item3,item4\n"
+                     "C-1,1,2026-01-05,5,5,5,5\nC-1,2,2026-01-12,6,6,6,6\n"
+                     "C-2,1,2026-01-05,4,4,4,4\n", encoding="utf-8")
+    out = tmp_path / "graphs"
+    result = CliRunner().invoke(cli, ["graphs", str(entry), "-o", str(out), "--client", "C-1",
+                                      "--png", "--archival"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["C-1-page1.png", "C-1.pdf", "caseload.pdf"]
+    from PIL import Image
+
+    with Image.open(out / "C-1-page1.png") as image:
+        width, height = image.size
+        assert abs(width - 215.9 / 25.4 * 300) <= 1 and abs(height - 279.4 / 25.4 * 300) <= 1
+    reader = PdfReader(out / "C-1.pdf")
+    assert reader.xmp_metadata is not None
+    assert b"pdfaid" in reader.xmp_metadata.stream.get_data()
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    missing = CliRunner().invoke(cli, ["graphs", str(entry), "-o", str(out), "--client", "X-9"])
+    assert missing.exit_code == 2
+    assert "No forms were read for client X-9" in missing.output
