@@ -71,7 +71,11 @@ def naive(graphs: list, options: GraphOptions) -> tuple[int, float]:
     for graph in graphs:
         own = graph_pages(graph, options.paper, options.language, "", options.printed)
         html = render_html(
-            "pack.html", pages=own, title="t", lang="en", **page_setup(options.paper)
+            "pack.html",
+            pages=[Markup(page) for page in own],
+            title="t",
+            lang="en",
+            **page_setup(options.paper),
         )
         document = HTML(
             string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=ProjectFetcher()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -33,21 +34,41 @@ FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
 PRINTED = datetime.date(2026, 11, 25)
 
 
-def course(client: str, totals: list[float | None], instrument: str = "ORS",
-           alliance: list[float | None] | None = None) -> list[Form]:
+def course(
+    client: str,
+    totals: list[float | None],
+    instrument: str = "ORS",
+    alliance: list[float | None] | None = None,
+) -> list[Form]:
     """Weekly forms for CLIENT: outcome TOTALS (None: no form that session) and ALLIANCE."""
     forms = []
     start = datetime.date(2026, 1, 5)
     for session, total in enumerate(totals, start=1):
         day = start + datetime.timedelta(weeks=session - 1)
         if total is not None:
-            forms.append(Form(client, instrument, session, day, (total / 4,) * 4,
-                              Location("entry.xlsx", "ORS", session + 1)))
+            forms.append(
+                Form(
+                    client,
+                    instrument,
+                    session,
+                    day,
+                    (total / 4,) * 4,
+                    Location("entry.xlsx", "ORS", session + 1),
+                )
+            )
     for session, total in enumerate(alliance or [], start=1):
         day = start + datetime.timedelta(weeks=session - 1)
         if total is not None:
-            forms.append(Form(client, "SRS", session, day, (total / 4,) * 4,
-                              Location("entry.xlsx", "SRS", session + 1)))
+            forms.append(
+                Form(
+                    client,
+                    "SRS",
+                    session,
+                    day,
+                    (total / 4,) * 4,
+                    Location("entry.xlsx", "SRS", session + 1),
+                )
+            )
     return forms
 
 
@@ -73,7 +94,7 @@ def test_points_are_in_session_order_and_evenly_spaced(catalog, thresholds) -> N
     (outcome,) = main_chart(scored, 25, "adult", thresholds, FRAME).series
     xs = [p.x for p in outcome.points]
     assert [p.session for p in outcome.points] == [1, 2, 3, 4]
-    steps = {round(b - a, 6) for a, b in zip(xs, xs[1:], strict=False)}
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(xs)}
     assert len(steps) == 1 and steps.pop() > 0
     assert xs[0] - FRAME.plot_left == pytest.approx(FRAME.plot_right - xs[-1])
 
@@ -107,16 +128,17 @@ def test_many_sessions_get_fewer_tick_labels() -> None:
     scale = session_scale(sessions, FRAME)
     labels = [t.label for t in session_ticks(sessions, scale)]
     assert labels == ["1", "5", "10", "15", "20", "25", "30", "35", "40", "45"]
-    assert [t.label for t in session_ticks([1], session_scale([1], FRAME))] == [
-        "1", "2", "3", "4"]
+    assert [t.label for t in session_ticks([1], session_scale([1], FRAME))] == ["1", "2", "3", "4"]
 
 
 def test_long_histories_continue_on_more_pages(catalog, thresholds) -> None:
     client = Client("C-1")
-    short = build_graph(client, score(course("C-1", [20] * 3), {}, catalog, thresholds),
-                        thresholds, catalog, "en")
-    long = build_graph(client, score(course("C-1", [20] * 45), {}, catalog, thresholds),
-                       thresholds, catalog, "en")
+    short = build_graph(
+        client, score(course("C-1", [20] * 3), {}, catalog, thresholds), thresholds, catalog, "en"
+    )
+    long = build_graph(
+        client, score(course("C-1", [20] * 45), {}, catalog, thresholds), thresholds, catalog, "en"
+    )
     assert len(split_rows(short.rows, "letter")) == 1
     pages = split_rows(long.rows, "letter")
     assert len(pages) == 3
@@ -133,13 +155,19 @@ def test_file_names_are_safe_and_distinct() -> None:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory, catalog, thresholds):
     folder = tmp_path_factory.mktemp("graphs")
-    forms = (course("C-1", [18, 21, None, 24.5, 27], alliance=[37, 35.5, 38, 38.5, 39])
-             + course("K-2", [26, 28, 31], "CORS")
-             + course("C-3", [20 + (s % 3) for s in range(40)], alliance=[38.0] * 40))
-    clients = {"C-1": Client("C-1", "adult", "Dr. Rivera", name="Zoë"),
-               "K-2": Client("K-2", "child", "Sam Lee"), "C-3": Client("C-3", "adolescent")}
-    graphs = build_graphs(score(forms, clients, catalog, thresholds), clients, thresholds,
-                          catalog, "en")
+    forms = (
+        course("C-1", [18, 21, None, 24.5, 27], alliance=[37, 35.5, 38, 38.5, 39])
+        + course("K-2", [26, 28, 31], "CORS")
+        + course("C-3", [20 + (s % 3) for s in range(40)], alliance=[38.0] * 40)
+    )
+    clients = {
+        "C-1": Client("C-1", "adult", "Dr. Rivera", name="Zoë"),
+        "K-2": Client("K-2", "child", "Sam Lee"),
+        "C-3": Client("C-3", "adolescent"),
+    }
+    graphs = build_graphs(
+        score(forms, clients, catalog, thresholds), clients, thresholds, catalog, "en"
+    )
     results = {}
     for paper in ("letter", "a4"):
         options = GraphOptions(paper=paper, practice_name="Riverside", printed=PRINTED)
@@ -154,17 +182,32 @@ def test_one_pdf_per_client_and_a_bundle_in_client_order(written) -> None:
     assert counts == [1, 3, 1]  # 40 sessions, each with a flag: the table runs on
     bundle = pdf_text(files.bundle)
     assert len(bundle) == sum(counts) == files.pages
-    assert ["Progress: C-1" in bundle[0], "Progress: C-3" in bundle[1],
-            "Progress: K-2" in bundle[4]] == [True, True, True]
+    assert [
+        "Progress: C-1" in bundle[0],
+        "Progress: C-3" in bundle[1],
+        "Progress: K-2" in bundle[4],
+    ] == [True, True, True]
 
 
 def test_the_page_says_what_it_shows(written) -> None:
     (page,) = pdf_text(written["letter"].clients[0])
-    for text in ["Riverside", "Progress: C-1 · Zoë", "Clinician: Dr. Rivera", "Age group: adult",
-                 "2026-01-05 – 2026-02-02", "Printed: 2026-11-25", "Confidential", "page 1 of 1",
-                 "clinical cutoff 25 for age group adult", "intake 18 plus or minus 5",
-                 "SRS total below 36", "SRS lower than last session", "+9.0",
-                 "Source: entry.xlsx", "No expected-progress curve is shown"]:
+    for text in [
+        "Riverside",
+        "Progress: C-1 · Zoë",
+        "Clinician: Dr. Rivera",
+        "Age group: adult",
+        "2026-01-05 – 2026-02-02",
+        "Printed: 2026-11-25",
+        "Confidential",
+        "page 1 of 1",
+        "clinical cutoff 25 for age group adult",
+        "intake 18 plus or minus 5",
+        "SRS total below 36",
+        "SRS lower than last session",
+        "+9.0",
+        "Source: entry.xlsx",
+        "No expected-progress curve is shown",
+    ]:
         assert text in page, text
     child = pdf_text(written["letter"].clients[2])[0]
     assert "clinical cutoff 32 for age group child" in child
@@ -178,8 +221,9 @@ def test_every_page_fits_the_paper_with_a_binder_margin(written, paper: str) -> 
     for path in written[paper].clients:
         document = pdfium.PdfDocument(path)
         for index in range(len(document)):
-            pixels = np.asarray(document[index].render(scale=dpi / 72, grayscale=True)
-                                .to_pil().convert("L"))
+            pixels = np.asarray(
+                document[index].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            )
             mm = pixels.shape[1] / (210 if paper == "a4" else 215.9)
             dark = pixels < 200
             assert not dark[:, : int(25 * mm)].any(), f"{path.name} p{index + 1}: binder margin"
@@ -189,12 +233,16 @@ def test_every_page_fits_the_paper_with_a_binder_margin(written, paper: str) -> 
 
 def test_graphs_command_png_archival_and_client_filter(tmp_path: Path) -> None:
     entry = tmp_path / "ors.csv"
-    entry.write_text("client,session,date,item1,item2,item3,item4\n"
-                     "C-1,1,2026-01-05,5,5,5,5\nC-1,2,2026-01-12,6,6,6,6\n"
-                     "C-2,1,2026-01-05,4,4,4,4\n", encoding="utf-8")
+    entry.write_text(
+        "client,session,date,item1,item2,item3,item4\n"
+        "C-1,1,2026-01-05,5,5,5,5\nC-1,2,2026-01-12,6,6,6,6\n"
+        "C-2,1,2026-01-05,4,4,4,4\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "graphs"
-    result = CliRunner().invoke(cli, ["graphs", str(entry), "-o", str(out), "--client", "C-1",
-                                      "--png", "--archival"])
+    result = CliRunner().invoke(
+        cli, ["graphs", str(entry), "-o", str(out), "--client", "C-1", "--png", "--archival"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["C-1-page1.png", "C-1.pdf", "caseload.pdf"]
     from PIL import Image
