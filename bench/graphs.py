@@ -23,7 +23,8 @@ from weasyprint import HTML
 from forms.instrument import Catalog
 from forms.records import Client, Form
 from forms.scoring import Thresholds, score
-from generator.graphs import GraphOptions, build_graphs, graph_pages, page_setup, write_graphs
+from generator.graphs import GraphOptions, build_graphs, graph_pages, write_graphs
+from generator.paper import binder_page_setup
 from generator.render import ProjectFetcher, render_html
 from paperfit.errors import Location
 from paperfit.settings import ScoringSettings
@@ -78,7 +79,7 @@ def naive(graphs: list, options: GraphOptions) -> tuple[int, float]:
             pages=[Markup(page) for page in own],
             title="t",
             lang="en",
-            **page_setup(options.paper),
+            **binder_page_setup(options.paper),
         )
         html = html.replace("</head>", '<link rel="stylesheet" href="print.css"></head>')
         document = HTML(

@@ -34,6 +34,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
+from generator.workbook import form_headers
 from paperfit.settings import ScoringSettings
 from scanner.measurements import ReadOptions, read_inputs
 
@@ -41,18 +42,7 @@ ROWS = 100_000
 CLIENTS = 2_000
 RUNS = 3
 TARGET = 2.0
-ORS_HEADERS = (
-    "client_id",
-    "session",
-    "date",
-    "Individually",
-    "Interpersonally",
-    "Socially",
-    "Overall",
-    "total",
-    "filled_by",
-    "notes",
-)
+ORS_HEADERS = form_headers(Catalog.load().get("ORS"))
 AGE_GROUPS = ("adult", "adolescent", "child")
 FIRST_DAY = datetime.date(2024, 1, 1)
 TODAY = datetime.date(2026, 11, 25)

@@ -24,11 +24,10 @@ from forms.records import Client
 from forms.scoring import ScoredForm, Thresholds
 from generator.chart import Chart, Frame, item_chart, main_chart
 from generator.output import write_atomic
-from generator.paper import Paper
+from generator.paper import binder_page_setup
 from generator.render import groups_to_pdfs, render_html
 from generator.texts import texts
 
-MARGINS_MM = (12.0, 12.0, 14.0, 25.0)  # top, right, bottom, left: 25 mm for a punch or binder
 MAIN_FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
 ITEM_FRAME = Frame(width=42, height=27, left=6, right=1.5, top=4.5, bottom=5)
 # Table lines per page: a row is one line, or more when its flags wrap (about 34 characters a
@@ -222,18 +221,6 @@ def graph_pages(
     ]
 
 
-def page_setup(paper: str) -> dict[str, object]:
-    """The wrapper context for graph pages: paper size, binder margins, page height."""
-    size = Paper.named(paper)
-    top, right, bottom, left = MARGINS_MM
-    return {
-        "paper": size,
-        "margins": f"{top}mm {right}mm {bottom}mm {left}mm",
-        "page_height": size.height - top - bottom,
-        "large_print": False,
-    }
-
-
 def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
     groups: dict[str, list[ScoredForm]] = defaultdict(list)
     for entry in scored:
@@ -308,7 +295,7 @@ def write_graphs(
         progress=progress,
         title="paperfit progress graph",
         lang=options.language,
-        **page_setup(options.paper),
+        **binder_page_setup(options.paper),
     )
     names = unique_names([g.client.client_id for g in graphs])
     written = [

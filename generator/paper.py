@@ -41,6 +41,22 @@ class Paper:
         return self.height - MARGIN_TOP_MM - MARGIN_BOTTOM_MM
 
 
+BINDER_MARGINS_MM = (12.0, 12.0, 14.0, 25.0)  # top, right, bottom, left: 25 mm for a punch
+
+
+def binder_page_setup(paper: str) -> dict[str, object]:
+    """The wrapper context of pages that go into a binder or chart (graphs, the report): the
+    paper size, a 25 mm left margin and the page's height inside the margins."""
+    size = Paper.named(paper)
+    top, right, bottom, left = BINDER_MARGINS_MM
+    return {
+        "paper": size,
+        "margins": f"{top}mm {right}mm {bottom}mm {left}mm",
+        "page_height": size.height - top - bottom,
+        "large_print": False,
+    }
+
+
 @dataclass(frozen=True)
 class LineGeometry:
     """The drawing of one rating line: a 100 mm line with end ticks, room for faces at its ends,

@@ -36,13 +36,12 @@ from forms.outcomes import (
 from forms.records import Problem
 from forms.scoring import ScoredForm, Thresholds
 from generator.output import write_atomic
-from generator.paper import Paper
+from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from paperfit.errors import PaperfitError
 from scanner.measurements import Reading, plural
 
 TITLE = "Practice report"
-MARGINS_MM = (12.0, 12.0, 12.0, 25.0)  # top, right, bottom, left: 25 mm for a punch or binder
 MISSING = "–"
 SMALL_MARK = "†"
 
@@ -457,7 +456,7 @@ def report_pages(
     """The HTML of each page of the report, numbered "page x of y". SCALE (at most 1) shrinks
     the height budget of every page."""
     size = Paper.named(paper)
-    top, _, bottom, _ = MARGINS_MM
+    top, _, bottom, _ = BINDER_MARGINS_MM
     height = size.height - top - bottom - FOOT_MM
     outcomes = practice_outcomes(scored, reading.clients, thresholds)
     flags = open_flags(scored, reading.clients)
@@ -499,17 +498,8 @@ def report_pages(
 
 
 def page_setup(paper: str) -> dict[str, object]:
-    """The wrapper context: paper size, binder margins and the page's height."""
-    size = Paper.named(paper)
-    top, right, bottom, left = MARGINS_MM
-    return {
-        "paper": size,
-        "margins": f"{top}mm {right}mm {bottom}mm {left}mm",
-        "page_height": size.height - top - bottom,
-        "large_print": False,
-        "lang": "en",
-        "title": TITLE,
-    }
+    """The wrapper context: the binder page of generator/paper.py, and the report's title."""
+    return {**binder_page_setup(paper), "lang": "en", "title": TITLE}
 
 
 def lay_out_report(pages_for: Callable[[float], list[str]], paper: str) -> Document:

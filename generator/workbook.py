@@ -380,6 +380,11 @@ def _add_instrument_sheet(
     )
 
 
+def form_headers(instrument: Instrument) -> tuple[str, ...]:
+    """The column headers of INSTRUMENT's entry sheet, as readers and test files expect them."""
+    return tuple(column.header for column in _instrument_columns(instrument))
+
+
 def _instrument_columns(instrument: Instrument) -> list[Column]:
     """client_id, session, date, the item labels exactly as in the file, total, filled_by, notes."""
     items = [

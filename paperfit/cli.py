@@ -128,14 +128,15 @@ def input_options(command: Any) -> Any:
     )(command)
 
 
-def out_option(default: str) -> Any:
+def out_option(default: str, help: str = "Where to write the PDF.", folder: bool = False) -> Any:
+    """-o/--out: a file (or with FOLDER, a folder) under output/ unless given."""
+    kind = (
+        click.Path(file_okay=False, path_type=Path)
+        if folder
+        else click.Path(dir_okay=False, path_type=Path)
+    )
     return click.option(
-        "-o",
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=OUTPUT_DIR / default,
-        show_default=True,
-        help="Where to write the PDF.",
+        "-o", "--out", type=kind, default=OUTPUT_DIR / default, show_default=True, help=help
     )
 
 
@@ -238,14 +239,7 @@ def forms(
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=OUTPUT_DIR / "entry.xlsx",
-    show_default=True,
-    help="Where to write the workbook.",
-)
+@out_option("entry.xlsx", "Where to write the workbook.")
 @click.option(
     "--instruments",
     default="ORS SRS CORS CSRS GSRS",
@@ -279,14 +273,7 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
 
 @cli.command()
 @input_options
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=OUTPUT_DIR / "export.csv",
-    show_default=True,
-    help="A .csv or .xlsx file to write.",
-)
+@out_option("export.csv", "A .csv or .xlsx file to write.")
 @pass_context
 def export(
     obj: Context, inputs: tuple[Path, ...], unit: str, date_format: str | None, out: Path
@@ -334,14 +321,7 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=OUTPUT_DIR / "demo",
-    show_default=True,
-    help="Folder to write into.",
-)
+@out_option("demo", "Folder to write into.", folder=True)
 @pass_context
 def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
@@ -351,14 +331,7 @@ def demo(obj: Context, out: Path) -> None:
 
 @cli.command()
 @input_options
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=OUTPUT_DIR / "graphs",
-    show_default=True,
-    help="Folder to write into.",
-)
+@out_option("graphs", "Folder to write into.", folder=True)
 @click.option(
     "--client", "only", multiple=True, metavar="ID", help="Only this client (repeat for more)."
 )
@@ -409,14 +382,7 @@ def graphs(
 
 @cli.command()
 @input_options
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=OUTPUT_DIR / "report.pdf",
-    show_default=True,
-    help="Where to write it.",
-)
+@out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @pass_context
 def report(

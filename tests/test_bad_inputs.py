@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from forms.instrument import Catalog
+from generator.workbook import form_headers
 from paperfit.cli import cli
 from paperfit.errors import Location
 from scanner import tables
@@ -33,16 +34,7 @@ from scanner.tables import normalise_header
 CORPUS = Path(__file__).parent / "corpus"
 TODAY = datetime.date(2026, 6, 1)
 NO_CLIENT_LIST = "no client list was given"
-ORS_HEADERS = (
-    "client_id",
-    "session",
-    "date",
-    "Individually",
-    "Interpersonally",
-    "Socially",
-    "Overall",
-    "total",
-)
+ORS_HEADERS = form_headers(Catalog.load().get("ORS"))[:8]  # up to total
 
 
 def read(path: Path, catalog: Catalog, unit: str = "cm") -> Reading:

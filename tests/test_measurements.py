@@ -10,19 +10,11 @@ import openpyxl
 import pytest
 
 from forms.instrument import Catalog
+from generator.workbook import form_headers
 from scanner.measurements import Reading, ReadOptions, read_inputs
 
 TODAY = datetime.date(2026, 11, 25)
-ORS_HEADER = [
-    "client_id",
-    "session",
-    "date",
-    "Individually",
-    "Interpersonally",
-    "Socially",
-    "Overall",
-    "total",
-]
+ORS_HEADER = list(form_headers(Catalog.load().get("ORS"))[:8])  # up to total
 
 
 def d(day: int, month: int = 1) -> datetime.date:

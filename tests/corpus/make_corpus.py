@@ -26,17 +26,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl.workbook import Workbook
 
+from forms.instrument import Catalog
+from generator.workbook import form_headers
+
 HERE = Path(__file__).resolve().parent
-ORS_HEADERS = (
-    "client_id",
-    "session",
-    "date",
-    "Individually",
-    "Interpersonally",
-    "Socially",
-    "Overall",
-    "total",
-)
+ORS_HEADERS = form_headers(Catalog.load().get("ORS"))[:8]  # up to total
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 FIXED_TIME = (2026, 1, 5, 9, 0, 0)
 FIXED_STAMP = "2026-01-05T09:00:00Z"
@@ -112,7 +106,6 @@ def put_rows(sheet: object, rows: Sequence[Sequence[object] | None], first: int 
 def truncated() -> bytes:
     """A real entry workbook (paperfit's own, with two clients' forms) cut in half, as a copy
     interrupted by a full USB stick or a dropped network share leaves it."""
-    from forms.instrument import Catalog
     from forms.records import Client, Form
     from forms.scoring import Thresholds
     from generator.workbook import write_workbook
@@ -274,7 +267,6 @@ def text_in_numbers() -> bytes:
 def no_fields_pdf() -> bytes:
     """A blank ORS sheet as `paperfit forms` prints it (no --fillable): a paperfit PDF, but one
     without form fields, which someone scanned or saved and hands to `check`."""
-    from forms.instrument import Catalog
     from generator.sheets import Packet, PrintOptions, write_forms
 
     catalog = Catalog.load()
