@@ -33,10 +33,6 @@ class Paper:
         return cls(name, width, height)
 
     @property
-    def content_width(self) -> float:
-        return self.width - 2 * MARGIN_SIDE_MM
-
-    @property
     def content_height(self) -> float:
         return self.height - MARGIN_TOP_MM - MARGIN_BOTTOM_MM
 
