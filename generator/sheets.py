@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
+from generator.marks import CORNER_IDS, PageCode, code_svg, marker_svg
 from generator.output import write_atomic
 from generator.paper import LineGeometry, Paper
 from generator.render import pages_to_pdf, render_html
@@ -185,6 +186,32 @@ def _fillable(instrument: Instrument, sheet_number: int, geometry: LineGeometry)
     }
 
 
+def page_code(instrument: Instrument, header: Header, sheet_number: int) -> PageCode:
+    """What the sheet's QR code says: instrument and layout, and for a sheet printed for a
+    client (client ID, session or date known) also those and SHEET_NUMBER, the sheet's number
+    among the form sheets of the print run (as in the fillable field names)."""
+    if not (header.client_id or header.session or header.date):
+        return PageCode(instrument.id, instrument.layout)
+    return PageCode(
+        instrument.id,
+        instrument.layout,
+        header.client_id,
+        header.session,
+        header.date,
+        sheet_number,
+    )
+
+
+def _marks(code: PageCode) -> dict:
+    """The drawings of the sheet's machine-readable marks: the page code and its caption, and
+    the four corner markers (the same on every sheet)."""
+    return {
+        "code": code_svg(code.payload()),
+        "caption": code.caption(),
+        "markers": {corner: marker_svg(ident) for corner, ident in CORNER_IDS.items()},
+    }
+
+
 def _form_page(
     instrument: Instrument, header: Header, options: PrintOptions, sheet_number: int = 1
 ) -> str:
@@ -202,6 +229,7 @@ def _form_page(
         "lines": _items(instrument, header.clinician),
         "panel": panel,
         "fillable": fillable,
+        "marks": _marks(page_code(instrument, header, sheet_number)),
     }
     return render_html(
         "_form.html",

@@ -44,6 +44,8 @@ FACE_SPACE_MM = 12.0
 EDGE_MM = 6.0
 CORNER_MM = (8.0, 28.0)
 CODE_SQUARE_MM = 24.0
+MARKER_MM = (12.0, 22.0)  # each corner marker, from both paper edges
+QR_MM = 16.5  # the QR code with its quiet zone, at the top of the code square
 SIDE_MARGIN_MM = 30.0
 TOP_MARGIN_MM = 10.0
 
@@ -370,12 +372,13 @@ def test_six_mm_clear_above_and_below_each_line(pdf, paper: str, large: bool) ->
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. Blank margins, corner squares and the code square
+# 3. Blank margins; corner squares and the code square hold only the markers and the page code
 
 
 def blank_areas(paper: str) -> dict[str, tuple[float, float, float, float]]:
-    """The areas of a sheet of PAPER that must stay blank, as (left, top, right, bottom) in mm:
-    the 6 mm strips along the edges, the four corner squares and the code square."""
+    """The areas of a sheet of PAPER kept free of the form's content, as (left, top, right,
+    bottom) in mm: the 6 mm strips along the edges (always blank), the four corner squares and
+    the code square (blank but for the markers and the page code on form sheets)."""
     width, height = PAPER_SIZES_MM[paper]
     near, far = CORNER_MM
     code_right = width - SIDE_MARGIN_MM
@@ -397,19 +400,69 @@ def blank_areas(paper: str) -> dict[str, tuple[float, float, float, float]]:
     }
 
 
-def marks_in(grey: np.ndarray, area: tuple[float, float, float, float], dpi: int) -> str:
-    """'' when AREA (mm) of the page raster GREY is blank, else where its marks are (mm).
-    Only pixels wholly inside AREA are looked at."""
+def allowed_marks(paper: str) -> dict[str, tuple[float, float, float, float]]:
+    """Where a form sheet of PAPER may print inside its corner squares and code square, as
+    (left, top, right, bottom) in mm: each corner square's 10 mm marker (12 to 22 mm from both
+    edges), and in the code square the 16.5 mm QR code (quiet zone included) at its top,
+    centred, with the caption under it."""
+    width, height = PAPER_SIZES_MM[paper]
+    near, far = MARKER_MM
+    code_left = width - SIDE_MARGIN_MM - CODE_SQUARE_MM
+    qr_left = code_left + (CODE_SQUARE_MM - QR_MM) / 2
+    return {
+        "top-left corner square": (near, near, far, far),
+        "top-right corner square": (width - far, near, width - near, far),
+        "bottom-left corner square": (near, height - far, far, height - near),
+        "bottom-right corner square": (width - far, height - far, width - near, height - near),
+        "QR code": (qr_left, TOP_MARGIN_MM, qr_left + QR_MM, TOP_MARGIN_MM + QR_MM),
+        "code caption": (
+            code_left,
+            TOP_MARGIN_MM + QR_MM,
+            code_left + CODE_SQUARE_MM,
+            TOP_MARGIN_MM + CODE_SQUARE_MM,
+        ),
+    }
+
+
+def pixel_box(area: tuple[float, float, float, float], dpi: int) -> tuple[int, int, int, int]:
+    """The pixels wholly inside AREA (mm): x0, y0, x1, y1 (exclusive)."""
     left, top, right, bottom = area
-    x0, y0 = int(np.ceil(px(left, dpi))), int(np.ceil(px(top, dpi)))
-    x1, y1 = int(np.floor(px(right, dpi))), int(np.floor(px(bottom, dpi)))
-    ys, xs = np.nonzero(grey[y0:y1, x0:x1] < INK)
+    return (
+        int(np.ceil(px(left, dpi))),
+        int(np.ceil(px(top, dpi))),
+        int(np.floor(px(right, dpi))),
+        int(np.floor(px(bottom, dpi))),
+    )
+
+
+def marks_in(
+    grey: np.ndarray,
+    area: tuple[float, float, float, float],
+    dpi: int,
+    allowed: tuple[tuple[float, float, float, float], ...] = (),
+) -> str:
+    """'' when AREA (mm) of the page raster GREY is blank but for the ALLOWED areas (mm, each
+    widened by 1 px for anti-aliasing), else where its other marks are (mm). Only pixels
+    wholly inside AREA are looked at."""
+    x0, y0, x1, y1 = pixel_box(area, dpi)
+    marked = grey[y0:y1, x0:x1] < INK
+    for left, top, right, bottom in allowed:
+        ax0, ay0 = int(np.floor(px(left, dpi))) - 1, int(np.floor(px(top, dpi))) - 1
+        ax1, ay1 = int(np.ceil(px(right, dpi))) + 1, int(np.ceil(px(bottom, dpi))) + 1
+        marked[max(ay0 - y0, 0) : max(ay1 - y0, 0), max(ax0 - x0, 0) : max(ax1 - x0, 0)] = False
+    ys, xs = np.nonzero(marked)
     if not len(xs):
         return ""
     return (
         f"{len(xs)} marked px, x {mm(x0 + xs.min(), dpi):.1f}-{mm(x0 + xs.max() + 1, dpi):.1f} mm,"
         f" y {mm(y0 + ys.min(), dpi):.1f}-{mm(y0 + ys.max() + 1, dpi):.1f} mm"
     )
+
+
+def ink_share(grey: np.ndarray, area: tuple[float, float, float, float], dpi: int) -> float:
+    """The share of dark pixels inside AREA (mm) of GREY."""
+    x0, y0, x1, y1 = pixel_box(area, dpi)
+    return float((grey[y0:y1, x0:x1] < DARK).mean())
 
 
 def check_blank_areas(path: Path, paper: str, pages: list[int], names: list[str]) -> list[str]:
@@ -425,17 +478,45 @@ def check_blank_areas(path: Path, paper: str, pages: list[int], names: list[str]
     return problems
 
 
-EDGES_AND_CORNERS = [name for name in blank_areas("a4") if name != "code square"]
+def check_mark_areas(path: Path, paper: str, pages: list[int], names: list[str]) -> list[str]:
+    """On the form sheets PAGES of the PDF at PATH: every mark inside the areas NAMES of
+    blank_areas(PAPER) other than the corner markers, the QR code and its caption; and every
+    marker and QR code that is missing (a marker is about half black, a QR code a third or
+    more)."""
+    problems = []
+    areas, allowed = blank_areas(paper), allowed_marks(paper)
+    for index in pages:
+        grey = grey_page(path, index, BLANK_DPI)
+        for name in names:
+            if name == "code square":
+                own = (allowed["QR code"], allowed["code caption"])
+                present = ink_share(grey, allowed["QR code"], BLANK_DPI) > 0.2
+            else:
+                own = (allowed[name],) if name in allowed else ()
+                present = not own or ink_share(grey, allowed[name], BLANK_DPI) > 0.3
+            found = marks_in(grey, areas[name], BLANK_DPI, own)
+            if found:
+                problems.append(f"page {index + 1}, {name}: {found}")
+            if not present:
+                problems.append(f"page {index + 1}, {name}: no marker or code printed")
+    return problems
+
+
+EDGES = ["top edge", "bottom edge", "left edge", "right edge"]
+CORNERS = [name for name in blank_areas("a4") if name.endswith("corner square")]
+EDGES_AND_CORNERS = EDGES + CORNERS
 LONG_FORM_PAGES = [index for index, _ in form_pages(explain="page")]
 EXPLANATION_PAGES = [0, 6]
 
 
 @pytest.mark.parametrize(("paper", "large"), SIZES, ids=SIZE_IDS)
-def test_margins_corners_and_code_square_are_blank(pdf, paper: str, large: bool) -> None:
+def test_margins_blank_corners_and_code_square_hold_only_their_marks(
+    pdf, paper: str, large: bool
+) -> None:
     path = pdf(paper, large)
-    problems = check_blank_areas(
-        path, paper, list(range(page_count(path))), [*EDGES_AND_CORNERS, "code square"]
-    )
+    pages = list(range(page_count(path)))
+    problems = check_blank_areas(path, paper, pages, EDGES)
+    problems += check_mark_areas(path, paper, pages, [*CORNERS, "code square"])
     assert not problems, f"{paper}, large print {large}:\n" + "\n".join(problems)
 
 
@@ -445,14 +526,16 @@ def test_long_header_and_explanation_pages_keep_margins_and_corners_blank(
 ) -> None:
     path = pdf(paper, large, header="long", explain="page")
     assert page_count(path) == 8, "explanation, five forms, explanation, CORS"
-    problems = check_blank_areas(path, paper, list(range(8)), EDGES_AND_CORNERS)
+    problems = check_blank_areas(path, paper, list(range(8)), EDGES)
+    problems += check_blank_areas(path, paper, EXPLANATION_PAGES, CORNERS)
+    problems += check_mark_areas(path, paper, LONG_FORM_PAGES, CORNERS)
     assert not problems, f"{paper}, large print {large}, long header:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize(("paper", "large"), SIZES, ids=SIZE_IDS)
-def test_long_header_keeps_the_code_square_blank(pdf, paper: str, large: bool) -> None:
+def test_long_header_keeps_the_code_square_to_the_code(pdf, paper: str, large: bool) -> None:
     path = pdf(paper, large, header="long", explain="page")
-    problems = check_blank_areas(path, paper, LONG_FORM_PAGES, ["code square"])
+    problems = check_mark_areas(path, paper, LONG_FORM_PAGES, ["code square"])
     assert not problems, f"{paper}, large print {large}, long header:\n" + "\n".join(problems)
 
 

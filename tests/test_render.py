@@ -9,9 +9,10 @@ import pytest
 
 from forms.instrument import Catalog
 from generator import render
+from generator.marks import code_svg, marker_svg
 from generator.output import write_atomic
 from generator.render import layout, split_for_workers
-from generator.sheets import Header, Packet, PrintOptions, write_forms
+from generator.sheets import Header, Packet, PrintOptions, page_code, write_forms
 from generator.system import check_system
 from paperfit.errors import PaperfitError
 from tests.conftest import pdf_text
@@ -36,7 +37,13 @@ def test_untrusted_text_prints_as_text_and_fetches_nothing(
     assert "<b>C-1</b>" in text
     assert "<script>x</script>" in text  # also put into the CSRS anchors
     assert 'src="file:///etc/passwd">' in "".join(text.split())
-    assert all(url.startswith("file://") and "/templates/" in url for url in fetched)
+    # besides the templates' own files, only the sheet's own drawings: markers and page code
+    code = page_code(catalog.get("CSRS"), header, 1).payload()
+    drawings = {render.svg_data_uri(marker_svg(ident)) for ident in range(4)}
+    drawings.add(render.svg_data_uri(code_svg(code)))
+    files = [url for url in fetched if not url.startswith(render.DATA_SVG)]
+    assert all(url.startswith("file://") and "/templates/" in url for url in files)
+    assert set(fetched) - set(files) == drawings
 
 
 @pytest.mark.parametrize(
