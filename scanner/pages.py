@@ -1,0 +1,277 @@
+"""The pages of scanned forms, as greyscale images: the first stage of `paperfit scan`.
+
+Takes: a path: a PDF (multi-page), a TIFF (multi-page), a PNG or JPEG file, or a folder of them
+(searched recursively, in sorted order).
+Returns: an iterator of ScanPage (one greyscale uint8 image per page, with its resolution) and
+PageProblem (a file or page that could not be read, with the reason). Nothing here raises on bad
+input: an unreadable file is reported and the batch goes on. Files are only read.
+
+- A PDF page that is one full-page embedded image (what a copier or scanner makes) yields that
+  image as it is, at the resolution implied by the page size; any other page is rasterized with
+  pypdfium2 at RASTER_DPI.
+- A TIFF, PNG or JPEG keeps the resolution stored in the file; without one, ASSUMED_DPI is used
+  and ScanPage.notes says so.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+RASTER_DPI = 300.0
+ASSUMED_DPI = 300.0
+PLAUSIBLE_DPI = (100.0, 1200.0)  # stored resolutions outside this are taken as missing
+FULL_PAGE = 0.95  # an image covering this share of both page sides is "the page"
+SUFFIXES = {
+    ".pdf": "pdf",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+}
+_MAGIC = (
+    (b"%PDF", "pdf"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"\x89PNG", "png"),
+    (b"\xff\xd8", "jpeg"),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ScanPage:
+    """One scanned page: SOURCE (the file), PAGE (1-based within the file), IMAGE (2-D uint8
+    greyscale array, rows top first), DPI (pixels per inch of the scan) and NOTES (things the
+    reader should know, e.g. that the resolution was assumed)."""
+
+    source: str
+    page: int
+    image: np.ndarray
+    dpi: float
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def px_per_mm(self) -> float:
+        return self.dpi / 25.4
+
+
+@dataclass(frozen=True)
+class PageProblem:
+    """A file or page that cannot be used: SOURCE, PAGE (1-based; None for the whole file) and
+    the REASON, written for the person running the scan."""
+
+    source: str
+    page: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.source if self.page is None else f"{self.source} › page {self.page}"
+        return f"{where}: {self.reason}"
+
+
+def load_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
+    """Every page in PATH (a file or a folder, searched recursively in sorted order), in order,
+    as ScanPage, or PageProblem where a file or page cannot be read. Never raises on bad input."""
+    path = Path(path)
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if any(part.startswith(".") for part in child.relative_to(path).parts):
+                continue  # .DS_Store and the like
+            yield from _load_file(child)
+    elif path.exists():
+        yield from _load_file(path)
+    else:
+        yield PageProblem(str(path), None, "no such file or folder")
+
+
+def _load_file(path: Path) -> Iterator[ScanPage | PageProblem]:
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(8)
+    except OSError as error:
+        yield PageProblem(source, None, f"cannot be opened: {error.strerror or error}")
+        return
+    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if kind is None:
+        known = SUFFIXES.get(path.suffix.lower())
+        reason = (
+            f"is named .{known} but is not one (empty or damaged?)"
+            if known
+            else "is not a PDF, TIFF, PNG or JPEG file"
+        )
+        yield PageProblem(source, None, reason)
+        return
+    try:
+        if kind == "pdf":
+            yield from _pdf_pages(path)
+        else:
+            yield from _image_pages(path, kind)
+    except Exception as error:  # a damaged file must never stop the batch
+        yield PageProblem(source, None, f"cannot be read: {error}")
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+def _pdf_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
+    import pypdfium2 as pdfium
+
+    source = str(path)
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as error:
+        yield PageProblem(source, None, f"is not a readable PDF ({error})")
+        return
+    try:
+        count = len(document)
+        if count == 0:
+            yield PageProblem(source, None, "the PDF has no pages")
+        for index in range(count):
+            try:
+                page = document[index]
+                try:
+                    yield _pdf_page(source, index + 1, page)
+                finally:
+                    page.close()
+            except Exception as error:
+                yield PageProblem(source, index + 1, f"cannot be read: {error}")
+    finally:
+        document.close()
+
+
+def _pdf_page(source: str, number: int, page) -> ScanPage:
+    """The embedded full-page image of PAGE as it is, else the page rasterized."""
+    embedded = _embedded_image(page)
+    if embedded is not None:
+        image, dpi, notes = embedded
+        return ScanPage(source, number, image, dpi, notes)
+    bitmap = page.render(scale=RASTER_DPI / 72, grayscale=True)
+    try:
+        image = _grey(bitmap)
+    finally:
+        bitmap.close()
+    return ScanPage(source, number, image, RASTER_DPI, ("rasterized at 300 dpi",))
+
+
+def _embedded_image(page) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
+    """(image, dpi, notes) when PAGE is one image covering the page, else None."""
+    import pypdfium2.raw as pdfium_c
+
+    images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
+    if len(images) != 1:
+        return None
+    image = images[0]
+    width_pt, height_pt = page.get_size()
+    left, bottom, right, top = image.get_bounds()
+    if (right - left) < FULL_PAGE * width_pt or (top - bottom) < FULL_PAGE * height_pt:
+        return None
+    px_width, px_height = image.get_px_size()
+    matrix = image.get_matrix()  # the image's unit square onto the page, in points
+    side_x = math.hypot(matrix.a, matrix.b)
+    side_y = math.hypot(matrix.c, matrix.d)
+    if min(side_x, side_y, px_width, px_height) <= 0:
+        return None
+    dpi_x, dpi_y = px_width * 72 / side_x, px_height * 72 / side_y
+    bitmap = image.get_bitmap(render=False)
+    try:
+        grey = _grey(bitmap)
+    finally:
+        bitmap.close()
+    if grey.shape != (px_height, px_width):
+        return None
+    notes: tuple[str, ...] = ()
+    if abs(dpi_x - dpi_y) > 0.01 * max(dpi_x, dpi_y):  # non-square pixels: make them square
+        dpi = max(dpi_x, dpi_y)
+        size = (round(px_width * dpi / dpi_x), round(px_height * dpi / dpi_y))
+        grey = cv2.resize(grey, size, interpolation=cv2.INTER_LINEAR)
+        notes = (f"resampled from {dpi_x:.0f} x {dpi_y:.0f} dpi to square pixels",)
+        return grey, dpi, notes
+    return grey, (dpi_x + dpi_y) / 2, notes
+
+
+def _grey(bitmap) -> np.ndarray:
+    """A pypdfium2 bitmap as a contiguous 2-D uint8 array (a copy: the bitmap is freed after)."""
+    array = bitmap.to_numpy()
+    if array.ndim == 2 or array.shape[2] == 1:
+        return np.array(array.reshape(array.shape[:2]), dtype=np.uint8)
+    rgb_order = bool(getattr(bitmap, "rev_byteorder", False))
+    if array.shape[2] == 3:
+        code = cv2.COLOR_RGB2GRAY if rgb_order else cv2.COLOR_BGR2GRAY
+    else:
+        code = cv2.COLOR_RGBA2GRAY if rgb_order else cv2.COLOR_BGRA2GRAY
+    return cv2.cvtColor(np.ascontiguousarray(array), code)
+
+
+# ---------------------------------------------------------------------------------------------
+# TIFF, PNG, JPEG
+
+
+def _image_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
+    source = str(path)
+    data = path.read_bytes()
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    if kind == "jpeg" and b"\xff\xd9" not in data[-1024:]:
+        yield PageProblem(source, None, "the JPEG file is cut short (incomplete download or copy?)")
+        return
+    with _quiet_opencv():  # a damaged file is reported below, not logged by OpenCV
+        if kind == "tiff":
+            ok, frames = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
+            frames = list(frames) if ok else []
+        else:
+            frame = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+            frames = [] if frame is None else [frame]
+    if not frames:
+        yield PageProblem(source, None, f"the {kind.upper()} image cannot be decoded (damaged?)")
+        return
+    resolutions = _stored_dpi(data, len(frames))
+    for index, frame in enumerate(frames):
+        dpi = resolutions[index]
+        notes: tuple[str, ...] = ()
+        if dpi is None:
+            dpi = ASSUMED_DPI
+            notes = ("no resolution stored in the file: 300 dpi assumed",)
+        image = np.ascontiguousarray(frame, dtype=np.uint8)
+        yield ScanPage(source, index + 1, image, dpi, notes)
+
+
+@contextmanager
+def _quiet_opencv() -> Iterator[None]:
+    """OpenCV's own warnings and errors silenced for the duration."""
+    logging = cv2.utils.logging
+    level = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        logging.setLogLevel(level)
+
+
+def _stored_dpi(data: bytes, frames: int) -> list[float | None]:
+    """The resolution stored for each of FRAMES images in DATA (PIL's info["dpi"]), or None
+    where there is none or it is implausible."""
+    found: list[float | None] = [None] * frames
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as picture:
+            for index in range(frames):
+                if index:
+                    picture.seek(index)
+                dpi = picture.info.get("dpi")
+                if dpi:
+                    value = float(sum(float(v) for v in dpi[:2]) / len(dpi[:2]))
+                    if PLAUSIBLE_DPI[0] <= value <= PLAUSIBLE_DPI[1]:
+                        found[index] = value
+    except Exception:  # PIL missing or unable: the resolution is simply unknown
+        pass
+    return found

@@ -1,0 +1,357 @@
+"""Where a scanned page's form lies in its image: the second stage of `paperfit scan`.
+
+Takes: a ScanPage (scanner.pages).
+Returns: a Registration (the mapping from the form's page millimetres, as laid out by the
+generator, to image pixels, and what it tells about the page: paper, orientation, printed
+scale, quality) or a PageProblem with the reason; and, given a Registration, points and upright
+crops of page regions (to_image, to_page, crop) and the page code (read_code).
+
+Image coordinates are OpenCV's: x to the right, y down, the centre of the top-left pixel at
+(0, 0). Page coordinates are millimetres on the paper the form was laid out for, from its top
+left corner, x to the right and y down. The mapping uses the layout's millimetres, so printer
+and copier scaling are absorbed by it; Registration.scale reports them.
+
+How: the four ArUco markers (generator.marks) are found on a copy of the image at about
+DETECT_DPI, their corners refined on the full image, and a homography fitted to all 16 corners
+(an affine mapping when one marker is missing). Which id is where gives the orientation (pages
+may come in any of the four orientations); the ratio of the marker spacings gives the paper.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from generator.marks import CORNER_IDS, MARKER_INSET_MM, MARKER_MM, PageCode, parse_payload
+from generator.paper import CODE_SQUARE_MM, MARGIN_SIDE_MM, MARGIN_TOP_MM, PAPER_SIZES_MM
+from scanner.pages import PageProblem, ScanPage
+
+DETECT_DPI = 200.0  # markers are searched for at about this resolution
+POOR_RESIDUAL_MM = 0.5  # above this RMS corner error the page is "poor registration"
+PAPER_TOLERANCE = 0.03  # marker spacings may differ this much (relative) from the layout's
+SCALE_RANGE = (0.85, 1.10)  # printed scales outside this are noted (90-105 % expected)
+CODE_MARGIN_MM = 4.0
+NO_MARKERS = "no markers: is this a paperfit form?"
+OK = "ok"
+POOR = "poor registration"
+
+
+@dataclass(frozen=True, eq=False)
+class Registration:
+    """The mapping of one scanned page.
+
+    homography: 3x3, page mm -> image px; inverse: image px -> page mm.
+    paper: "letter" or "a4", the paper the form was laid out for.
+    rotation_degrees: how far the page is turned in the image, counter-clockwise as seen,
+        in (-180, 180] (upright 0, upside down 180, turned left 90); orientation: the same
+        rounded to 0, 90, 180 or 270.
+    scale: the printed scale (1.0 = 100 %), from the marker spacing and the scan's dpi.
+    residual_mm: RMS distance between the detected marker corners and where the mapping puts
+        them, in mm.
+    markers_found: the marker ids found; corners: id -> its 4 corners (x, y) in image px.
+    status: "ok" or "poor registration"; notes: what else the reader should know.
+    """
+
+    homography: np.ndarray
+    inverse: np.ndarray
+    paper: str
+    rotation_degrees: float
+    scale: float
+    residual_mm: float
+    markers_found: tuple[int, ...]
+    corners: dict[int, np.ndarray] = field(repr=False)
+    status: str = OK
+    notes: tuple[str, ...] = ()
+
+    @property
+    def orientation(self) -> int:
+        return round(self.rotation_degrees / 90) % 4 * 90
+
+    @property
+    def skew_degrees(self) -> float:
+        """The rotation beyond the orientation, in [-45, 45]."""
+        return (self.rotation_degrees - self.orientation + 180) % 360 - 180
+
+    @property
+    def px_per_mm(self) -> float:
+        """Image pixels per page mm at the page centre (printed scale included)."""
+        width, height = PAPER_SIZES_MM[self.paper]
+        return _local_scale(self.homography, width / 2, height / 2)
+
+
+def marker_corners_mm(paper: str) -> dict[int, np.ndarray]:
+    """Marker id -> its four corners in page mm, in the order OpenCV reports them (the
+    marker's own top-left, top-right, bottom-right, bottom-left; markers are printed upright)."""
+    width, height = PAPER_SIZES_MM[paper]
+    near, far = MARKER_INSET_MM, MARKER_INSET_MM + MARKER_MM
+    origins = {
+        "top-left": (near, near),
+        "top-right": (width - far, near),
+        "bottom-right": (width - far, height - far),
+        "bottom-left": (near, height - far),
+    }
+    square = np.array([(0, 0), (MARKER_MM, 0), (MARKER_MM, MARKER_MM), (0, MARKER_MM)])
+    return {ident: square + origins[corner] for corner, ident in CORNER_IDS.items()}
+
+
+def marker_centres_mm(paper: str) -> dict[int, np.ndarray]:
+    """Marker id -> its centre in page mm."""
+    return {ident: quad.mean(axis=0) for ident, quad in marker_corners_mm(paper).items()}
+
+
+def code_box_mm(paper: str) -> tuple[float, float, float, float]:
+    """The square of the page code, (left, top, right, bottom) in page mm."""
+    width = PAPER_SIZES_MM[paper][0]
+    right = width - MARGIN_SIDE_MM
+    return (right - CODE_SQUARE_MM, MARGIN_TOP_MM, right, MARGIN_TOP_MM + CODE_SQUARE_MM)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+
+
+def register(page: ScanPage) -> Registration | PageProblem:
+    """The Registration of PAGE, or a PageProblem saying why there is none (fewer than 3
+    markers; markers that fit neither paper; a mirrored page)."""
+    markers, notes = detect_markers(page.image, page.dpi)
+    if len(markers) < 3:
+        return PageProblem(page.source, page.page, NO_MARKERS)
+    notes = list(notes)
+    paper, scale_px = _paper_of(markers)
+    if paper is None:
+        return PageProblem(
+            page.source,
+            page.page,
+            "the corner markers are not where a letter or A4 form has them: "
+            "is this a paperfit form, printed whole?",
+        )
+    ids = tuple(sorted(markers))
+    page_pts = np.concatenate([marker_corners_mm(paper)[i] for i in ids]).astype(np.float64)
+    image_pts = np.concatenate([markers[i] for i in ids]).astype(np.float64)
+    if len(ids) == 4:
+        homography, _ = cv2.findHomography(page_pts, image_pts, 0)
+    else:
+        missing = sorted(set(CORNER_IDS.values()) - set(ids))
+        notes.append(f"marker {missing[0]} not found: affine mapping from 3 markers")
+        homography = _affine(page_pts, image_pts)
+    if homography is None or not np.all(np.isfinite(homography)):
+        return PageProblem(page.source, page.page, "the corner markers give no usable mapping")
+    inverse = np.linalg.inv(homography)
+    width, height = PAPER_SIZES_MM[paper]
+    cx, cy = width / 2, height / 2
+    origin, along_x, along_y = _project(homography, [(cx, cy), (cx + 1, cy), (cx, cy + 1)])
+    x_axis, y_axis = along_x - origin, along_y - origin
+    if x_axis[0] * y_axis[1] - x_axis[1] * y_axis[0] <= 0:
+        return PageProblem(page.source, page.page, "the page is mirrored (scanned through?)")
+    rotation = -math.degrees(math.atan2(x_axis[1], x_axis[0]))
+    rotation = 180.0 if rotation <= -180 else rotation
+    scale = scale_px / (page.dpi / 25.4)
+    residual_px = np.sqrt(np.mean(np.sum((_project(homography, page_pts) - image_pts) ** 2, 1)))
+    residual_mm = float(residual_px / (page.dpi / 25.4))
+    status = OK
+    if residual_mm > POOR_RESIDUAL_MM:
+        status = POOR
+        notes.append(f"marker corners {residual_mm:.2f} mm off the fitted mapping")
+    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+        notes.append(
+            f"printed at {scale:.0%} by the scan's {page.dpi:.0f} dpi: "
+            "check the printer's scaling or the scan resolution"
+        )
+    return Registration(
+        homography=homography,
+        inverse=inverse,
+        paper=paper,
+        rotation_degrees=float(rotation),
+        scale=float(scale),
+        residual_mm=residual_mm,
+        markers_found=ids,
+        corners=markers,
+        status=status,
+        notes=tuple(notes),
+    )
+
+
+def detect_markers(image: np.ndarray, dpi: float) -> tuple[dict[int, np.ndarray], list[str]]:
+    """The corner markers (ids 0-3) in IMAGE (greyscale, DPI): id -> 4x2 corners in image px,
+    sub-pixel refined on IMAGE itself; and notes (e.g. a marker found twice)."""
+    factor = min(1.0, DETECT_DPI / dpi) if dpi > 0 else 1.0
+    small = image
+    if factor < 0.95:
+        size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        factor = small.shape[1] / image.shape[1]
+    else:
+        factor = 1.0
+    corners, ids, _ = _detector().detectMarkers(small)
+    notes: list[str] = []
+    found: dict[int, np.ndarray] = {}
+    if ids is None:
+        return found, notes
+    for quad, ident in zip(corners, ids.ravel(), strict=True):
+        ident = int(ident)
+        if ident not in CORNER_IDS.values():
+            continue
+        quad = quad.reshape(4, 2).astype(np.float64)
+        if ident in found:
+            notes.append(f"marker {ident} found twice: the larger one used")
+            if cv2.contourArea(quad.astype(np.float32)) <= cv2.contourArea(
+                (found[ident] * factor).astype(np.float32)
+            ):
+                continue
+        found[ident] = (quad + 0.5) / factor - 0.5  # pixel-centre coordinates, full image
+    if factor < 1.0:
+        found = {ident: _refine(image, quad, dpi) for ident, quad in found.items()}
+    return found, notes
+
+
+_DETECTOR: cv2.aruco.ArucoDetector | None = None
+
+
+def _detector() -> cv2.aruco.ArucoDetector:
+    """An ArUco detector for DICT_4X4_50 tuned for 10 mm markers at about 150-200 dpi
+    (DETECT_DPI): a marker cell is 10-13 px there."""
+    global _DETECTOR
+    if _DETECTOR is None:
+        params = cv2.aruco.DetectorParameters()
+        params.adaptiveThreshWinSizeMin = 5
+        params.adaptiveThreshWinSizeMax = 45
+        params.adaptiveThreshWinSizeStep = 10
+        params.minMarkerPerimeterRate = 0.03
+        params.maxMarkerPerimeterRate = 0.6
+        params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+        params.cornerRefinementWinSize = 4
+        params.cornerRefinementMaxIterations = 50
+        params.cornerRefinementMinAccuracy = 0.01
+        dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
+        _DETECTOR = cv2.aruco.ArucoDetector(dictionary, params)
+    return _DETECTOR
+
+
+def _refine(image: np.ndarray, quad: np.ndarray, dpi: float) -> np.ndarray:
+    """QUAD's corners refined on the full-resolution IMAGE (a window of about 0.6 mm)."""
+    half = max(2, round(0.6 * dpi / 25.4))
+    points = quad.astype(np.float32).reshape(-1, 1, 2).copy()
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 50, 0.01)
+    refined = cv2.cornerSubPix(image, points, (half, half), (-1, -1), criteria)
+    refined = refined.reshape(4, 2).astype(np.float64)
+    # a refinement that wandered (more than half the window) is not trusted
+    moved = np.linalg.norm(refined - quad, axis=1)
+    return np.where((moved <= half / 2)[:, None], refined, quad)
+
+
+def _paper_of(markers: dict[int, np.ndarray]) -> tuple[str | None, float]:
+    """The paper whose marker spacing the found markers have (up to a common scale), and that
+    scale in image px per layout mm; (None, 0) when neither paper fits."""
+    centres = {ident: quad.mean(axis=0) for ident, quad in markers.items()}
+    pairs = [(a, b) for a in sorted(centres) for b in sorted(centres) if a < b]
+    measured = np.array([np.linalg.norm(centres[a] - centres[b]) for a, b in pairs])
+    best: tuple[float, str | None, float] = (math.inf, None, 0.0)
+    for paper in PAPER_SIZES_MM:
+        expected_centres = marker_centres_mm(paper)
+        expected = np.array(
+            [np.linalg.norm(expected_centres[a] - expected_centres[b]) for a, b in pairs]
+        )
+        scale = float(measured @ expected / (expected @ expected))
+        error = float(np.sqrt(np.mean((measured / (scale * expected) - 1) ** 2)))
+        if error < best[0]:
+            best = (error, paper, scale)
+    error, paper, scale = best
+    if paper is None or error > PAPER_TOLERANCE or scale <= 0:
+        return None, 0.0
+    return paper, scale
+
+
+def _affine(page_pts: np.ndarray, image_pts: np.ndarray) -> np.ndarray:
+    """The least-squares affine mapping PAGE_PTS -> IMAGE_PTS as a 3x3 matrix."""
+    design = np.hstack([page_pts, np.ones((len(page_pts), 1))])
+    solution, *_ = np.linalg.lstsq(design, image_pts, rcond=None)
+    return np.vstack([solution.T, [0.0, 0.0, 1.0]])
+
+
+def _project(matrix: np.ndarray, points) -> np.ndarray:
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
+    return cv2.perspectiveTransform(points, matrix).reshape(-1, 2)
+
+
+def _local_scale(homography: np.ndarray, x_mm: float, y_mm: float) -> float:
+    """Image px per page mm around (X_MM, Y_MM): the square root of the local area scale."""
+    a, b, c = _project(homography, [(x_mm, y_mm), (x_mm + 1, y_mm), (x_mm, y_mm + 1)])
+    u, v = b - a, c - a
+    return math.sqrt(abs(u[0] * v[1] - u[1] * v[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Using a registration
+
+
+def to_image(reg: Registration, x_mm: float, y_mm: float) -> tuple[float, float]:
+    """Page point (X_MM, Y_MM) -> image point (px, py)."""
+    ((px, py),) = _project(reg.homography, [(x_mm, y_mm)])
+    return float(px), float(py)
+
+
+def to_page(reg: Registration, px: float, py: float) -> tuple[float, float]:
+    """Image point (PX, PY) -> page point (x_mm, y_mm)."""
+    ((x, y),) = _project(reg.inverse, [(px, py)])
+    return float(x), float(y)
+
+
+def crop(
+    page: ScanPage,
+    reg: Registration,
+    box_mm: tuple[float, float, float, float],
+    px_per_mm: float,
+) -> np.ndarray:
+    """The page rectangle BOX_MM (left, top, right, bottom, in page mm) as an upright greyscale
+    image of PX_PER_MM pixels per mm, whatever the page's orientation and skew in the scan;
+    pixel (i, j) of the result is centred on page point (left + (j + 0.5) / PX_PER_MM,
+    top + (i + 0.5) / PX_PER_MM). Parts outside the scan are white."""
+    left, top, right, bottom = box_mm
+    width = max(1, round((right - left) * px_per_mm))
+    height = max(1, round((bottom - top) * px_per_mm))
+    out_to_page = np.array(
+        [
+            [1 / px_per_mm, 0, left + 0.5 / px_per_mm],
+            [0, 1 / px_per_mm, top + 0.5 / px_per_mm],
+            [0, 0, 1],
+        ]
+    )
+    out_to_image = reg.homography @ out_to_page
+    return cv2.warpPerspective(
+        page.image,
+        out_to_image,
+        (width, height),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=255,
+    )
+
+
+def read_code(page: ScanPage, reg: Registration | None) -> PageCode | PageProblem:
+    """The page code of PAGE: read in the code square where REG puts it (with a margin,
+    resampled upright), else anywhere on the page. A PageProblem ("no page code: ...") when no
+    QR code is read or the one read is not a paperfit page code."""
+    import zxingcpp
+
+    texts: list[str] = []
+    if reg is not None:
+        left, top, right, bottom = code_box_mm(reg.paper)
+        m = CODE_MARGIN_MM
+        box = (left - m, top - m, right + m, bottom + m)
+        resolution = min(24.0, max(12.0, reg.px_per_mm))
+        square = crop(page, reg, box, resolution)
+        texts = [r.text for r in zxingcpp.read_barcodes(square, formats=zxingcpp.QRCode)]
+    if not texts:
+        texts = [r.text for r in zxingcpp.read_barcodes(page.image, formats=zxingcpp.QRCode)]
+    if not texts:
+        return PageProblem(page.source, page.page, "no page code: the QR code cannot be read")
+    reasons = []
+    for text in texts:
+        try:
+            return parse_payload(text)
+        except ValueError as error:
+            reasons.append(str(error))
+    return PageProblem(page.source, page.page, f"no page code: {reasons[0]}")
