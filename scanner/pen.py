@@ -1,0 +1,323 @@
+"""Where the pen mark on one rating line lies: the measuring stage of `paperfit scan`.
+
+Takes: an upright greyscale crop of one rating line's region (about 14 mm beyond each end tick,
+8 mm above and below the line), cut from a registered scan, and the crop's pixels per millimetre.
+Returns: a LineReading with the value 10 * (mark - left tick) / (right tick - left tick), rounded
+to one decimal, the tick-to-tick length, and a status. Anything ambiguous gets a status other
+than OK and no value (a best guess may be given separately in `guess`).
+
+How: the crop is binarized (Otsu, after a contrast check); the printed line is found as the
+strongest straight dark band within ±1.5° of horizontal and the crop is turned so that it is
+level; the end ticks are the short vertical strokes nearest the band's ends, placed at the
+darkness-weighted centroid of their columns (sub-pixel). The printed line and ticks are then
+masked out, except in columns where ink continues just above or below the line (a pen stroke
+crossing it), and the remaining connected components are the pen marks (specks under 0.3 mm²
+and the round faces of child forms beyond the ends are ignored). A mark's crossing is the
+intersection of its fitted centre line with the line for a stroke, and the centroid of its ink
+within 1 mm of the line for an X, a dot or a dash (a circle: midway between its two crossings).
+
+Millimetres in the result (mark_x_mm, ticks_mm) are along the line, from the crop's left edge,
+in the crop's own millimetres (so a sheet printed at 97 % has a length_mm near 97).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+OK = "ok"
+NO_MARK = "no mark"
+SEVERAL_MARKS = "more than one mark"
+AWAY_FROM_LINE = "mark away from the line"
+OUTSIDE_ENDS = "mark outside the ends"
+UNREADABLE = "unreadable"
+
+MAX_ANGLE_DEG = 1.5  # residual rotation searched for
+MIN_CONTRAST = 50  # grey levels between paper and the darkest ink
+THIN_ALONG_LINE_MM = 0.6  # a mark reaching no further from the line is a dash
+MIN_LINE_MM = 60.0  # the printed line's dark run must be at least this long
+LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of 100 mm, generous)
+TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
+TICK_MASK_MM = 3.0  # rows masked around the line at a tick (ticks are ±2.5 mm at 100 %)
+SPECK_MM2 = 0.3  # smaller components are dirt
+SUBSTANTIAL_MM2 = 1.0  # a separate mark this large, not touching the line, counts as a mark
+TOUCH_MM = 0.25  # ink this close to the line's edge touches it
+NEAR_MM = 1.5  # ink this close to the line but not touching is "away from the line"
+END_CLAMP_MM = 0.2  # marks this far beyond a tick still read as 0 or 10
+FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
+
+
+@dataclass(frozen=True)
+class LineReading:
+    value: float | None
+    status: str
+    length_mm: float | None
+    guess: float | None
+    marks: int
+    mark_x_mm: float | None
+    ticks_mm: tuple[float, float] | None
+
+
+def _unreadable() -> LineReading:
+    return LineReading(None, UNREADABLE, None, None, 0, None, None)
+
+
+def _find_angle(dark: np.ndarray, line_px: float) -> tuple[float, float]:
+    """The angle (degrees, y down) and score of the strongest straight dark band."""
+    ys, xs = np.nonzero(dark)
+    h, w = dark.shape
+    cx = (w - 1) / 2
+    box = np.ones(max(1, round(line_px)))
+    best = (0.0, -1.0)
+    pad = math.ceil(w * math.tan(math.radians(MAX_ANGLE_DEG))) + 2
+    for a in np.arange(-MAX_ANGLE_DEG, MAX_ANGLE_DEG + 1e-9, 0.05):
+        yp = np.rint(ys - (xs - cx) * math.tan(math.radians(a))).astype(np.int64) + pad
+        hist = np.bincount(yp, minlength=h + 2 * pad + 1).astype(float)
+        score = np.convolve(hist, box, mode="same").max()
+        if score > best[1]:
+            best = (float(a), float(score))
+    return best
+
+
+def _runs(mask: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """Runs of True in a 1-D mask (inclusive bounds), joining gaps up to max_gap."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]]))
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def _crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> tuple[float, bool]:
+    """Where a mark's pixels cross (or would cross) the row yl, and whether the mark is a dash
+    lying along the line (whose position is not trusted)."""
+    if np.abs(ys - yl).max() < THIN_ALONG_LINE_MM * ppm:
+        # Ink that never leaves the line by more than a pen's width: a dash lying along the
+        # line, or what is left of one after the printed line was taken out. Not trusted.
+        return float(xs.mean()), True
+    near = np.abs(ys - yl) <= 3.0 * ppm
+    if near.sum() < 5:
+        near = np.ones_like(xs, dtype=bool)
+    px, py = xs[near].astype(float), ys[near].astype(float)
+    mx, my = px.mean(), py.mean()
+    if px.size >= 5:
+        cov = np.cov(np.vstack((px - mx, py - my)))
+        evals, evecs = np.linalg.eigh(cov)
+        vx, vy = evecs[:, 1]
+        elongated = evals[1] >= 9.0 * max(evals[0], 1e-9)
+        steep = abs(vy) >= math.sin(math.radians(25))
+        if elongated and steep:
+            return float(mx + (yl - my) * vx / vy), False
+        if elongated:
+            return float(mx), True
+    slab = np.abs(py - yl) <= 1.0 * ppm
+    if slab.sum() == 0:
+        return float(mx), False
+    sx = px[slab]
+    cols = np.zeros(int(sx.max()) + 2, dtype=bool)
+    cols[sx.astype(int)] = True
+    runs = _runs(cols, max(1, round(0.3 * ppm)))
+    if len(runs) >= 2 and runs[-1][0] - runs[0][1] > 1.0 * ppm:
+        # a ring: midway between its leftmost and rightmost crossings
+        left = sx[(sx >= runs[0][0]) & (sx <= runs[0][1])].mean()
+        right = sx[(sx >= runs[-1][0]) & (sx <= runs[-1][1])].mean()
+        return float((left + right) / 2), False
+    return float(sx.mean()), False
+
+
+def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
+    """Read the pen mark on one rating line (see the module docstring)."""
+    if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
+        raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
+    ppm = float(px_per_mm)
+    grey = crop
+    paper = float(np.median(grey))
+    ink = float(np.percentile(grey, 0.5))
+    if paper - ink < MIN_CONTRAST:
+        return _unreadable()
+    thr, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    thr = min(thr, paper - 0.3 * (paper - ink))
+    dark0 = grey < thr
+    if dark0.mean() > 0.3:
+        return _unreadable()
+
+    # The printed line: level the crop.
+    angle, _score = _find_angle(dark0, 0.4 * ppm)
+    h, w = grey.shape
+    rot = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
+    g = cv2.warpAffine(grey, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(paper))
+    gf = g.astype(float)
+    ink_w = np.clip(paper - gf, 0, None)
+    dark = g < thr
+
+    prof = dark.sum(axis=1).astype(float)
+    r0 = int(np.argmax(prof))
+    if prof[r0] < MIN_LINE_MM * ppm * 0.8:
+        return _unreadable()
+    top = r0
+    while top > 0 and prof[top - 1] >= 0.2 * prof[r0]:
+        top -= 1
+    bot = r0
+    while bot < h - 1 and prof[bot + 1] >= 0.2 * prof[r0]:
+        bot += 1
+    if (bot - top + 1) > 2.0 * ppm:
+        return _unreadable()
+    lo, hi = max(0, top - 1), min(h - 1, bot + 1)
+    rows = np.arange(lo, hi + 1)
+    rw = ink_w[lo : hi + 1].sum(axis=1)
+    yl = float((rows * rw).sum() / max(rw.sum(), 1e-9))
+    half = (bot - top + 1) / 2
+
+    band_dark = dark[top : bot + 1].any(axis=0)
+    runs = _runs(band_dark, round(0.5 * ppm))
+    xs_run, xe_run = max(runs, key=lambda r: r[1] - r[0], default=(0, -1))
+    if xe_run - xs_run < MIN_LINE_MM * ppm:
+        return _unreadable()
+
+    # The end ticks.
+    z0 = half + 0.3 * ppm
+    z1 = TICK_REACH_MM * ppm
+    if z1 <= z0:
+        return _unreadable()
+    up = slice(max(0, round(yl - z1)), max(0, round(yl - z0)) + 1)
+    dn = slice(round(yl + z0), min(h, round(yl + z1) + 1))
+    if up.stop - up.start < 1 or dn.stop - dn.start < 1:
+        return _unreadable()
+    tick_col = (dark[up].mean(axis=0) >= 0.8) & (dark[dn].mean(axis=0) >= 0.8)
+    zone_w = ink_w[up].sum(axis=0) + ink_w[dn].sum(axis=0)
+    reach = round(3.0 * ppm)
+    beyond_up = slice(max(0, int(yl - 4.0 * ppm)), max(1, int(yl - 3.3 * ppm)))
+    beyond_dn = slice(min(h - 1, int(yl + 3.3 * ppm)), min(h, int(yl + 4.0 * ppm)))
+    ticks: list[tuple[float, int, int]] = []
+    for end in (xs_run, xe_run):
+        a, b = max(0, end - reach), min(w - 1, end + reach)
+        groups = _runs(tick_col[a : b + 1], 0)
+        if not groups:
+            return _unreadable()
+
+        def key(r: tuple[int, int], a: int = a, end: int = end) -> tuple[bool, float]:
+            # a tick ends within about 3 mm of the line; a pen stroke usually goes on
+            c = slice(r[0] + a, r[1] + a + 1)
+            long_ = dark[beyond_up, c].mean() > 0.5 and dark[beyond_dn, c].mean() > 0.5
+            return (bool(long_), abs((r[0] + r[1]) / 2 + a - end))
+
+        g0, g1 = min(groups, key=key)
+        g0, g1 = g0 + a, g1 + a
+        c0, c1 = max(0, g0 - 3), min(w - 1, g1 + 3)
+        cw = zone_w[c0 : c1 + 1]
+        cw = np.clip(cw - cw.min(), 0, None)
+        tx = float((np.arange(c0, c1 + 1) * cw).sum() / max(cw.sum(), 1e-9))
+        ticks.append((tx, g0, g1))
+    (lt, lg0, lg1), (rt, rg0, rg1) = ticks
+    length_mm = (rt - lt) / ppm
+    if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
+        return _unreadable()
+    ticks_mm = (lt / ppm, rt / ppm)
+
+    # The pen: ink minus the printed line and ticks (kept where ink goes on across the line).
+    m = max(1, round(0.1 * ppm))
+    k = max(2, round(0.3 * ppm))
+    b_lo, b_hi = max(0, top - m), min(h - 1, bot + m)
+    above = dark[max(0, b_lo - k) : b_lo].any(axis=0)
+    below = dark[b_hi + 1 : b_hi + 1 + k].any(axis=0)
+    pen = dark.copy()
+    x_lo, x_hi = max(0, lg0 - 2 * m), min(w - 1, rg1 + 2 * m)
+    cols = np.zeros(w, dtype=bool)
+    cols[x_lo : x_hi + 1] = True
+    crossed = cv2.dilate((above | below).astype(np.uint8)[None, :], np.ones((1, 2 * m + 1)))
+    clear = cols & ~crossed[0].astype(bool)
+    pen[b_lo : b_hi + 1, clear] = False
+    t_rows = slice(max(0, int(yl - TICK_MASK_MM * ppm)), min(h, int(yl + TICK_MASK_MM * ppm) + 2))
+    for g0, g1 in ((lg0, lg1), (rg0, rg1)):
+        pen[t_rows, max(0, g0 - 2 * m) : g1 + 2 * m + 1] = False
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(pen.astype(np.uint8), connectivity=8)
+    comps = []
+    for i in range(1, n):
+        x, y, cw_, ch_, area = stats[i]
+        if area < SPECK_MM2 * ppm * ppm:
+            continue
+        comps.append((i, x, y, cw_, ch_))
+
+    # Faces beyond the ends, and whatever lies inside them.
+    faces = []
+    gap_hits: list[int] = []  # face-like components with ink between the tick and the face
+    for i, x, y, cw_, ch_ in comps:
+        left = x + cw_ - 1 < lt + 0.5 * ppm and x + cw_ / 2 < lt - 3.0 * ppm
+        right = x > rt - 0.5 * ppm and x + cw_ / 2 > rt + 3.0 * ppm
+        if (left or right) and all(FACE_MM[0] * ppm <= s <= FACE_MM[1] * ppm for s in (cw_, ch_)):
+            faces.append((x, y, x + cw_ - 1, y + ch_ - 1))
+            if (left and x + cw_ - 1 > lt - 1.5 * ppm) or (right and x < rt + 1.5 * ppm):
+                gap_hits.append(i)
+    pad = 0.5 * ppm
+
+    def in_face(x: int, y: int, cw_: int, ch_: int) -> bool:
+        return any(
+            x >= f[0] - pad
+            and y >= f[1] - pad
+            and x + cw_ - 1 <= f[2] + pad
+            and y + ch_ - 1 <= f[3] + pad
+            for f in faces
+        )
+
+    touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
+    away: list[float | None] = []
+    for i, x, y, cw_, ch_ in comps:
+        if in_face(x, y, cw_, ch_) and i not in gap_hits:
+            continue
+        ys, xs = np.nonzero(labels[y : y + ch_, x : x + cw_] == i)
+        ys, xs = ys + y, xs + x
+        if i in gap_hits:  # keep only the ink nearer the tick than a face can be
+            keep = (xs > lt - 1.5 * ppm) & (xs < rt + 1.5 * ppm)
+            xs, ys = xs[keep], ys[keep]
+        dist = np.abs(ys - yl)
+        if dist.min() <= half + TOUCH_MM * ppm:
+            close = xs[dist <= half + 1.0 * ppm]
+            if close.size == 0:
+                close = xs
+            touching.append((xs, ys, float(close.min()), float(close.max())))
+        elif dist.min() <= half + NEAR_MM * ppm or xs.size >= SUBSTANTIAL_MM2 * ppm * ppm:
+            away.append(_crossing(xs, ys, yl, ppm)[0])
+
+    # Pieces of one mark broken at the line: join touching components that meet near it.
+    touching.sort(key=lambda t: t[2])
+    groups: list[list] = []
+    for xs, ys, x0, x1 in touching:
+        if groups and x0 <= groups[-1][3] + 0.6 * ppm:
+            gx, gy, g0, g1 = groups[-1]
+            groups[-1] = [np.concatenate((gx, xs)), np.concatenate((gy, ys)), g0, max(g1, x1)]
+        else:
+            groups.append([xs, ys, x0, x1])
+    merged = [_crossing(gx, gy, yl, ppm) for gx, gy, _g0, _g1 in groups]
+
+    def to_value(px: float) -> float:
+        return 10.0 * (px - lt) / (rt - lt)
+
+    marks = len(merged) + len(away)
+    base = {"length_mm": round(length_mm, 2), "ticks_mm": ticks_mm, "marks": marks}
+    if len(merged) >= 2 or (merged and away):
+        return LineReading(None, SEVERAL_MARKS, guess=None, mark_x_mm=None, **base)
+    if merged:
+        mx, dash = merged[0]
+        v = to_value(mx)
+        if dash:
+            return LineReading(None, UNREADABLE, guess=round(v, 1), mark_x_mm=mx / ppm, **base)
+        clamp = 10.0 * END_CLAMP_MM * ppm / (rt - lt)
+        if -clamp <= v <= 10.0 + clamp:
+            v = min(10.0, max(0.0, v))
+            return LineReading(round(v, 1), OK, guess=None, mark_x_mm=mx / ppm, **base)
+        return LineReading(None, OUTSIDE_ENDS, guess=round(v, 1), mark_x_mm=mx / ppm, **base)
+    if away:
+        ax = away[0] if len(away) == 1 else None
+        guess = round(to_value(ax), 1) if ax is not None else None
+        status = AWAY_FROM_LINE
+        if guess is not None and not 0.0 <= guess <= 10.0:
+            status = OUTSIDE_ENDS
+        mx_mm = ax / ppm if ax is not None else None
+        return LineReading(None, status, guess=guess, mark_x_mm=mx_mm, **base)
+    return LineReading(None, NO_MARK, guess=None, mark_x_mm=None, **base)
