@@ -321,7 +321,7 @@ def test_dot_beside_the_line() -> None:
     ("u", "faces"),
     [
         pytest.param(
-            -1.2, True, marks=pytest.mark.xfail(reason="stroke beside a face", strict=False)
+            -1.2, True, marks=pytest.mark.xfail(reason="stroke beside a face", strict=True)
         ),
         (101.2, True),
         (-4.0, False),
