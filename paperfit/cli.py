@@ -374,6 +374,11 @@ def graphs(
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
+    if not chosen:
+        raise PaperfitError(
+            "No forms were read, so there is no graph to print. "
+            "Run paperfit check on the same files to see why."
+        )
     with progress_bar(len(chosen), "Drawing graphs") as advance:
         files = write_graphs(out, chosen, options, advance)
     click.echo(f"{len(files.clients)} clients, {files.pages} pages: {out}/ (one PDF per client)")

@@ -257,3 +257,12 @@ def test_graphs_command_png_archival_and_client_filter(tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli, ["graphs", str(entry), "-o", str(out), "--client", "X-9"])
     assert missing.exit_code == 2
     assert "No forms were read for client X-9" in missing.output
+
+
+def test_graphs_with_no_forms_say_so(tmp_path: Path) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text("client_id,age_group\nC-1,adult\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["graphs", str(clients), "-o", str(tmp_path / "g")])
+    assert result.exit_code == 1
+    assert "No forms were read, so there is no graph to print" in result.output
+    assert not (tmp_path / "g").exists()
