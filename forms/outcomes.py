@@ -34,6 +34,7 @@ from forms.scoring import (
     RELIABLE_IMPROVEMENT,
     ScoredForm,
     Thresholds,
+    by_client,
 )
 
 NO_CLINICIAN = "(no clinician)"
@@ -142,16 +143,6 @@ def effect_size(intakes: Sequence[float], changes: Sequence[float]) -> float | N
     if sd == 0:
         return None
     return statistics.fmean(changes) / sd
-
-
-def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
-    """Each client's forms in session order."""
-    groups: dict[str, list[ScoredForm]] = defaultdict(list)
-    for entry in scored:
-        groups[entry.form.client_id].append(entry)
-    for entries in groups.values():
-        entries.sort(key=lambda e: e.form.session)
-    return dict(groups)
 
 
 def group_outcomes(

@@ -178,3 +178,13 @@ def _alliance_flags(
     if total is not None and previous is not None and total < previous:
         flags.append(f"{form.instrument} lower than last session")
     return flags
+
+
+def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
+    """Each client's forms in session order."""
+    groups: dict[str, list[ScoredForm]] = defaultdict(list)
+    for entry in scored:
+        groups[entry.form.client_id].append(entry)
+    for entries in groups.values():
+        entries.sort(key=lambda e: e.form.session)
+    return dict(groups)

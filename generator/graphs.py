@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 
 from forms.instrument import Catalog
 from forms.records import Client
-from forms.scoring import ScoredForm, Thresholds
+from forms.scoring import ScoredForm, Thresholds, by_client
 from generator.chart import Chart, Frame, item_chart, main_chart
 from generator.output import write_atomic
 from generator.paper import binder_page_setup
@@ -219,13 +219,6 @@ def graph_pages(
         )
         for number, rows in enumerate(runs, start=1)
     ]
-
-
-def by_client(scored: Sequence[ScoredForm]) -> dict[str, list[ScoredForm]]:
-    groups: dict[str, list[ScoredForm]] = defaultdict(list)
-    for entry in scored:
-        groups[entry.form.client_id].append(entry)
-    return groups
 
 
 def safe_name(client_id: str) -> str:
