@@ -7,7 +7,7 @@ All instrument wording lives in the TOML files; nothing here knows what an item 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import BUILTIN_DIR
@@ -20,6 +20,11 @@ AGE_GROUPS = ("adult", "adolescent", "child")
 HEADER_FIELDS = ("client", "age", "session", "date", "clinician", "filled_by")
 FACES = ("frown", "smile", "neutral")
 THERAPIST = "[therapist]"
+PRINT_SIZES = ("normal", "large")
+# Where an instrument's rating lines are printed unless its file says otherwise: mm from the
+# paper's top edge to the first line, and from one line to the next, by print size.
+DEFAULT_LINE_ROWS = {"normal": (104.0, 33.0), "large": (122.0, 28.0)}
+LINE_ROW_LIMITS = {"first": (40.0, 200.0), "step": (15.0, 60.0)}
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,11 @@ class Instrument:
     scoring: Scoring
     verified: bool
     source: Path
+    # print size -> (first line, distance between lines) in mm from the paper's top edge: part
+    # of the layout version, because a scan is read at these places (generator.paper)
+    line_rows: dict[str, tuple[float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_LINE_ROWS)
+    )
 
     @property
     def has_anchors(self) -> bool:
@@ -103,15 +113,16 @@ def load_instrument(path: Path) -> Instrument:
             "items",
             "scoring",
             "verified",
+            "lines",
         }
     )
     ident = top.text("id")
     if not ident.replace("-", "").replace("_", "").isalnum():
         raise top.fail("id", f"must be letters, digits, - or _ only, not {ident!r}.")
     header = top.texts("header")
-    for field in header:
-        if field not in HEADER_FIELDS:
-            raise top.fail("header", f"{field!r} is not one of {', '.join(HEADER_FIELDS)}.")
+    for name in header:
+        if name not in HEADER_FIELDS:
+            raise top.fail("header", f"{name!r} is not one of {', '.join(HEADER_FIELDS)}.")
     age_groups = top.texts("age_groups")
     for group in age_groups:
         if group not in AGE_GROUPS:
@@ -145,6 +156,7 @@ def load_instrument(path: Path) -> Instrument:
         scoring=_scoring(top.table("scoring")),
         verified=top.get("verified", bool, True),
         source=path,
+        line_rows=_line_rows(top.table("lines", required=False)),
     )
 
 
@@ -166,6 +178,24 @@ def _filled_by(table: Table | None) -> FilledBy | None:
     if len(choices) < 2:
         raise table.fail("choices", "must list at least two answers.")
     return FilledBy(table.text("question"), tuple(choices), table.text("other", ""))
+
+
+def _line_rows(table: Table | None) -> dict[str, tuple[float, float]]:
+    rows = dict(DEFAULT_LINE_ROWS)
+    if table is None:
+        return rows
+    table.only(PRINT_SIZES)
+    for size in table.data:
+        pair = table.get(size, list)
+        if len(pair) != 2 or not all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) for value in pair
+        ):
+            raise table.fail(size, "must be [first line, distance between lines] in mm.")
+        for (name, (low, high)), value in zip(LINE_ROW_LIMITS.items(), pair, strict=True):
+            if not low <= value <= high:
+                raise table.fail(size, f"{name} must be between {low:g} and {high:g} mm.")
+        rows[size] = (float(pair[0]), float(pair[1]))
+    return rows
 
 
 def _faces(table: Table | None) -> tuple[str, str] | None:

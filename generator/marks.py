@@ -8,9 +8,11 @@ payload (parse_payload). Pure functions: nothing is written or fetched.
   (CORNER_IDS), so that a scan's orientation is known from the ids alone.
 - The page code: a QR code (error correction M or better) of CODE_MM including its 4-module
   quiet zone, holding a versioned payload:
-      PF1|<instrument>|<layout>|<client_id>|<session>|<date>|<page>   a personalised sheet
-      PF1|<instrument>|<layout>                                       a blank sheet
-  Free text is percent-encoded where it could break the format ("%" as %25, "|" as %7C).
+      PF1|<instrument>|<layout>|<size>|<client_id>|<session>|<date>|<page>   a personalised sheet
+      PF1|<instrument>|<layout>|<size>                                       a blank sheet
+  <size> is N (normal print) or L (large print): with the layout version it fixes where the
+  rating lines are (generator.paper.line_places). Free text is percent-encoded where it could
+  break the format ("%" as %25, "|" as %7C).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ MARKER_INSET_MM = 12.0
 CODE_MM = 16.5  # the QR symbol including its quiet zone
 QUIET_ZONE = 4  # modules
 SEPARATOR = "|"
+SIZE_NORMAL, SIZE_LARGE = "N", "L"
 _ESCAPES = (("%", "%25"), ("|", "%7C"), ("\n", "%0A"), ("\r", "%0D"))  # "%" first
 _PLAIN = {escaped: plain for plain, escaped in _ESCAPES}
 _ESCAPED = re.compile("|".join(_PLAIN), re.IGNORECASE)
@@ -80,6 +83,7 @@ class PageCode:
 
     instrument: str
     layout: int
+    large_print: bool = False
     client_id: str = ""
     session: str = ""
     date: str = ""
@@ -92,7 +96,8 @@ class PageCode:
 
     def payload(self) -> str:
         """The text in the QR code."""
-        fields = [self.version, _escape(self.instrument), str(self.layout)]
+        size = SIZE_LARGE if self.large_print else SIZE_NORMAL
+        fields = [self.version, _escape(self.instrument), str(self.layout), size]
         if self.personal:
             page = "" if self.page is None else str(self.page)
             fields += [_escape(self.client_id), _escape(self.session), _escape(self.date), page]
@@ -101,6 +106,8 @@ class PageCode:
     def caption(self) -> list[str]:
         """The same information in words, as lines printed beside the code."""
         first = f"{self.version} {self.instrument} v{self.layout}"
+        if self.large_print:
+            first += " L"
         if not self.personal:
             return [first]
         if self.page is not None:
@@ -124,20 +131,23 @@ def parse_payload(text: str) -> PageCode:
     fields = text.split(SEPARATOR)
     if fields[0] != PAYLOAD_VERSION:
         raise ValueError(f"not a paperfit page code (format {fields[0][:10]!r}): {text[:60]!r}")
-    if len(fields) not in (3, 7):
-        raise ValueError(f"a {PAYLOAD_VERSION} page code has 3 or 7 fields, not {len(fields)}")
+    if len(fields) not in (4, 8):
+        raise ValueError(f"a {PAYLOAD_VERSION} page code has 4 or 8 fields, not {len(fields)}")
     instrument = _unescape(fields[1])
     if not instrument:
         raise ValueError("the page code names no instrument")
+    if fields[3] not in (SIZE_NORMAL, SIZE_LARGE):
+        raise ValueError(f"the page code's print size is {fields[3][:10]!r}, not N or L")
+    large_print = fields[3] == SIZE_LARGE
     try:
         layout = int(fields[2])
-        page = int(fields[6]) if len(fields) == 7 and fields[6] else None
+        page = int(fields[7]) if len(fields) == 8 and fields[7] else None
     except ValueError:
         raise ValueError(f"layout or page of the page code is not a number: {text!r}") from None
-    if len(fields) == 3:
-        return PageCode(instrument, layout)
-    client_id, session, date = (_unescape(field) for field in fields[3:6])
-    return PageCode(instrument, layout, client_id, session, date, page)
+    if len(fields) == 4:
+        return PageCode(instrument, layout, large_print)
+    client_id, session, date = (_unescape(field) for field in fields[4:7])
+    return PageCode(instrument, layout, large_print, client_id, session, date, page)
 
 
 def code_svg(payload: str, size_mm: float = CODE_MM) -> str:

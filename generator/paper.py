@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forms.instrument import Instrument
+
 PAPER_SIZES_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
 MARGIN_SIDE_MM = 30.0
 MARGIN_TOP_MM = 10.0
@@ -51,6 +53,28 @@ def binder_page_setup(paper: str) -> dict[str, object]:
         "page_height": size.height - top - bottom,
         "large_print": False,
     }
+
+
+@dataclass(frozen=True)
+class LinePlace:
+    """Where one rating line is printed: its end ticks' x and its y, in mm from the paper's
+    top left corner."""
+
+    left: float
+    right: float
+    y: float
+
+
+def line_places(instrument: Instrument, paper: str, large_print: bool) -> tuple[LinePlace, ...]:
+    """Where INSTRUMENT's rating lines are printed on PAPER, top first: centred across the
+    paper, at the rows its file gives for the print size (the same whatever the header,
+    language or explanation). The printer draws them there and the scanner reads them there;
+    render.check_fits refuses a sheet whose words would run into them."""
+    first, step = instrument.line_rows["large" if large_print else "normal"]
+    left = (PAPER_SIZES_MM[paper][0] - LINE_MM) / 2
+    return tuple(
+        LinePlace(left, left + LINE_MM, first + n * step) for n in range(len(instrument.items))
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ import base64
 import io
 import logging
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +28,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from paperfit.errors import PaperfitError
+from paperfit.workers import fork_context
 from templates import TEMPLATE_DIR
 
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
@@ -37,6 +37,7 @@ DATA_SVG = "data:image/svg+xml;base64,"
 MIN_PAGES_PER_WORKER = 40
 # Long documents go to the workers in runs of about this many distinct pages.
 PAGES_PER_RUN = 120
+OVERLAP_TOLERANCE_PX = 0.5  # rounding in the layout, in CSS px
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -164,29 +165,43 @@ def _pages_to_pdf(
 
 
 def check_fits(document: Document) -> None:
-    """Fail when a page's flowing content (class "flow") runs into its foot (class "foot").
+    """Fail when parts of a page that are placed independently overlap: its flowing content
+    (class "flow"), its foot pinned to the bottom (class "foot"), and anything pinned in
+    between (attribute data-stack, such as a form's rating lines and their labels).
 
-    The foot is pinned to the bottom of the sheet, so nothing else would notice the overlap.
+    Pinned boxes do not push each other away, so nothing else would notice the overlap.
     """
     for page in document.pages:
-        flow_bottom = foot_top = None
         name = "A page"
-        for box in page._page_box.descendants():
+        extents: dict[int, list[float]] = {}
+        for box in _boxes(page._page_box):
             element = getattr(box, "element", None)
             if element is None or getattr(box, "element_tag", None) is None:
                 continue
             classes = (element.get("class") or "").split()
             if "page" in classes and element.get("data-name"):
                 name = f"The {element.get('data-name')} sheet"
-            if "flow" in classes:
-                flow_bottom = box.position_y + box.margin_height()
-            elif "foot" in classes:
-                foot_top = box.position_y
-        if flow_bottom is not None and foot_top is not None and flow_bottom > foot_top:
-            raise PaperfitError(
-                f"{name} does not fit on one page with these options. Try --explain page "
-                "instead of the panel, or leave out --large-print."
-            )
+            if "flow" in classes or "foot" in classes or element.get("data-stack") is not None:
+                top, bottom = box.position_y, box.position_y + box.margin_height()
+                seen = extents.setdefault(id(element), [top, bottom])
+                seen[0], seen[1] = min(seen[0], top), max(seen[1], bottom)
+        lowest = -math.inf
+        for top, bottom in sorted(extents.values()):
+            if top < lowest - OVERLAP_TOLERANCE_PX:
+                raise PaperfitError(
+                    f"{name} does not fit on one page with these options. Try --explain page "
+                    "instead of the panel, or leave out --large-print."
+                )
+            lowest = max(lowest, bottom)
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """BOX and every box inside it, absolutely positioned ones included (WeasyPrint's own
+    descendants() stops at their placeholders)."""
+    box = getattr(box, "_box", box)  # an AbsolutePlaceholder stands for the placed box
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
 
 
 def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[Sequence[str]]:
@@ -233,7 +248,7 @@ def pages_to_pdf(
             progress(len(pages))
         return pdf
     parts = []
-    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=_fork_context()) as pool:
+    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=fork_context()) as pool:
         done = pool.map(_pages_to_pdf, runs, repeat(wrapper), repeat(context), repeat(pdf_options))
         for run, part in zip(runs, done, strict=True):
             parts.append(part)
@@ -266,7 +281,7 @@ def groups_to_pdfs(
         if progress:
             progress(len(groups))
         return results
-    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=_fork_context()) as pool:
+    with ProcessPoolExecutor(min(workers, len(runs)), mp_context=fork_context()) as pool:
         done = pool.map(
             _groups_to_pdfs, runs, repeat(wrapper), repeat(context), repeat(pdf_options)
         )
@@ -304,10 +319,3 @@ def copy_document_entries(reader: PdfReader, writer: PdfWriter) -> None:
     for key in ("/OutputIntents", "/Metadata"):
         if key in root:
             writer._root_object[NameObject(key)] = root[key].clone(writer)
-
-
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    """Fork where the platform has it: workers start at once with everything already loaded."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return None

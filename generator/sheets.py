@@ -15,7 +15,7 @@ from pathlib import Path
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
 from generator.marks import CORNER_IDS, PageCode, code_svg, marker_svg
 from generator.output import write_atomic
-from generator.paper import LineGeometry, Paper
+from generator.paper import MARGIN_TOP_MM, LineGeometry, Paper, line_places
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
 from paperfit.errors import InputProblem, Location, UsageProblem
@@ -186,15 +186,18 @@ def _fillable(instrument: Instrument, sheet_number: int, geometry: LineGeometry)
     }
 
 
-def page_code(instrument: Instrument, header: Header, sheet_number: int) -> PageCode:
-    """What the sheet's QR code says: instrument and layout, and for a sheet printed for a
-    client (client ID, session or date known) also those and SHEET_NUMBER, the sheet's number
-    among the form sheets of the print run (as in the fillable field names)."""
+def page_code(
+    instrument: Instrument, header: Header, sheet_number: int, large_print: bool = False
+) -> PageCode:
+    """What the sheet's QR code says: instrument, layout and print size, and for a sheet
+    printed for a client (client ID, session or date known) also those and SHEET_NUMBER, the
+    sheet's number among the form sheets of the print run (as in the fillable field names)."""
     if not (header.client_id or header.session or header.date):
-        return PageCode(instrument.id, instrument.layout)
+        return PageCode(instrument.id, instrument.layout, large_print)
     return PageCode(
         instrument.id,
         instrument.layout,
+        large_print,
         header.client_id,
         header.session,
         header.date,
@@ -221,15 +224,18 @@ def _form_page(
     panel = text["panel"][f"{audience}_{instrument.kind}"] if options.explain == "panel" else ""
     geometry = LineGeometry()
     fillable = _fillable(instrument, sheet_number, geometry) if options.fillable else None
+    places = line_places(instrument, options.paper, options.large_print)
     sheet = {
         "instrument": instrument,
         "fields": _fields(
             instrument, header, text["captions"], fillable["name_of"] if fillable else None
         ),
         "lines": _items(instrument, header.clinician),
+        # each line's drawing, from the top of the page box (inside the top margin)
+        "tops": [place.y - MARGIN_TOP_MM - geometry.clear for place in places],
         "panel": panel,
         "fillable": fillable,
-        "marks": _marks(page_code(instrument, header, sheet_number)),
+        "marks": _marks(page_code(instrument, header, sheet_number, options.large_print)),
     }
     return render_html(
         "_form.html",

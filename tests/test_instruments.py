@@ -106,6 +106,9 @@ def test_a_practice_can_add_an_instrument(tmp_path: Path) -> None:
         (("rci = 5", "rci = 50"), "scoring.rci", "between 0 and 40"),
         (("copyright = ", "copyleft = "), "copyleft", "is not a known setting"),
         (('header = ["client"', 'header = ["cliente"'), "header", "'cliente' is not one of"),
+        (("normal = [104, 33]", "normal = [104]"), "lines.normal", "[first line, distance"),
+        (("large = [122, 28]", "large = [12, 28]"), "lines.large", "first must be between"),
+        (("large = [122, 28]", "larger = [122, 28]"), "lines.larger", "is not a known"),
     ],
 )
 def test_a_malformed_file_names_the_file_key_and_reason(tmp_path, change, key, reason) -> None:

@@ -157,13 +157,14 @@ def test_page_code_reads_back(
         assert len(results) == 1, f"{ident}: {len(results)} QR codes read"
         code = parse_payload(results[0].text)
         instrument = catalog.get(ident)
-        assert (code.version, code.instrument, code.layout) == (
+        assert (code.version, code.instrument, code.layout, code.large_print) == (
             PAYLOAD_VERSION,
             ident,
             instrument.layout,
+            large,
         )
         if header == "blank":
-            assert code == PageCode(ident, instrument.layout)
+            assert code == PageCode(ident, instrument.layout, large)
         else:
             assert (code.client_id, code.session, code.date) == ("C|0042%", "7", "2026-11-25")
             assert code.page == index + 1
@@ -178,7 +179,7 @@ def test_page_code_reads_back(
 
 
 def test_code_svg_is_the_payload_at_its_size() -> None:
-    svg = code_svg("PF1|ORS|1")
+    svg = code_svg("PF1|ORS|1|N")
     assert svg.startswith("<svg ") and 'width="16.5mm" height="16.5mm"' in svg
     assert CODE_MM >= 16.0
 
@@ -191,10 +192,11 @@ def test_code_svg_is_the_payload_at_its_size() -> None:
     "code",
     [
         PageCode("ORS", 1),
-        PageCode("SRS", 2, "C-0042", "7", "2026-11-25", 3),
-        PageCode("CORS", 1, "a|b", "12", "2026-01-02", 1),
-        PageCode("GSRS", 1, "100%|%7C|%25", "", "", 4),
-        PageCode("ORS", 1, "x\ny", "1", "", None),
+        PageCode("ORS", 1, large_print=True),
+        PageCode("SRS", 2, False, "C-0042", "7", "2026-11-25", 3),
+        PageCode("CORS", 1, True, "a|b", "12", "2026-01-02", 1),
+        PageCode("GSRS", 1, False, "100%|%7C|%25", "", "", 4),
+        PageCode("ORS", 1, False, "x\ny", "1", "", None),
     ],
 )
 def test_payload_round_trip(code: PageCode) -> None:
@@ -205,15 +207,27 @@ def test_payload_round_trip(code: PageCode) -> None:
 
 
 def test_payload_format() -> None:
-    assert PageCode("ORS", 1).payload() == "PF1|ORS|1"
-    code = PageCode("ORS", 1, "C|1%", "7", "2026-11-25", 2)
-    assert code.payload() == "PF1|ORS|1|C%7C1%25|7|2026-11-25|2"
-    assert parse_payload("PF1|ORS|1|C%7c1%25|7|2026-11-25|2").client_id == "C|1%"
+    assert PageCode("ORS", 1).payload() == "PF1|ORS|1|N"
+    assert PageCode("ORS", 1, large_print=True).payload() == "PF1|ORS|1|L"
+    code = PageCode("ORS", 1, False, "C|1%", "7", "2026-11-25", 2)
+    assert code.payload() == "PF1|ORS|1|N|C%7C1%25|7|2026-11-25|2"
+    assert parse_payload("PF1|ORS|1|N|C%7c1%25|7|2026-11-25|2").client_id == "C|1%"
+    assert parse_payload("PF1|ORS|1|L").large_print
 
 
 @pytest.mark.parametrize(
     "text",
-    ["PF2|ORS|1", "PF9|ORS|1|C|7|2026-11-25|1", "", "ORS|1", "PF1|ORS", "PF1|ORS|x", "PF1||1"],
+    [
+        "PF2|ORS|1|N",
+        "PF9|ORS|1|N|C|7|2026-11-25|1",
+        "",
+        "ORS|1",
+        "PF1|ORS|1",
+        "PF1|ORS|x|N",
+        "PF1||1|N",
+        "PF1|ORS|1|X",
+        "PF1|ORS|1|N|C|7|2026-11-25",
+    ],
 )
 def test_unknown_or_broken_payloads_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
@@ -222,7 +236,12 @@ def test_unknown_or_broken_payloads_are_refused(text: str) -> None:
 
 def test_a_long_client_id_is_shortened_in_the_caption_but_whole_in_the_code() -> None:
     code = PageCode(
-        "ORS", 1, client_id="CLIENT-2026-000000000000000042", session="3", date="2026-11-25", page=1
+        "ORS",
+        1,
+        client_id="CLIENT-2026-000000000000000042",
+        session="3",
+        date="2026-11-25",
+        page=1,
     )
     assert code.caption()[1] == "CLIENT-2026-00000…"
     assert parse_payload(code.payload()).client_id == "CLIENT-2026-000000000000000042"

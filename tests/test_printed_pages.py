@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from forms.instrument import THERAPIST, Catalog, Instrument
-from generator.paper import PAPER_SIZES_MM
+from generator.paper import PAPER_SIZES_MM, line_places
 from generator.sheets import BLANK_TO_WRITE_ON, Header, Packet, PrintOptions, write_forms
 from templates import TEXT_DIR
 
@@ -306,6 +306,35 @@ def test_every_line_is_100_mm_with_a_thin_stroke(pdf, paper: str, large: bool) -
             if not STROKE_MM[0] <= line.stroke.thickness_mm <= STROKE_MM[1]:
                 problems.append(f"{ident} {line.where}: stroke {line.stroke.thickness_mm:.3f} mm")
     assert not problems, f"{paper}, large print {large}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("paper", "large"), SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize(
+    ("language", "header", "explain"),
+    [("en", "blank", "panel"), ("es", "long", "page"), ("fr", "personal", "none")],
+)
+def test_lines_are_where_the_scanner_reads_them(
+    pdf, instruments, paper: str, large: bool, language: str, header: str, explain: str
+) -> None:
+    """Whatever the header, language and explanation, each line is printed at the place
+    line_places gives for its instrument, paper and print size (what a scan is read by)."""
+    path = pdf(paper, large, language, header, explain)
+    by_id = {instrument.id: instrument for instrument in instruments}
+    problems = []
+    for index, ident in form_pages(explain):
+        lines = find_lines(grey_page(path, index, PAGE_DPI), PAGE_DPI)
+        places = line_places(by_id[ident], paper, large)
+        assert len(lines) == len(places), f"{ident}: {len(lines)} lines"
+        for line, place in zip(lines, places, strict=True):
+            found = (
+                mm(line.left, PAGE_DPI),
+                mm(line.right, PAGE_DPI),
+                mm(line.stroke.centre, PAGE_DPI),
+            )
+            expected = (place.left, place.right, place.y)
+            if max(abs(a - b) for a, b in zip(found, expected, strict=True)) > 0.2:
+                problems.append(f"{ident}: line at {found}, expected {expected}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize(("paper", "large"), SIZES, ids=SIZE_IDS)

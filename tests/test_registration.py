@@ -78,7 +78,9 @@ def test_registration(case) -> None:
         assert np.linalg.norm(predicted - detected) <= 0.3 * px_per_mm
         assert np.allclose(to_page(reg, *predicted), centre, atol=1e-6)
     code = read_code(page, reg)
-    assert code == PageCode("ORS", 1, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1), code
+    assert code == PageCode(
+        "ORS", 1, False, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1
+    ), code
 
 
 def test_crop_is_upright_whatever_the_orientation() -> None:
