@@ -85,14 +85,15 @@ def write_export(out: Path, scored: Sequence[ScoredForm], thresholds: Thresholds
     if suffix not in FORMATS:
         raise UsageProblem(f"Export to a .csv or .xlsx file, not {out.name!r}.")
     rows = export_rows(scored, thresholds)
-    data = _csv(rows) if suffix == ".csv" else _xlsx(rows, thresholds)
+    data = csv_bytes(COLUMNS, rows) if suffix == ".csv" else _xlsx(rows, thresholds)
     return write_atomic(out, lambda stream: stream.write(data))
 
 
-def _csv(rows: list[list[object]]) -> bytes:
+def csv_bytes(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """COLUMNS and ROWS as CSV for spreadsheets: UTF-8 with a BOM, formula-like text kept text."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     writer.writerows([as_text(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 

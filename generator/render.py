@@ -33,6 +33,7 @@ from templates import TEMPLATE_DIR
 
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
 DATA_SVG = "data:image/svg+xml;base64,"
+DATA_PNG = "data:image/png;base64,"  # the proof sheet's pictures of scanned lines
 # Fewer distinct pages than this are laid out in this process: a worker costs about a second.
 MIN_PAGES_PER_WORKER = 40
 # Long documents go to the workers in runs of about this many distinct pages.
@@ -51,7 +52,7 @@ class ProjectFetcher(URLFetcher):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith(DATA_SVG):  # a drawing paperfit made itself, carried in the page
+        if url.startswith((DATA_SVG, DATA_PNG)):  # made by paperfit itself, carried in the page
             return super().fetch(url, headers)
         if not url.startswith("file://"):
             raise FetchRefused(f"refused to fetch {url!r}: only paperfit's own files are used")

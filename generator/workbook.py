@@ -11,6 +11,7 @@ shows matches what `paperfit` scores. No instrument wording is written here beyo
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,45 @@ DATE_ERROR = "Type a date as YYYY-MM-DD, for example 2026-11-25."
 
 
 @dataclass(frozen=True)
+class EntryRow:
+    """One pre-filled row of an instrument's sheet. Unlike a Form it may lack its client ID or
+    session (a scanned blank form, for staff to complete), and it may carry the values of the
+    sheet's EXTRA columns (see write_workbook)."""
+
+    instrument: str
+    client_id: str
+    session: int | None
+    date: datetime.date | None
+    items: tuple[float | None, ...]
+    source: object
+    filled_by: str = ""
+    notes: str = ""
+    extra: tuple[object, ...] = ()
+
+    @classmethod
+    def of(cls, form: Form) -> EntryRow:
+        return cls(
+            form.instrument,
+            form.client_id,
+            form.session,
+            form.date,
+            form.items,
+            form.source,
+            form.filled_by,
+            form.notes,
+        )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A plain sheet of rows added after the instrument sheets (readers skip it by name)."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of an entry sheet: its header, width in characters and number format."""
 
@@ -92,15 +132,20 @@ def write_workbook(
     instruments: Sequence[Instrument],
     thresholds: Thresholds,
     clients: Sequence[Client] = (),
-    forms: Sequence[Form] = (),
+    forms: Sequence[Form | EntryRow] = (),
+    extra_columns: Sequence[str] = (),
+    listing: Listing | None = None,
 ) -> Path:
     """Write the entry workbook to OUT and return OUT.
 
+    FORMS pre-fill the instrument sheets; EXTRA_COLUMNS are added to each instrument sheet
+    after its own columns, filled from each EntryRow's extra values; LISTING is an extra sheet.
     Raises UsageProblem when an instrument id cannot be a sheet name, or a pre-filled form names
     an instrument that is not in INSTRUMENTS or has the wrong number of items.
     """
-    _check_sheet_names(instruments)
-    rows_by_sheet = _forms_by_instrument(instruments, forms)
+    _check_sheet_names([*instruments, *([listing.title] if listing else [])])
+    rows = [form if isinstance(form, EntryRow) else EntryRow.of(form) for form in forms]
+    rows_by_sheet = _forms_by_instrument(instruments, rows)
     workbook = Workbook()
     _fill_readme(workbook.active, instruments, thresholds)
     lists = _ListRefs.build(instruments)
@@ -114,7 +159,13 @@ def write_workbook(
             rows_by_sheet[instrument.id],
             lists,
             client_last,
+            extra_columns,
         )
+    if listing is not None:
+        columns = [Column(header, max(10, len(header) + 2)) for header in listing.columns]
+        sheet = _add_table_sheet(workbook, listing.title, columns, len(listing.rows) + 1)
+        for row, values in enumerate(listing.rows, start=2):
+            _put_row(sheet, row, columns, values)
     _add_lists_sheet(workbook, lists)
     workbook.properties.title = TITLE
     workbook.properties.creator = "paperfit"
@@ -125,11 +176,11 @@ def write_workbook(
 # Checks
 
 
-def _check_sheet_names(instruments: Sequence[Instrument]) -> None:
+def _check_sheet_names(sheets: Sequence[Instrument | str]) -> None:
     """Excel compares sheet names ignoring case and allows 31 characters: refuse clashes early."""
     seen = {name.casefold() for name in RESERVED}
-    for instrument in instruments:
-        name = instrument.id
+    for sheet in sheets:
+        name = sheet if isinstance(sheet, str) else sheet.id
         if len(name) > EXCEL_SHEET_NAME_LIMIT:
             raise UsageProblem(
                 f"Instrument id {name!r} is longer than {EXCEL_SHEET_NAME_LIMIT} characters, "
@@ -144,10 +195,10 @@ def _check_sheet_names(instruments: Sequence[Instrument]) -> None:
 
 
 def _forms_by_instrument(
-    instruments: Sequence[Instrument], forms: Sequence[Form]
-) -> dict[str, list[Form]]:
+    instruments: Sequence[Instrument], forms: Sequence[EntryRow]
+) -> dict[str, list[EntryRow]]:
     """Sort pre-filled forms onto their instrument's sheet, refusing ones that fit no sheet."""
-    by_id: dict[str, list[Form]] = {instrument.id: [] for instrument in instruments}
+    by_id: dict[str, list[EntryRow]] = {instrument.id: [] for instrument in instruments}
     counts = {instrument.id: len(instrument.items) for instrument in instruments}
     for form in forms:
         key = form.instrument.strip().upper()
@@ -331,22 +382,24 @@ def _add_instrument_sheet(
     workbook: Workbook,
     instrument: Instrument,
     t: Thresholds,
-    forms: Sequence[Form],
+    forms: Sequence[EntryRow],
     refs: _ListRefs,
     client_last: int,
+    extra_columns: Sequence[str] = (),
 ) -> None:
     """One form's entry sheet: a row per form, a live total and validations on every column."""
-    columns = _instrument_columns(instrument)
+    own = _instrument_columns(instrument)
+    columns = [*own, *(Column(header, max(10, len(header) + 2)) for header in extra_columns)]
     last = max(MAX_ROWS, len(forms) + 1)
     sheet = _add_table_sheet(workbook, instrument.id, columns, last)
     for row, form in enumerate(forms, start=2):
         no_total = None  # the formula below fills the total in
         values = (form.client_id, form.session, form.date, *form.items, no_total, form.filled_by)
-        _put_row(sheet, row, columns, (*values, form.notes))
+        _put_row(sheet, row, columns, (*values, form.notes, *form.extra))
     count = len(instrument.items)
     first_item = get_column_letter(len(BEFORE_ITEMS) + 1)
     last_item = get_column_letter(len(BEFORE_ITEMS) + count)
-    total = get_column_letter(len(columns) - len(AFTER_ITEMS) + 1)
+    total = get_column_letter(len(own) - len(AFTER_ITEMS) + 1)
     for row in range(2, last + 1):
         cell = sheet[f"{total}{row}"]
         cell.value = total_formula(f"{first_item}{row}:{last_item}{row}", count)

@@ -22,6 +22,7 @@ from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.report import write_report
+from generator.scans import write_scan_results
 from generator.sheets import (
     EXPLAIN_MODES,
     Header,
@@ -36,6 +37,8 @@ from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
+from scanner.pages import count_pages
+from scanner.scan import scan as scan_pages
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
 
@@ -414,6 +417,38 @@ def report(
             datetime.date.today(),
         )
     )
+
+
+@cli.command("scan")
+@click.argument("scans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@out_option("scan", "Folder to write into.", folder=True)
+@click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
+@pass_context
+def scan_command(
+    obj: Context, scans: tuple[Path, ...], out: Path, with_csv: bool, paper: str | None
+) -> None:
+    """Read scanned forms: measure every mark, and write a workbook and a proof sheet.
+
+    SCAN is a PDF from a copier or scanner, a TIFF, PNG or JPEG file, or a folder of them.
+    Writes measurements.xlsx (open it with check, export or graphs), proof.pdf (each line
+    with the mark read, pages to review first) and, with --csv, measurements.csv.
+
+    \b
+    Example:
+      paperfit scan scans/2026-11-25.pdf -o output/scan --csv
+    """
+    total = sum(count_pages(path) for path in scans)
+    with progress_bar(total, "Reading pages") as advance:
+        result = scan_pages(scans, obj.catalog, progress=advance)
+    files = write_scan_results(
+        out, result, obj.catalog, obj.thresholds, with_csv, paper or obj.settings.paper
+    )
+    for line in result.summary():
+        click.echo(line)
+    for path in (files.workbook, files.csv, files.proof):
+        if path is not None:
+            click.echo(path)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from scanner.values import (
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
-IGNORED_SHEETS = {"read_me", "readme", "lists", "instructions"}
+IGNORED_SHEETS = {"read_me", "readme", "lists", "instructions", "scans"}
 CLIENT_SHEETS = {"clients", "client_list", "clients_list"}
 STATUSES = ("open", "closed")
 TOTAL_SLACK = 0.05
@@ -236,7 +236,9 @@ def _read_spreadsheet(
         if sheet.rows is None:
             continue
         if _is_client_list(path, sheet.name):
-            clients_here = reading.client_list_given = True
+            clients_here = True
+            # an empty Clients sheet (a new entry workbook, a scan's workbook) lists no one
+            reading.client_list_given = reading.client_list_given or bool(sheet.rows)
             _read_clients(sheet.rows, options, reading)
             continue
         instrument = _instrument_of(path, sheet.name, catalog)
@@ -518,9 +520,9 @@ def _check_clients(forms: list[Form], reading: Reading) -> None:
             reading.problems.append(
                 Problem(
                     Location(forms[0].source.file),
-                    "no client list was given, so every client is taken as an adult (cutoff for "
-                    "adults). Add a Clients sheet (client_id, age_group) to use the adolescent and "
-                    "child cutoffs.",
+                    "no client list was given (or it is empty), so every client is taken as an "
+                    "adult (cutoff for adults). List the clients (client_id, age_group) on a "
+                    "Clients sheet to use the adolescent and child cutoffs.",
                     "warning",
                 )
             )

@@ -1,7 +1,8 @@
 """Where the pen mark on one rating line lies: the measuring stage of `paperfit scan`.
 
 Takes: an upright greyscale crop of one rating line's region (about 14 mm beyond each end tick,
-8 mm above and below the line), cut from a registered scan, and the crop's pixels per millimetre.
+5.5 to 8 mm above and below the line), cut from a registered scan, and the crop's pixels per
+millimetre.
 Returns: a LineReading with the value 10 * (mark - left tick) / (right tick - left tick), rounded
 to one decimal, the tick-to-tick length, and a status. Anything ambiguous gets a status other
 than OK and no value (a best guess may be given separately in `guess`).

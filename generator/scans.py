@@ -1,0 +1,253 @@
+"""Write what `paperfit scan` read: the measurements workbook, the CSV and the proof sheet.
+
+Takes: a ScanResult (scanner/scan.py), the Catalog and Thresholds. Returns: the files written.
+- measurements.xlsx: the entry-workbook layout (generator/workbook.py), one row per form on
+  its instrument's sheet, so `check`, `export` and `graphs` read it as they are, with each
+  item's status, the page status and where the page came from added after the usual columns;
+  a value that needs review is left empty (its best guess is in the notes, marked unconfirmed),
+  so `check` lists it. A "Scans" sheet lists every page read, forms or not.
+- measurements.csv (optional): one row per page, in SCAN_COLUMNS.
+- proof.pdf: every form with a picture of each line, the mark found drawn over it and the
+  value beside it; pages that need review come first.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from forms.instrument import Catalog, Instrument
+from forms.records import ITEM_COUNT
+from forms.scoring import Thresholds
+from generator.export import csv_bytes
+from generator.output import write_atomic
+from generator.paper import Paper
+from generator.render import pages_to_pdf, render_html
+from generator.workbook import EntryRow, Listing, write_workbook
+from scanner import pen
+from scanner.scan import PAGE_OK, ItemReading, ScannedPage, ScanResult
+
+ITEMS = tuple(f"item{n}" for n in range(1, ITEM_COUNT + 1))
+STATUSES = tuple(f"{item}_status" for item in ITEMS)
+SCAN_COLUMNS = (
+    "source",
+    "page",
+    "instrument",
+    "client_id",
+    "session",
+    "date",
+    *ITEMS,
+    *STATUSES,
+    "total",
+    "page_status",
+    "printed_scale",
+    "notes",
+)
+WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
+LISTING_TITLE = "Scans"  # scanner.measurements skips a sheet of this name
+FORMS_PER_PROOF_PAGE = 3
+PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
+MARK_COLOUR = (0, 0, 220)  # BGR: red, the mark found
+GUESS_COLOUR = (0, 140, 255)  # orange, an unconfirmed best guess
+TICK_COLOUR = (200, 90, 0)  # blue, the end ticks found
+
+
+@dataclass(frozen=True)
+class ScanFiles:
+    workbook: Path
+    proof: Path
+    csv: Path | None
+
+
+def write_scan_results(
+    out: Path,
+    result: ScanResult,
+    catalog: Catalog,
+    thresholds: Thresholds,
+    with_csv: bool = False,
+    paper: str = "letter",
+) -> ScanFiles:
+    """Write measurements.xlsx, proof.pdf and (WITH_CSV) measurements.csv into folder OUT."""
+    out = Path(out)
+    rows = [scan_row(page) for page in result.pages]
+    found = {page.instrument.id for page in result.forms if page.instrument}
+    instruments = [catalog.get(ident) for ident in catalog.ids if ident in found]
+    workbook = write_workbook(
+        out / "measurements.xlsx",
+        instruments or [catalog.get(ident) for ident in ("ORS", "SRS") if ident in catalog.ids],
+        thresholds,
+        forms=[_entry_row(page) for page in result.forms],
+        extra_columns=WORKBOOK_EXTRA,
+        listing=Listing(LISTING_TITLE, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
+    )
+    csv_path = None
+    if with_csv:
+        data = csv_bytes(SCAN_COLUMNS, rows)
+        csv_path = write_atomic(out / "measurements.csv", lambda stream: stream.write(data))
+    proof = write_proof(out / "proof.pdf", result, paper)
+    return ScanFiles(workbook, proof, csv_path)
+
+
+def scan_row(page: ScannedPage) -> list[object]:
+    """One page as a row of SCAN_COLUMNS; empty cells are None."""
+    code = page.code
+    values = [*page.values, *([None] * ITEM_COUNT)][:ITEM_COUNT]
+    statuses = [item.status for item in page.items] + [None] * (ITEM_COUNT - len(page.items))
+    return [
+        page.source,
+        page.page,
+        code.instrument if code else None,
+        (code.client_id or None) if code else None,
+        (code.session or None) if code else None,
+        (code.date or None) if code else None,
+        *values,
+        *statuses[:ITEM_COUNT],
+        page.total,
+        page.status,
+        round(page.scale, 3) if page.scale else None,
+        "; ".join(_notes(page)) or None,
+    ]
+
+
+def _notes(page: ScannedPage, with_reason: bool = True) -> list[str]:
+    """The page's reason (WITH_REASON) and notes, and each unconfirmed best guess."""
+    notes = [page.reason] if page.reason and with_reason else []
+    notes += page.notes
+    for item in page.items:
+        guess = _guess(item, page)
+        if guess is not None:
+            notes.append(f"item {item.number} best guess {guess:.1f} (unconfirmed)")
+    return notes
+
+
+def _guess(item: ItemReading, page: ScannedPage) -> float | None:
+    """The value to show as unconfirmed: pen's guess, or a value read on a page under review."""
+    if item.reading.guess is not None:
+        return item.reading.guess
+    if page.status != PAGE_OK:
+        return item.reading.value
+    return None
+
+
+def _entry_row(page: ScannedPage) -> EntryRow:
+    code = page.code
+    assert code is not None and page.instrument is not None
+    where = f"{Path(page.source).name} page {page.page}"
+    notes = "; ".join([f"scan: {where}", *_notes(page)])
+    statuses = [item.status for item in page.items]
+    return EntryRow(
+        instrument=page.instrument.id,
+        client_id=code.client_id,
+        session=int(code.session) if code.session.isdigit() else None,
+        date=_date(code.date),
+        items=page.values,
+        source=where,
+        notes=notes,
+        extra=(*statuses, page.status, page.source, page.page),
+    )
+
+
+def _date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The proof sheet
+
+
+def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
+    """Write the proof sheet: pages to review first, then the rest, a few forms per page."""
+    review = [page for page in result.pages if page.needs_review]
+    fine = [page for page in result.pages if not page.needs_review]
+    blocks = [("review", page) for page in review] + [("ok", page) for page in fine]
+    summary = result.summary()[0]
+    pages = []
+    for start in range(0, max(len(blocks), 1), FORMS_PER_PROOF_PAGE):
+        chunk = blocks[start : start + FORMS_PER_PROOF_PAGE]
+        pages.append(
+            render_html(
+                "_proof.html",
+                summary=summary if start == 0 else "",
+                forms=[_proof_form(kind, page) for kind, page in chunk],
+            )
+        )
+    size = Paper.named(paper)
+    pdf = pages_to_pdf(
+        pages,
+        "pack.html",
+        title="paperfit scan proof",
+        lang="en",
+        paper=size,
+        margins=f"{PROOF_MARGINS_MM[0]}mm {PROOF_MARGINS_MM[1]}mm",
+        page_height=size.height - 2 * PROOF_MARGINS_MM[0],
+        large_print=False,
+    )
+    return write_atomic(out, lambda stream: stream.write(pdf))
+
+
+def _proof_form(kind: str, page: ScannedPage) -> dict:
+    code = page.code
+    instrument: Instrument | None = page.instrument
+    heading = [Path(page.source).name, f"page {page.page}" if page.page else "whole file"]
+    if code is not None:
+        heading.append(code.instrument)
+        heading += [part for part in (code.client_id, _session(code.session), code.date) if part]
+    return {
+        "review": kind == "review",
+        "heading": " · ".join(heading),
+        "status": page.reason or page.status,
+        "notes": _notes(page, with_reason=False),
+        "total": page.total,
+        "lines": [_proof_item(item, instrument, page) for item in page.items],
+    }
+
+
+def _session(session: str) -> str:
+    return f"session {session}" if session else ""
+
+
+def _proof_item(item: ItemReading, instrument: Instrument | None, page: ScannedPage) -> dict:
+    value = item.reading.value if page.status == PAGE_OK else None
+    guess = _guess(item, page)
+    label = instrument.items[item.number - 1].label if instrument else f"Item {item.number}"
+    return {
+        "number": item.number,
+        "label": label,
+        "value": None if value is None else f"{value:.1f}",
+        "guess": None if guess is None else f"{guess:.1f}",
+        "status": item.status,
+        "ok": item.status == pen.OK and page.status == PAGE_OK,
+        "picture": _png_data_uri(_drawn(item, confirmed=value is not None)),
+    }
+
+
+def _drawn(item: ItemReading, confirmed: bool) -> np.ndarray:
+    """The line's picture in colour with the end ticks and the mark found drawn over it."""
+    picture = cv2.cvtColor(item.picture, cv2.COLOR_GRAY2BGR)
+    height, width = picture.shape[:2]
+    if item.ticks_at is not None:
+        for at in item.ticks_at:
+            x = round(at * width)
+            cv2.line(picture, (x, height - 6), (x, height - 1), TICK_COLOUR, 2)
+    if item.mark_at is not None:
+        x = round(item.mark_at * width)
+        colour = MARK_COLOUR if confirmed else GUESS_COLOUR
+        cv2.line(picture, (x, 0), (x, height - 1), colour, 1)
+        triangle = np.array([(x - 5, 0), (x + 5, 0), (x, 8)], dtype=np.int32)
+        cv2.fillPoly(picture, [triangle], colour)
+    return picture
+
+
+def _png_data_uri(image: np.ndarray) -> str:
+    ok, encoded = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    if not ok:
+        raise ValueError("could not encode a proof picture")
+    return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")

@@ -1,0 +1,341 @@
+"""Read a batch of scanned forms: the whole of `paperfit scan` up to its records.
+
+Takes: paths (PDF, TIFF, PNG, JPEG files or folders) and the instrument Catalog.
+Returns: a ScanResult: one ScannedPage per page found (in input order), each with its page
+status, its page code, and for a readable form one ItemReading per rating line (the pen
+mark's value and status, and an upright picture of the line for the proof sheet). Nothing
+here writes: generator/scans.py turns a ScanResult into the workbook, CSV and proof.
+
+Per page: load (scanner.pages) -> find the corner markers and the page's mapping
+(scanner.registration) -> read the page code -> cut each rating line out where the
+instrument's layout puts it (generator.paper.line_places, the same function the printer
+uses) -> measure the pen mark against the printed end ticks (scanner.pen). A page that fails
+at any stage is kept with its reason; the batch always goes on. Pages are read on every core.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from forms.instrument import Catalog, Instrument
+from generator.marks import PageCode
+from generator.paper import LinePlace, line_places
+from paperfit.errors import UsageProblem
+from paperfit.workers import fork_context
+from scanner import pen
+from scanner.measurements import plural
+from scanner.pages import PageProblem, ScanPage, load_pages
+from scanner.registration import POOR, Registration, crop, read_code, register
+
+# Page statuses. Anything but PAGE_OK sends the whole page to review, its values left empty.
+PAGE_OK = "ok"
+NO_MARKERS = "no markers"
+NO_PAGE_CODE = "no page code"
+POOR_REGISTRATION = POOR
+UNKNOWN_FORM = "unknown form"
+UNREADABLE = "unreadable"
+
+BEYOND_ENDS_MM = 14.0  # a line's picture reaches this far beyond each end tick
+ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear of words
+TICK_SLACK_MM = 3.0  # found ticks further than this from their layout place: not the line
+PROOF_PX_PER_MM = 6.0  # the proof's pictures of the lines (about 150 dpi)
+SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
+MIN_PAGES_PER_WORKER = 4  # fewer pages than this are read in this process
+
+
+@dataclass(frozen=True, eq=False)
+class ItemReading:
+    """One rating line of a scanned form.
+
+    reading: what scanner.pen found (value, status, best guess, tick-to-tick length).
+    picture: the line's region, upright, PROOF_PX_PER_MM pixels per layout mm, for the proof.
+    mark_at, ticks_at: where the mark and the end ticks were found, as fractions of the
+    picture's width (None where not found).
+    """
+
+    number: int
+    reading: pen.LineReading
+    picture: np.ndarray
+    mark_at: float | None
+    ticks_at: tuple[float, float] | None
+
+    @property
+    def status(self) -> str:
+        return self.reading.status
+
+
+@dataclass(frozen=True, eq=False)
+class ScannedPage:
+    """One page of the input and what was read from it.
+
+    status: PAGE_OK, NO_MARKERS, NO_PAGE_CODE, POOR_REGISTRATION, UNKNOWN_FORM or UNREADABLE;
+    reason: the status in words for the person checking (empty when ok).
+    code: the page code when it was read; instrument: the form it names, when known.
+    scale: the printed scale (1.0 = 100 %), from the lines' tick-to-tick lengths (else from
+    the markers); notes: what else the reader should know (printer scaling, assumed dpi).
+    """
+
+    source: str
+    page: int | None
+    status: str
+    reason: str = ""
+    code: PageCode | None = None
+    instrument: Instrument | None = None
+    items: tuple[ItemReading, ...] = ()
+    scale: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def needs_review(self) -> bool:
+        return self.status != PAGE_OK or any(item.status != pen.OK for item in self.items)
+
+    @property
+    def values(self) -> tuple[float | None, ...]:
+        """The items' values in cm; all None unless the page itself is ok."""
+        if self.status != PAGE_OK:
+            return tuple(None for _ in self.items)
+        return tuple(item.reading.value for item in self.items)
+
+    @property
+    def total(self) -> float | None:
+        """The sum of the four values, only when every one of them was read."""
+        values = self.values
+        if not values or any(value is None for value in values):
+            return None
+        return round(sum(v for v in values if v is not None), 1)
+
+    @property
+    def where(self) -> str:
+        return self.source if self.page is None else f"{self.source} › page {self.page}"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    pages: tuple[ScannedPage, ...]
+
+    @property
+    def forms(self) -> tuple[ScannedPage, ...]:
+        """The pages whose form is known (an instrument was named by a readable page code)."""
+        return tuple(page for page in self.pages if page.instrument is not None)
+
+    def summary(self) -> list[str]:
+        """What was read, in a few lines for the terminal."""
+        review = [page for page in self.pages if page.needs_review]
+        items = sum(len(page.items) for page in self.pages)
+        ok_items = sum(
+            item.status == pen.OK
+            for page in self.pages
+            if page.status == PAGE_OK
+            for item in page.items
+        )
+        lines = [
+            f"{plural(len(self.pages), 'page')} read: {plural(len(self.forms), 'form')}, "
+            f"{ok_items} of {plural(items, 'mark')} measured, "
+            f"{plural(len(review), 'page')} to review."
+        ]
+        for page in review:
+            lines.append(f"  {page.where}: {_review_reason(page)}")
+        return lines
+
+
+def _review_reason(page: ScannedPage) -> str:
+    if page.status != PAGE_OK:
+        return page.reason or page.status
+    return "; ".join(
+        f"item {item.number} {item.status}" for item in page.items if item.status != pen.OK
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One page
+
+
+def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
+    """Everything paperfit can read from one scanned PAGE (never raises on a bad image)."""
+    registration = register(page)
+    if isinstance(registration, PageProblem):
+        return ScannedPage(
+            page.source, page.page, NO_MARKERS, registration.reason, notes=page.notes
+        )
+    code = read_code(page, registration)
+    if isinstance(code, PageProblem):
+        return ScannedPage(
+            page.source,
+            page.page,
+            NO_PAGE_CODE,
+            f"{code.reason}: type this form's values in by hand",
+            scale=registration.scale,
+            notes=page.notes + registration.notes,
+        )
+    instrument = _instrument_for(code, catalog)
+    if isinstance(instrument, str):
+        return ScannedPage(
+            page.source,
+            page.page,
+            UNKNOWN_FORM,
+            instrument,
+            code=code,
+            scale=registration.scale,
+            notes=page.notes + registration.notes,
+        )
+    places = line_places(instrument, registration.paper, code.large_print)
+    items = tuple(
+        _read_line(page, registration, number, place) for number, place in enumerate(places, 1)
+    )
+    lengths = [item.reading.length_mm for item in items if item.reading.length_mm]
+    scale = statistics.median(lengths) / 100.0 if lengths else registration.scale
+    notes = list(page.notes + registration.notes)
+    if not SCALE_OK[0] <= scale <= SCALE_OK[1]:
+        notes.append(f"printed at {scale:.0%}: check the printer's scaling")
+    status, reason = PAGE_OK, ""
+    if registration.status == POOR:
+        status, reason = POOR_REGISTRATION, "poor registration: " + "; ".join(registration.notes)
+    return ScannedPage(
+        page.source,
+        page.page,
+        status,
+        reason,
+        code=code,
+        instrument=instrument,
+        items=items,
+        scale=scale,
+        notes=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _instrument_for(code: PageCode, catalog: Catalog) -> Instrument | str:
+    """The instrument CODE names, or why it cannot be used."""
+    if code.instrument not in catalog.ids:
+        return f"the page code names {code.instrument!r}, which is not a known form here"
+    instrument = catalog.get(code.instrument)
+    if instrument.layout != code.layout:
+        return (
+            f"printed with layout {code.layout} of {instrument.id}; this paperfit reads layout "
+            f"{instrument.layout}: print new forms, and type this one in by hand"
+        )
+    return instrument
+
+
+def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace) -> ItemReading:
+    """Cut one rating line out of PAGE at the scan's own resolution and measure its mark."""
+    box = (
+        place.left - BEYOND_ENDS_MM,
+        place.y - ACROSS_MM,
+        place.right + BEYOND_ENDS_MM,
+        place.y + ACROSS_MM,
+    )
+    picture = crop(page, reg, box, reg.px_per_mm)
+    # The picture's pixels are the scan's own, so the pen works in printed millimetres.
+    reading = pen.measure_line(picture, page.px_per_mm)
+    width_mm = picture.shape[1] / page.px_per_mm
+    if reading.ticks_mm is not None:
+        expected = (BEYOND_ENDS_MM * reg.scale, width_mm - BEYOND_ENDS_MM * reg.scale)
+        if max(abs(a - b) for a, b in zip(reading.ticks_mm, expected, strict=True)) > TICK_SLACK_MM:
+            reading = pen.LineReading(None, pen.UNREADABLE, None, None, 0, None, None)
+    small = cv2.resize(
+        picture,
+        (round((box[2] - box[0]) * PROOF_PX_PER_MM), round((box[3] - box[1]) * PROOF_PX_PER_MM)),
+        interpolation=cv2.INTER_AREA,
+    )
+    mark_at = None if reading.mark_x_mm is None else reading.mark_x_mm / width_mm
+    ticks_at = None
+    if reading.ticks_mm is not None:
+        ticks_at = (reading.ticks_mm[0] / width_mm, reading.ticks_mm[1] / width_mm)
+    return ItemReading(number, reading, small, mark_at, ticks_at)
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch
+
+
+def scan(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Read every page in PATHS, on WORKERS processes (default: every core), in input order.
+    PROGRESS is called with 1 as each page is done. UsageProblem when PATHS is empty."""
+    if not paths:
+        raise UsageProblem("Give at least one scanned file or folder to read.")
+    workers = workers or os.cpu_count() or 1
+    loaded = (item for path in paths for item in load_pages(Path(path)))
+    pages = list(_read_all(loaded, catalog, workers, progress or (lambda done: None)))
+    return ScanResult(tuple(pages))
+
+
+def _read_all(
+    loaded: Iterable[ScanPage | PageProblem],
+    catalog: Catalog,
+    workers: int,
+    progress: Callable[[int], None],
+) -> Iterator[ScannedPage]:
+    """Read each loaded page, keeping a few pages per worker in flight (a page's image is
+    large: loading is not allowed to run far ahead of reading)."""
+    first = []
+    iterator = iter(loaded)
+    for item in iterator:
+        first.append(item)
+        if len(first) >= MIN_PAGES_PER_WORKER * 2:
+            break
+    if workers == 1 or len(first) < MIN_PAGES_PER_WORKER * 2:
+        for item in [*first, *iterator]:
+            yield _read_one(item, catalog)
+            progress(1)
+        return
+    window: deque[Future[ScannedPage] | ScannedPage] = deque()
+    with ProcessPoolExecutor(
+        workers, mp_context=fork_context(), initializer=_set_catalog, initargs=(catalog,)
+    ) as pool:
+        for item in [*first, *iterator]:
+            if isinstance(item, PageProblem):
+                window.append(_unreadable(item))
+            else:
+                window.append(pool.submit(_read_in_worker, item))
+            while len(window) > 2 * workers:
+                yield _done(window.popleft())
+                progress(1)
+        while window:
+            yield _done(window.popleft())
+            progress(1)
+
+
+def _done(entry: Future[ScannedPage] | ScannedPage) -> ScannedPage:
+    return entry.result() if isinstance(entry, Future) else entry
+
+
+def _read_one(item: ScanPage | PageProblem, catalog: Catalog) -> ScannedPage:
+    if isinstance(item, PageProblem):
+        return _unreadable(item)
+    try:
+        return read_page(item, catalog)
+    except Exception as error:  # one odd page must never stop the batch
+        return ScannedPage(
+            item.source, item.page, UNREADABLE, f"could not be read ({type(error).__name__})"
+        )
+
+
+def _unreadable(problem: PageProblem) -> ScannedPage:
+    return ScannedPage(problem.source, problem.page, UNREADABLE, problem.reason)
+
+
+_WORKER_CATALOG: Catalog | None = None
+
+
+def _set_catalog(catalog: Catalog) -> None:
+    global _WORKER_CATALOG
+    _WORKER_CATALOG = catalog
+
+
+def _read_in_worker(page: ScanPage) -> ScannedPage:
+    assert _WORKER_CATALOG is not None
+    return _read_one(page, _WORKER_CATALOG)
