@@ -37,7 +37,7 @@ from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
-from scanner.pages import count_pages
+from scanner.scan import plan
 from scanner.scan import scan as scan_pages
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
@@ -438,9 +438,9 @@ def scan_command(
     Example:
       paperfit scan scans/2026-11-25.pdf -o output/scan --csv
     """
-    total = sum(count_pages(path) for path in scans)
-    with progress_bar(total, "Reading pages") as advance:
-        result = scan_pages(scans, obj.catalog, progress=advance)
+    planned = plan(scans)
+    with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
+        result = scan_pages(planned, obj.catalog, progress=advance)
     files = write_scan_results(
         out, result, obj.catalog, obj.thresholds, with_csv, paper or obj.settings.paper
     )

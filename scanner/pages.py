@@ -77,47 +77,77 @@ class PageProblem:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Batch:
+    """A share of the input that is loaded and read together (by one worker): a file, or a run
+    of a PDF's pages (0-based indexes in PAGES)."""
+
+    path: Path
+    pages: range | None = None
+
+    @property
+    def size(self) -> int:
+        """The number of pages, as far as known without decoding (a TIFF counts as one)."""
+        return len(self.pages) if self.pages is not None else 1
+
+
 def load_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
     """Every page in PATH (a file or a folder, searched recursively in sorted order), in order,
     as ScanPage, or PageProblem where a file or page cannot be read. Never raises on bad input."""
+    for batch in batches(path):
+        yield from load_batch(batch)
+
+
+def batches(path: Path, size: int = 4) -> Iterator[Batch]:
+    """PATH's files in the order load_pages reads them, each PDF cut into runs of SIZE pages.
+    Cheap (no page is decoded) and never raises: a file that cannot be opened is one Batch,
+    whose loading reports why."""
     path = Path(path)
+    files = [path]
     if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if any(part.startswith(".") for part in child.relative_to(path).parts):
-                continue  # .DS_Store and the like
-            yield from _load_file(child)
-    elif path.exists():
-        yield from _load_file(path)
-    else:
-        yield PageProblem(str(path), None, "no such file or folder")
-
-
-def count_pages(path: Path) -> int:
-    """About how many items load_pages(PATH) yields (for a progress bar): the pages of each PDF
-    and TIFF, one for any other file. Cheap: no page is decoded; never raises."""
-    path = Path(path)
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    total = 0
+        files = [
+            child
+            for child in sorted(p for p in path.rglob("*") if p.is_file())
+            if not any(part.startswith(".") for part in child.relative_to(path).parts)
+        ]  # hidden files (.DS_Store and the like) are skipped
     for file in files:
-        total += 1
-        try:
-            if SUFFIXES.get(file.suffix.lower()) == "pdf":
-                import pypdfium2 as pdfium
-
-                document = pdfium.PdfDocument(file)
-                total += max(len(document), 1) - 1
-                document.close()
-            elif SUFFIXES.get(file.suffix.lower()) == "tiff":
-                from PIL import Image
-
-                with Image.open(file) as picture:
-                    total += max(getattr(picture, "n_frames", 1), 1) - 1
-        except Exception:  # load_pages reports the file; here it simply counts as one
+        count = _pdf_page_count(file)
+        if not count:
+            yield Batch(file)
             continue
-    return total
+        for start in range(0, count, size):
+            yield Batch(file, range(start, min(count, start + size)))
 
 
-def _load_file(path: Path) -> Iterator[ScanPage | PageProblem]:
+def _pdf_page_count(path: Path) -> int:
+    """The number of pages of a readable PDF at PATH; 0 for anything else."""
+    try:
+        with path.open("rb") as stream:
+            if not stream.read(8).startswith(b"%PDF"):
+                return 0
+    except OSError:
+        return 0
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(path)
+    except Exception:  # load_batch reports it
+        return 0
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def load_batch(batch: Batch) -> Iterator[ScanPage | PageProblem]:
+    """The pages of BATCH (see load_pages)."""
+    if not batch.path.exists():
+        yield PageProblem(str(batch.path), None, "no such file or folder")
+        return
+    yield from _load_file(batch.path, batch.pages)
+
+
+def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | PageProblem]:
     source = str(path)
     try:
         with path.open("rb") as stream:
@@ -137,7 +167,7 @@ def _load_file(path: Path) -> Iterator[ScanPage | PageProblem]:
         return
     try:
         if kind == "pdf":
-            yield from _pdf_pages(path)
+            yield from _pdf_pages(path, pages)
         else:
             yield from _image_pages(path, kind)
     except Exception as error:  # a damaged file must never stop the batch
@@ -148,7 +178,7 @@ def _load_file(path: Path) -> Iterator[ScanPage | PageProblem]:
 # PDF
 
 
-def _pdf_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
+def _pdf_pages(path: Path, pages: range | None = None) -> Iterator[ScanPage | PageProblem]:
     import pypdfium2 as pdfium
 
     source = str(path)
@@ -161,7 +191,7 @@ def _pdf_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
         count = len(document)
         if count == 0:
             yield PageProblem(source, None, "the PDF has no pages")
-        for index in range(count):
+        for index in pages if pages is not None else range(count):
             try:
                 page = document[index]
                 try:
@@ -207,11 +237,8 @@ def _embedded_image(page) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
     if min(side_x, side_y, px_width, px_height) <= 0:
         return None
     dpi_x, dpi_y = px_width * 72 / side_x, px_height * 72 / side_y
-    bitmap = image.get_bitmap(render=False)
-    try:
-        grey = _grey(bitmap)
-    finally:
-        bitmap.close()
+    # The image's own pixels: a bitmap PDFium owns, freed with it (closing it early is unsafe).
+    grey = _grey(image.get_bitmap(render=False))
     if grey.shape != (px_height, px_width):
         return None
     notes: tuple[str, ...] = ()

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import os
 import statistics
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from paperfit.errors import UsageProblem
 from paperfit.workers import fork_context
 from scanner import pen
 from scanner.measurements import plural
-from scanner.pages import PageProblem, ScanPage, load_pages
+from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.registration import POOR, Registration, crop, read_code, register
 
 # Page statuses. Anything but PAGE_OK sends the whole page to review, its values left empty.
@@ -49,7 +48,8 @@ ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear o
 TICK_SLACK_MM = 3.0  # found ticks further than this from their layout place: not the line
 PROOF_PX_PER_MM = 6.0  # the proof's pictures of the lines (about 150 dpi)
 SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
-MIN_PAGES_PER_WORKER = 4  # fewer pages than this are read in this process
+MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
+BATCH_PAGES = 4  # a worker loads and reads this many pages of a PDF at a time
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,75 +257,59 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
 # A batch
 
 
+def plan(paths: Sequence[Path]) -> list[Batch]:
+    """The input in batches, in order: each file, each PDF in runs of BATCH_PAGES pages.
+    UsageProblem when PATHS is empty. Cheap: for a progress bar, and for scan()."""
+    if not paths:
+        raise UsageProblem("Give at least one scanned file or folder to read.")
+    return [batch for path in paths for batch in batches(Path(path), BATCH_PAGES)]
+
+
 def scan(
-    paths: Sequence[Path],
+    paths: Sequence[Path] | Sequence[Batch],
     catalog: Catalog,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ScanResult:
-    """Read every page in PATHS, on WORKERS processes (default: every core), in input order.
-    PROGRESS is called with 1 as each page is done. UsageProblem when PATHS is empty."""
-    if not paths:
-        raise UsageProblem("Give at least one scanned file or folder to read.")
-    workers = workers or os.cpu_count() or 1
-    loaded = (item for path in paths for item in load_pages(Path(path)))
-    pages = list(_read_all(loaded, catalog, workers, progress or (lambda done: None)))
-    return ScanResult(tuple(pages))
-
-
-def _read_all(
-    loaded: Iterable[ScanPage | PageProblem],
-    catalog: Catalog,
-    workers: int,
-    progress: Callable[[int], None],
-) -> Iterator[ScannedPage]:
-    """Read each loaded page, keeping a few pages per worker in flight (a page's image is
-    large: loading is not allowed to run far ahead of reading)."""
-    first = []
-    iterator = iter(loaded)
-    for item in iterator:
-        first.append(item)
-        if len(first) >= MIN_PAGES_PER_WORKER * 2:
-            break
-    if workers == 1 or len(first) < MIN_PAGES_PER_WORKER * 2:
-        for item in [*first, *iterator]:
-            yield _read_one(item, catalog)
-            progress(1)
-        return
-    window: deque[Future[ScannedPage] | ScannedPage] = deque()
+    """Read every page in PATHS (or the batches plan() made of them), in input order, on
+    WORKERS processes (default: every core); each worker loads its own pages, so that the
+    large page images are never copied between processes. PROGRESS is called with the number
+    of pages of each batch as it is done."""
+    planned = [item for item in paths if isinstance(item, Batch)]
+    if len(planned) != len(paths):
+        planned = plan([Path(item) for item in paths if not isinstance(item, Batch)])
+    workers = min(workers or os.cpu_count() or 1, len(planned))
+    pages: list[ScannedPage] = []
+    if workers <= 1 or sum(batch.size for batch in planned) < MIN_PAGES_PER_WORKER * 2:
+        done: Iterable[list[ScannedPage]] = (_read_batch(batch, catalog) for batch in planned)
+        for read in done:
+            pages.extend(read)
+            if progress:
+                progress(len(read))
+        return ScanResult(tuple(pages))
     with ProcessPoolExecutor(
         workers, mp_context=fork_context(), initializer=_set_catalog, initargs=(catalog,)
     ) as pool:
-        for item in [*first, *iterator]:
-            if isinstance(item, PageProblem):
-                window.append(_unreadable(item))
-            else:
-                window.append(pool.submit(_read_in_worker, item))
-            while len(window) > 2 * workers:
-                yield _done(window.popleft())
-                progress(1)
-        while window:
-            yield _done(window.popleft())
-            progress(1)
+        for read in pool.map(_read_batch_in_worker, planned):
+            pages.extend(read)
+            if progress:
+                progress(len(read))
+    return ScanResult(tuple(pages))
 
 
-def _done(entry: Future[ScannedPage] | ScannedPage) -> ScannedPage:
-    return entry.result() if isinstance(entry, Future) else entry
+def _read_batch(batch: Batch, catalog: Catalog) -> list[ScannedPage]:
+    return [_read_one(item, catalog) for item in load_batch(batch)]
 
 
 def _read_one(item: ScanPage | PageProblem, catalog: Catalog) -> ScannedPage:
     if isinstance(item, PageProblem):
-        return _unreadable(item)
+        return ScannedPage(item.source, item.page, UNREADABLE, item.reason)
     try:
         return read_page(item, catalog)
     except Exception as error:  # one odd page must never stop the batch
         return ScannedPage(
             item.source, item.page, UNREADABLE, f"could not be read ({type(error).__name__})"
         )
-
-
-def _unreadable(problem: PageProblem) -> ScannedPage:
-    return ScannedPage(problem.source, problem.page, UNREADABLE, problem.reason)
 
 
 _WORKER_CATALOG: Catalog | None = None
@@ -336,6 +320,6 @@ def _set_catalog(catalog: Catalog) -> None:
     _WORKER_CATALOG = catalog
 
 
-def _read_in_worker(page: ScanPage) -> ScannedPage:
+def _read_batch_in_worker(batch: Batch) -> list[ScannedPage]:
     assert _WORKER_CATALOG is not None
-    return _read_one(page, _WORKER_CATALOG)
+    return _read_batch(batch, _WORKER_CATALOG)

@@ -1,0 +1,110 @@
+"""Benchmark: `paperfit scan` on a 200-page, 300 dpi greyscale PDF, in pages per second.
+
+The PDF is made here: 200 of paperfit's own personalised forms (the five instruments in turn),
+rendered at 300 dpi in grey, one pen stroke drawn on each line, turned a little as a feeder
+would, and saved as one JPEG image per page, as an office scanner does.
+Baseline, measured in the same run: the same reading on one core (workers=1). paperfit uses
+every core. Target: at least 8 pages per second on 2 cores, reading and writing the workbook,
+the CSV and the proof sheet.
+Run: .venv/bin/python bench/scan.py [PAGES]
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image
+
+from forms.instrument import Catalog
+from forms.scoring import Thresholds
+from generator.paper import line_places
+from generator.scans import write_scan_results
+from generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.settings import ScoringSettings
+from scanner.scan import PAGE_OK, scan
+
+DPI = 300
+IDS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")
+
+
+def make_scan(folder: Path, pages: int) -> Path:
+    """A PAGES-page PDF of marked, slightly turned forms (one JPEG image per page)."""
+    catalog = Catalog.load()
+    packets = [
+        Packet(
+            (catalog.get(IDS[n % len(IDS)]),),
+            Header(client_id=f"C-{n:04d}", session=str(n % 12 + 1), date="2026-11-25"),
+        )
+        for n in range(pages)
+    ]
+    forms = write_forms(folder / "forms.pdf", packets, PrintOptions())
+    rng = np.random.default_rng(7)
+    document = pdfium.PdfDocument(forms)
+    images = []
+    ppm = DPI / 25.4
+    for index, packet in enumerate(packets):
+        grey = document[index].render(scale=DPI / 72, grayscale=True).to_numpy()
+        grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
+        for place in line_places(packet.instruments[0], "letter", False):
+            x = (place.left + rng.uniform(0.5, 9.5) * 10) * ppm
+            y = place.y * ppm
+            cv2.line(grey, (round(x + 10), round(y - 45)), (round(x - 10), round(y + 45)), 40, 5)
+        h, w = grey.shape
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-2, 2), 1.0)
+        grey = cv2.warpAffine(grey, turn, (w, h), borderValue=255)
+        images.append(Image.fromarray(grey))
+    document.close()
+    out = folder / "scan.pdf"
+    buffer = io.BytesIO()
+    images[0].save(
+        buffer, "PDF", save_all=True, append_images=images[1:], resolution=DPI, quality=80
+    )
+    out.write_bytes(buffer.getvalue())
+    return out
+
+
+def main() -> None:
+    pages = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    catalog = Catalog.load()
+    thresholds = Thresholds.resolve(catalog, ScoringSettings())
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        pdf = make_scan(folder, pages)
+        print(
+            f"made {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB, in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+
+        start = time.perf_counter()
+        one = scan([pdf], catalog, workers=1)
+        one_core = time.perf_counter() - start
+
+        start = time.perf_counter()
+        result = scan([pdf], catalog)
+        read = time.perf_counter() - start
+        write_scan_results(folder / "out", result, catalog, thresholds, with_csv=True)
+        total = time.perf_counter() - start
+
+    ok = sum(page.status == PAGE_OK and not page.needs_review for page in result.pages)
+    assert [p.values for p in one.pages] == [p.values for p in result.pages]
+    cores = os.cpu_count()
+    print(f"read on one core:        {pages / one_core:6.1f} pages/s")
+    print(
+        f"read on {cores} cores:         {pages / read:6.1f} pages/s "
+        f"({one_core / read:.2f}x one core)"
+    )
+    print(f"read and write outputs:  {pages / total:6.1f} pages/s (workbook, CSV, proof)")
+    print(f"pages read with every mark ok: {ok} of {pages}")
+
+
+if __name__ == "__main__":
+    main()
