@@ -12,7 +12,11 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+import cv2
+import numpy as np
 import openpyxl
+import pypdfium2 as pdfium
+from PIL import Image
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
@@ -21,13 +25,18 @@ from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.output import write_atomic
+from generator.paper import line_places
 from generator.report import write_report
+from generator.scans import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit.settings import LANGUAGES, Settings
 from scanner.measurements import ReadOptions, read_inputs
+from scanner.scan import scan
 from scanner.schedule import read_schedule
+
+SCAN_DPI = 200
 
 SAMPLE_SCHEDULE = [
     # client_id, session, clinician, age_group, format, name
@@ -88,7 +97,9 @@ def write_demo(
         written.append(write_forms(folder / f"forms-{language}.pdf", [Packet(pair)], options))
     schedule = write_sample_schedule(folder / "schedule.csv", day)
     packets = packets_for_schedule(read_schedule(schedule), catalog, base.language)
-    written += [schedule, write_forms(folder / "forms-schedule.pdf", packets, base)]
+    pack = write_forms(folder / "forms-schedule.pdf", packets, base)
+    written += [schedule, pack]
+    written += write_sample_scan(folder, pack, packets, catalog, settings, thresholds)
     for language in LANGUAGES:
         for audience in AUDIENCES:
             written.append(
@@ -107,6 +118,46 @@ def write_demo(
             )
         )
     return written + write_sample_measurements(folder, catalog, settings, thresholds, day)
+
+
+def write_sample_scan(
+    folder: Path,
+    pack: Path,
+    packets: Sequence[Packet],
+    catalog: Catalog,
+    settings: Settings,
+    thresholds: Thresholds,
+) -> list[Path]:
+    """The day's PACK as if the clients had marked it and the copier had scanned it (200 dpi,
+    grey, a little crooked; one line marked twice and one left blank, to show the review),
+    then what `paperfit scan` makes of it."""
+    rng = np.random.default_rng(2026)
+    document = pdfium.PdfDocument(pack)
+    ppm = SCAN_DPI / 25.4
+    pages = []
+    instruments = [instrument for packet in packets for instrument in packet.instruments]
+    for index, instrument in enumerate(instruments):
+        grey = document[index].render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
+        grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
+        for number, place in enumerate(line_places(instrument, settings.paper, False), 1):
+            marks = {(1, 3): 2, (2, 2): 0}.get((index, number), 1)  # a double mark, a blank
+            for n in range(marks):
+                x = (place.left + rng.uniform(1.0, 9.5) * 10 - n * 40) * ppm
+                lean = rng.uniform(-0.25, 0.25) * 40
+                top, bottom = (x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)
+                ends = [tuple(round(v * 16) for v in point) for point in (top, bottom)]
+                cv2.line(grey, ends[0], ends[1], 35, 4, cv2.LINE_AA, 4)
+        h, w = grey.shape
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-1.5, 1.5), 1.0)
+        pages.append(Image.fromarray(cv2.warpAffine(grey, turn, (w, h), borderValue=255)))
+    document.close()
+    data = io.BytesIO()
+    pages[0].save(data, "PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI)
+    scanned = write_atomic(folder / "scan-sample.pdf", lambda stream: stream.write(data.getvalue()))
+    files = write_scan_results(
+        folder / "scan", scan([scanned], catalog), catalog, thresholds, True, settings.paper
+    )
+    return [scanned, files.workbook, files.proof, *([files.csv] if files.csv else [])]
 
 
 def write_sample_measurements(

@@ -420,7 +420,7 @@ def report(
 
 
 @cli.command("scan")
-@click.argument("scans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("scans", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @out_option("scan", "Folder to write into.", folder=True)
 @click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
@@ -441,6 +441,11 @@ def scan_command(
     planned = plan(scans)
     with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
         result = scan_pages(planned, obj.catalog, progress=advance)
+    if not result.pages:
+        raise PaperfitError(
+            f"No files to read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or JPEG "
+            "scans, or a folder of them. Nothing was written."
+        )
     files = write_scan_results(
         out, result, obj.catalog, obj.thresholds, with_csv, paper or obj.settings.paper
     )

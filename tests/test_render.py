@@ -53,7 +53,8 @@ def test_untrusted_text_prints_as_text_and_fetches_nothing(
         "file:///etc/passwd",
         "http://example.com/a.png",
         "https://example.com/a.css",
-        "data:image/png;base64,iVBORw0KGgo=",
+        "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ==",
+        "data:text/html;base64,PGI+eDwvYj4=",
     ],
 )
 def test_the_fetcher_refuses_anything_outside_the_project(url: str) -> None:
