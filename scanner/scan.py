@@ -167,26 +167,17 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
             page.source, page.page, NO_MARKERS, registration.reason, notes=page.notes
         )
     code = read_code(page, registration)
+
+    def unread(status: str, reason: str, code: PageCode | None = None) -> ScannedPage:
+        notes = page.notes + registration.notes
+        scale = registration.scale
+        return ScannedPage(page.source, page.page, status, reason, code, scale=scale, notes=notes)
+
     if isinstance(code, PageProblem):
-        return ScannedPage(
-            page.source,
-            page.page,
-            NO_PAGE_CODE,
-            f"{code.reason}: type this form's values in by hand",
-            scale=registration.scale,
-            notes=page.notes + registration.notes,
-        )
+        return unread(NO_PAGE_CODE, f"{code.reason}: type this form's values in by hand")
     instrument = _instrument_for(code, catalog)
     if isinstance(instrument, str):
-        return ScannedPage(
-            page.source,
-            page.page,
-            UNKNOWN_FORM,
-            instrument,
-            code=code,
-            scale=registration.scale,
-            notes=page.notes + registration.notes,
-        )
+        return unread(UNKNOWN_FORM, instrument, code)
     places = line_places(instrument, registration.paper, code.large_print)
     items = tuple(
         _read_line(page, registration, number, place) for number, place in enumerate(places, 1)
