@@ -38,17 +38,20 @@ UNREADABLE = "unreadable"
 
 MAX_ANGLE_DEG = 1.5  # residual rotation searched for
 MIN_CONTRAST = 50  # grey levels between paper and the darkest ink
-THIN_ALONG_LINE_MM = 0.6  # a mark reaching no further from the line is a dash
+THIN_ALONG_LINE_MM = 0.6  # a mark reaching no further from the line is a dash (or a dot)
+DOT_REACH_MM = 0.5  # a dot on the line reaches at least this far above and below its middle
+DOT_ROUNDNESS = 1.4  # and is at most this many times as wide as it is tall (a dash is longer)
 MIN_LINE_MM = 60.0  # the printed line's dark run must be at least this long
 LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of 100 mm, generous)
 TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
 TICK_MASK_MM = 3.0  # rows masked around the line at a tick (ticks are ±2.5 mm at 100 %)
 SPECK_MM2 = 0.3  # smaller components are dirt
-SUBSTANTIAL_MM2 = 1.0  # a separate mark this large, not touching the line, counts as a mark
+SUBSTANTIAL_MM2 = 0.6  # a separate mark this large, not touching the line, counts as a mark
 TOUCH_MM = 0.25  # ink this close to the line's edge touches it
 NEAR_MM = 1.5  # ink this close to the line but not touching is "away from the line"
 END_CLAMP_MM = 0.2  # marks this far beyond a tick still read as 0 or 10
 FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
+FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _runs(mask: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
 def _crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> tuple[float, bool]:
     """Where a mark's pixels cross (or would cross) the row yl, and whether the mark is a dash
     lying along the line (whose position is not trusted)."""
-    if np.abs(ys - yl).max() < THIN_ALONG_LINE_MM * ppm:
+    if np.abs(ys - yl).max() < THIN_ALONG_LINE_MM * ppm and not _round_dot(xs, ys, yl, ppm):
         # Ink that never leaves the line by more than a pen's width: a dash lying along the
         # line, or what is left of one after the printed line was taken out. Not trusted.
         return float(xs.mean()), True
@@ -129,6 +132,20 @@ def _crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> tuple[fl
         right = sx[(sx >= runs[-1][0]) & (sx <= runs[-1][1])].mean()
         return float((left + right) / 2), False
     return float(sx.mean()), False
+
+
+def _round_dot(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> bool:
+    """Whether ink within THIN_ALONG_LINE_MM of the row yl is a round dot centred on the line
+    (read at its centre) rather than a dash along it or a remnant of one: it reaches
+    DOT_REACH_MM both above and below the line and is about as tall as it is wide. (A dot
+    1.3 mm across reaches 0.65 mm, but its outermost pixel centres may lie up to a pixel
+    nearer the line, within THIN_ALONG_LINE_MM.)"""
+    reach = DOT_REACH_MM * ppm
+    if ys.min() > yl - reach or ys.max() < yl + reach:
+        return False
+    width = float(xs.max() - xs.min() + 1)
+    height = float(ys.max() - ys.min() + 1)
+    return width <= DOT_ROUNDNESS * height
 
 
 def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
@@ -245,7 +262,9 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
             continue
         comps.append((i, x, y, cw_, ch_))
 
-    # Faces beyond the ends, and whatever lies inside them.
+    # Faces beyond the ends, and whatever lies inside them. The gap is in the form's mm (a
+    # face printed at 90 % is nearer the tick), from the printed length of the line.
+    gap = FACE_GAP_MM * (rt - lt) / 100.0
     faces = []
     gap_hits: list[int] = []  # face-like components with ink between the tick and the face
     for i, x, y, cw_, ch_ in comps:
@@ -253,7 +272,7 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
         right = x > rt - 0.5 * ppm and x + cw_ / 2 > rt + 3.0 * ppm
         if (left or right) and all(FACE_MM[0] * ppm <= s <= FACE_MM[1] * ppm for s in (cw_, ch_)):
             faces.append((x, y, x + cw_ - 1, y + ch_ - 1))
-            if (left and x + cw_ - 1 > lt - 1.5 * ppm) or (right and x < rt + 1.5 * ppm):
+            if (left and x + cw_ - 1 > lt - gap) or (right and x < rt + gap):
                 gap_hits.append(i)
     pad = 0.5 * ppm
 
@@ -274,7 +293,7 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
         ys, xs = np.nonzero(labels[y : y + ch_, x : x + cw_] == i)
         ys, xs = ys + y, xs + x
         if i in gap_hits:  # keep only the ink nearer the tick than a face can be
-            keep = (xs > lt - 1.5 * ppm) & (xs < rt + 1.5 * ppm)
+            keep = (xs > lt - gap) & (xs < rt + gap)
             xs, ys = xs[keep], ys[keep]
         dist = np.abs(ys - yl)
         if dist.min() <= half + TOUCH_MM * ppm:
