@@ -6,7 +6,8 @@ Takes: a ScanResult (scanner/scan.py), the Catalog and Thresholds. Returns: the 
   item's status, the page status and where the page came from added after the usual columns;
   a value that needs review is left empty (its best guess is in the notes, marked unconfirmed),
   so `check` lists it. A "Scans" sheet lists every page read, forms or not.
-- measurements.csv (optional): one row per page, in SCAN_COLUMNS.
+- measurements.csv (optional): one row per page, in SCAN_COLUMNS (the printed tick-to-tick
+  length of each line found, and the registration's residual, are quality figures).
 - proof.pdf: every form with a picture of each line, the mark found drawn over it and the
   value beside it; pages that need review come first.
 """
@@ -46,6 +47,8 @@ SCAN_COLUMNS = (
     "total",
     "page_status",
     "printed_scale",
+    "line_lengths_mm",
+    "registration_mm",
     "notes",
 )
 WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
@@ -98,6 +101,7 @@ def scan_row(page: ScannedPage) -> list[object]:
     code = page.code
     values = [*page.values, *([None] * ITEM_COUNT)][:ITEM_COUNT]
     statuses = [item.status for item in page.items] + [None] * (ITEM_COUNT - len(page.items))
+    lengths = [item.reading.length_mm for item in page.items if item.reading.length_mm]
     return [
         page.source,
         page.page,
@@ -110,6 +114,8 @@ def scan_row(page: ScannedPage) -> list[object]:
         page.total,
         page.status,
         round(page.scale, 3) if page.scale else None,
+        " ".join(f"{length:.2f}" for length in lengths) or None,
+        None if page.residual_mm is None else round(page.residual_mm, 3),
         "; ".join(_notes(page)) or None,
     ]
 

@@ -482,6 +482,9 @@ def test_a_batch_is_read_written_and_read_back(
             total = sum(float(row[item]) for item in items)
             assert float(row["total"]) == pytest.approx(total, abs=1e-6)
     assert float(rows[3]["printed_scale"]) == pytest.approx(0.97, abs=0.003)
+    lengths = [float(length) for length in rows[3]["line_lengths_mm"].split()]
+    assert lengths == pytest.approx([97.0] * 4, abs=0.3)
+    assert 0 <= float(rows[3]["registration_mm"]) < 0.3
     assert "printed at 97%" in rows[3]["notes"]
     assert "item 4 best guess" in rows[6]["notes"]  # the mark beside the line
     junk = rows[-1]
