@@ -80,14 +80,14 @@ class PageProblem:
 @dataclass(frozen=True)
 class Batch:
     """A share of the input that is loaded and read together (by one worker): a file, or a run
-    of a PDF's pages (0-based indexes in PAGES)."""
+    of a PDF's or TIFF's pages (0-based indexes in PAGES)."""
 
     path: Path
     pages: range | None = None
 
     @property
     def size(self) -> int:
-        """The number of pages, as far as known without decoding (a TIFF counts as one)."""
+        """The number of pages, as far as known without decoding (an unreadable file: one)."""
         return len(self.pages) if self.pages is not None else 1
 
 
@@ -99,7 +99,8 @@ def load_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
 
 
 def batches(path: Path, size: int = 4) -> Iterator[Batch]:
-    """PATH's files in the order load_pages reads them, each PDF cut into runs of SIZE pages.
+    """PATH's files in the order load_pages reads them, each PDF and TIFF cut into runs of SIZE
+    pages.
     Cheap (no page is decoded) and never raises: a file that cannot be opened is one Batch,
     whose loading reports why."""
     path = Path(path)
@@ -111,7 +112,7 @@ def batches(path: Path, size: int = 4) -> Iterator[Batch]:
             if not any(part.startswith(".") for part in child.relative_to(path).parts)
         ]  # hidden files (.DS_Store and the like) are skipped
     for file in files:
-        count = _pdf_page_count(file)
+        count = _page_count(file)
         if not count:
             yield Batch(file)
             continue
@@ -119,24 +120,32 @@ def batches(path: Path, size: int = 4) -> Iterator[Batch]:
             yield Batch(file, range(start, min(count, start + size)))
 
 
-def _pdf_page_count(path: Path) -> int:
-    """The number of pages of a readable PDF at PATH; 0 for anything else."""
+def _page_count(path: Path) -> int:
+    """The number of pages of a readable PDF or TIFF at PATH, read from its index only; 0 for
+    anything else (one Batch of the whole file, whose loading says what is wrong)."""
     try:
         with path.open("rb") as stream:
-            if not stream.read(8).startswith(b"%PDF"):
-                return 0
+            head = stream.read(8)
     except OSError:
         return 0
-    import pypdfium2 as pdfium
-
+    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
     try:
-        document = pdfium.PdfDocument(path)
+        if kind == "pdf":
+            import pypdfium2 as pdfium
+
+            document = pdfium.PdfDocument(path)
+            try:
+                return len(document)
+            finally:
+                document.close()
+        if kind == "tiff":
+            from PIL import Image
+
+            with Image.open(path) as picture:
+                return int(getattr(picture, "n_frames", 1))
     except Exception:  # load_batch reports it
         return 0
-    try:
-        return len(document)
-    finally:
-        document.close()
+    return 0
 
 
 def load_batch(batch: Batch) -> Iterator[ScanPage | PageProblem]:
@@ -169,7 +178,7 @@ def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
         if kind == "pdf":
             yield from _pdf_pages(path, pages)
         else:
-            yield from _image_pages(path, kind)
+            yield from _image_pages(path, kind, pages)
     except Exception as error:  # a damaged file must never stop the batch
         yield PageProblem(source, None, f"cannot be read: {error}")
 
@@ -268,7 +277,10 @@ def _grey(bitmap) -> np.ndarray:
 # TIFF, PNG, JPEG
 
 
-def _image_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
+def _image_pages(
+    path: Path, kind: str, pages: range | None = None
+) -> Iterator[ScanPage | PageProblem]:
+    """The frames of an image file (PAGES of a TIFF only, when given)."""
     source = str(path)
     data = path.read_bytes()
     buffer = np.frombuffer(data, dtype=np.uint8)
@@ -277,7 +289,8 @@ def _image_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
         return
     with _quiet_opencv():  # a damaged file is reported below, not logged by OpenCV
         if kind == "tiff":
-            ok, frames = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE)
+            wanted = (pages.start, pages.stop) if pages is not None else None
+            ok, frames = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE, None, wanted)
             frames = list(frames) if ok else []
         else:
             frame = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
@@ -285,9 +298,10 @@ def _image_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
     if not frames:
         yield PageProblem(source, None, f"the {kind.upper()} image cannot be decoded (damaged?)")
         return
-    resolutions = _stored_dpi(data, len(frames))
-    for index, frame in enumerate(frames):
-        dpi = resolutions[index]
+    first = pages.start if pages is not None else 0
+    resolutions = _stored_dpi(data, first + len(frames))[first:]
+    for index, frame in enumerate(frames, start=first):
+        dpi = resolutions[index - first]
         notes: tuple[str, ...] = ()
         if dpi is None:
             dpi = ASSUMED_DPI

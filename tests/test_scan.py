@@ -41,7 +41,7 @@ from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import ScanPage
 from scanner.registration import NO_MARKERS as NO_MARKERS_REASON
 from scanner.registration import code_box_mm
-from scanner.scan import NO_MARKERS, NO_PAGE_CODE, PAGE_OK, ScannedPage, read_page, scan
+from scanner.scan import NO_MARKERS, NO_PAGE_CODE, PAGE_OK, ScannedPage, plan, read_page, scan
 from tests.conftest import page_count, pdf_text
 from tests.scans import (
     AMBIGUOUS_MARKS,
@@ -553,3 +553,22 @@ def test_the_scan_command(batch: ScanFolder, tmp_path: Path) -> None:
         str(out / "measurements.csv"),
         str(out / "proof.pdf"),
     ]
+
+
+def test_a_multipage_tiff_is_shared_among_workers_in_order(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """A TIFF is cut into runs of pages like a PDF (each worker decodes only its own frames),
+    and the pages come back in order with their numbers and the stored resolution."""
+    frames = []
+    for n, ident in enumerate(INSTRUMENTS * 2):
+        image, _ = render_sheet("letter", 150, ident)
+        frames.append(Image.fromarray(distort(image, rotate_deg=180 if n % 3 == 0 else 1)))
+    path = tmp_path / "scans.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(150, 150))
+    planned = plan([path])
+    assert [batch.pages for batch in planned] == [range(0, 4), range(4, 8), range(8, 10)]
+    result = scan(planned, catalog, workers=2)
+    assert [page.page for page in result.pages] == list(range(1, 11))
+    assert [page.code.instrument for page in result.pages if page.code] == list(INSTRUMENTS * 2)
+    assert all(page.status == PAGE_OK and not page.notes for page in result.pages)
