@@ -9,8 +9,8 @@ input: an unreadable file is reported and the batch goes on. Files are only read
 - A PDF page that is one full-page embedded image (what a copier or scanner makes) yields that
   image as it is, at the resolution implied by the page size; any other page is rasterized with
   pypdfium2 at RASTER_DPI.
-- A TIFF, PNG or JPEG keeps the resolution stored in the file; without one, ASSUMED_DPI is used
-  and ScanPage.notes says so.
+- A TIFF, PNG or JPEG keeps the resolution stored in the file; without one, ASSUMED_DPI stands
+  in (ScanPage.dpi_stored is False) and ScanPage.notes says so.
 """
 
 from __future__ import annotations
@@ -49,14 +49,16 @@ _MAGIC = (
 @dataclass(frozen=True, eq=False)
 class ScanPage:
     """One scanned page: SOURCE (the file), PAGE (1-based within the file), IMAGE (2-D uint8
-    greyscale array, rows top first), DPI (pixels per inch of the scan) and NOTES (things the
-    reader should know, e.g. that the resolution was assumed)."""
+    greyscale array, rows top first), DPI (pixels per inch of the scan), NOTES (things the
+    reader should know) and DPI_STORED (False when the file gave no resolution and DPI is only
+    ASSUMED_DPI: the page's own markers then set its scale)."""
 
     source: str
     page: int
     image: np.ndarray
     dpi: float
     notes: tuple[str, ...] = field(default=())
+    dpi_stored: bool = True
 
     @property
     def px_per_mm(self) -> float:
@@ -304,10 +306,9 @@ def _image_pages(
         dpi = resolutions[index - first]
         notes: tuple[str, ...] = ()
         if dpi is None:
-            dpi = ASSUMED_DPI
-            notes = ("no resolution stored in the file: 300 dpi assumed",)
+            notes = ("no resolution stored in the file: the printed scale cannot be checked",)
         image = np.ascontiguousarray(frame, dtype=np.uint8)
-        yield ScanPage(source, index + 1, image, dpi, notes)
+        yield ScanPage(source, index + 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
 
 
 @contextmanager

@@ -48,7 +48,8 @@ class Registration:
     rotation_degrees: how far the page is turned in the image, counter-clockwise as seen,
         in (-180, 180] (upright 0, upside down 180, turned left 90); orientation: the same
         rounded to 0, 90, 180 or 270.
-    scale: the printed scale (1.0 = 100 %), from the marker spacing and the scan's dpi.
+    scale: the printed scale (1.0 = 100 %), from the marker spacing and the scan's dpi (1.0
+        when the scan stores no dpi).
     residual_mm: RMS distance between the detected marker corners and where the mapping puts
         them, in mm.
     markers_found: the marker ids found; corners: id -> its 4 corners (x, y) in image px.
@@ -148,16 +149,18 @@ def register(page: ScanPage) -> Registration | PageProblem:
         return PageProblem(page.source, page.page, "the page is mirrored (scanned through?)")
     rotation = -math.degrees(math.atan2(x_axis[1], x_axis[0]))
     rotation = 180.0 if rotation <= -180 else rotation
-    scale = scale_px / (page.dpi / 25.4)
+    # Without a stored resolution the markers' spacing is taken as printed at 100 %.
+    dpi = page.dpi if page.dpi_stored else scale_px * 25.4
+    scale = scale_px / (dpi / 25.4)
     residual_px = np.sqrt(np.mean(np.sum((_project(homography, page_pts) - image_pts) ** 2, 1)))
-    residual_mm = float(residual_px / (page.dpi / 25.4))
+    residual_mm = float(residual_px / (dpi / 25.4))
     status = OK
     if residual_mm > POOR_RESIDUAL_MM:
         status = POOR
         notes.append(f"marker corners {residual_mm:.2f} mm off the fitted mapping")
     if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
         notes.append(
-            f"printed at {scale:.0%} by the scan's {page.dpi:.0f} dpi: "
+            f"printed at {scale:.0%} by the scan's {dpi:.0f} dpi: "
             "check the printer's scaling or the scan resolution"
         )
     return Registration(

@@ -180,7 +180,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
             status,
             reason,
             code,
-            scale=registration.scale,
+            scale=registration.scale if page.dpi_stored else None,
             notes=notes,
             residual_mm=registration.residual_mm,
         )
@@ -195,9 +195,11 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         _read_line(page, registration, number, place) for number, place in enumerate(places, 1)
     )
     lengths = [item.reading.length_mm for item in items if item.reading.length_mm]
-    scale = statistics.median(lengths) / 100.0 if lengths else registration.scale
+    scale: float | None = statistics.median(lengths) / 100.0 if lengths else registration.scale
     notes = list(page.notes + registration.notes)
-    if not SCALE_OK[0] <= scale <= SCALE_OK[1]:
+    if not page.dpi_stored:
+        scale = None  # the page's own markers set its size: the printer's scale is unknown
+    elif scale is not None and not SCALE_OK[0] <= scale <= SCALE_OK[1]:
         notes.append(f"printed at {scale:.0%}: check the printer's scaling")
     status, reason = PAGE_OK, ""
     if registration.status == POOR:
@@ -240,7 +242,7 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
     # At the scan's own resolution, up to about 300 dpi (finer scans gain no accuracy, and
     # cost time); the pen is told the pixels per printed mm, so it works in printed mm.
     resolution = min(reg.px_per_mm, MAX_PX_PER_MM)
-    px_per_printed_mm = resolution * page.px_per_mm / reg.px_per_mm
+    px_per_printed_mm = resolution / reg.scale
     picture = crop(page, reg, box, resolution)
     reading = pen.measure_line(picture, px_per_printed_mm)
     width_mm = picture.shape[1] / px_per_printed_mm

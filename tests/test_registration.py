@@ -180,7 +180,7 @@ def test_images_and_folders(tmp_path: Path) -> None:
         ("notes.txt", None),
     ]
     jpeg, png, tif1, tif2, text = pages
-    assert jpeg.dpi == 300 and "assumed" in jpeg.notes[0]
+    assert jpeg.dpi == 300 and not jpeg.dpi_stored and "no resolution" in jpeg.notes[0]
     assert abs(png.dpi - 150) < 0.5 and png.notes == ()
     assert np.array_equal(png.image, image)
     assert np.array_equal(tif1.image, image) and np.array_equal(tif2.image, small)

@@ -382,6 +382,25 @@ def test_a_sheet_printed_at_97_percent_is_read_and_noted(catalog: Catalog) -> No
         assert item.reading.length_mm == pytest.approx(97.0, abs=0.3)
 
 
+def test_a_picture_without_a_stored_resolution_is_sized_by_its_markers(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """A PNG that stores no dpi (a phone, some scanner software) is read at the size its own
+    markers give: the values are right, and the printed scale is reported unknown, never
+    guessed from an assumed 300 dpi."""
+    sheet = Sheet("CSRS", "letter", 200, SINGLE_MARKS[1:], {"scale": 0.96}, seed=96)
+    image, marks = make_page(sheet, catalog)
+    path = tmp_path / "phone.png"
+    cv2.imwrite(str(path), image)  # OpenCV stores no resolution
+    [page] = scan([path], catalog).pages
+    assert page.status == PAGE_OK and page.scale is None
+    assert "no resolution stored in the file: the printed scale cannot be checked" in page.notes
+    assert not any(note.startswith("printed at") for note in page.notes)
+    assert [item.status for item in page.items] == [pen.OK] * 4
+    for mark, item in zip(marks, page.items, strict=True):
+        assert abs(raw_value(item.reading) - mark.value) <= 0.05
+
+
 # ---------------------------------------------------------------------------------------------
 # A batch: a scanner's PDF and a stray picture, read, written, and read back
 
