@@ -53,7 +53,8 @@ SCAN_COLUMNS = (
 )
 WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
 LISTING_TITLE = "Scans"  # scanner.measurements skips a sheet of this name
-FORMS_PER_PROOF_PAGE = 3
+PROOF_HEAD_MM = 30.0  # the proof's title and key, on its first page
+PROOF_THUMBNAIL_MM = 56.0  # a 40 mm wide picture of a letter or A4 page, and its margin
 PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
 MARK_COLOUR = (0, 0, 220)  # BGR: red, the mark found
 GUESS_COLOUR = (0, 140, 255)  # orange, an unconfirmed best guess
@@ -170,33 +171,44 @@ def _date(text: str) -> datetime.date | None:
 
 
 def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
-    """Write the proof sheet: pages to review first, then the rest, a few forms per page."""
-    review = [page for page in result.pages if page.needs_review]
-    fine = [page for page in result.pages if not page.needs_review]
-    blocks = [("review", page) for page in review] + [("ok", page) for page in fine]
-    summary = result.summary()[0]
-    pages = []
-    for start in range(0, max(len(blocks), 1), FORMS_PER_PROOF_PAGE):
-        chunk = blocks[start : start + FORMS_PER_PROOF_PAGE]
-        pages.append(
-            render_html(
-                "_proof.html",
-                summary=summary if start == 0 else "",
-                forms=[_proof_form(kind, page) for kind, page in chunk],
-            )
-        )
+    """Write the proof sheet: pages to review first, then the rest, as many forms to a page
+    as fit (by an estimate of each form's height; check_fits guards the estimate)."""
+    review = [("review", page) for page in result.pages if page.needs_review]
+    fine = [("ok", page) for page in result.pages if not page.needs_review]
     size = Paper.named(paper)
+    room = size.height - 2 * PROOF_MARGINS_MM[0]
+    pages: list[list[dict]] = [[]]
+    left = room - PROOF_HEAD_MM
+    for kind, page in review + fine:
+        form = _proof_form(kind, page)
+        height = _estimated_height(form)
+        if pages[-1] and height > left:
+            pages.append([])
+            left = room
+        pages[-1].append(form)
+        left -= height
+    summary = result.summary()[0]
+    html = [
+        render_html("_proof.html", summary=summary if number == 0 else "", forms=forms)
+        for number, forms in enumerate(pages)
+    ]
     pdf = pages_to_pdf(
-        pages,
+        html,
         "pack.html",
         title="paperfit scan proof",
         lang="en",
         paper=size,
         margins=f"{PROOF_MARGINS_MM[0]}mm {PROOF_MARGINS_MM[1]}mm",
-        page_height=size.height - 2 * PROOF_MARGINS_MM[0],
+        page_height=room,
         large_print=False,
     )
     return write_atomic(out, lambda stream: stream.write(pdf))
+
+
+def _estimated_height(form: dict) -> float:
+    """About how tall FORM's block prints, in mm, with room to spare."""
+    thumbnail = PROOF_THUMBNAIL_MM if form["thumbnail"] else 0.0
+    return 16.0 + 4.0 * len(form["notes"]) + 13.0 * len(form["lines"]) + thumbnail
 
 
 def _proof_form(kind: str, page: ScannedPage) -> dict:
@@ -213,6 +225,7 @@ def _proof_form(kind: str, page: ScannedPage) -> dict:
         "notes": _notes(page, with_reason=False),
         "total": page.total,
         "lines": [_proof_item(item, instrument, page) for item in page.items],
+        "thumbnail": None if page.thumbnail is None else _png_data_uri(page.thumbnail),
     }
 
 

@@ -19,7 +19,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -48,6 +48,7 @@ ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear o
 TICK_SLACK_MM = 3.0  # found ticks further than this from their layout place: not the line
 MAX_PX_PER_MM = 12.0  # lines are measured at most at this resolution (about 300 dpi)
 PROOF_PX_PER_MM = 6.0  # the proof's pictures of the lines (about 150 dpi)
+THUMBNAIL_PX = 240  # the proof's picture of a page whose lines were not read
 SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
 MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
 BATCH_PAGES = 4  # a worker loads and reads this many pages of a PDF at a time
@@ -84,7 +85,8 @@ class ScannedPage:
     scale: the printed scale (1.0 = 100 %), from the lines' tick-to-tick lengths (else from
     the markers); notes: what else the reader should know (printer scaling, assumed dpi);
     residual_mm: how far the corner markers lie from the page's fitted mapping (RMS, mm), a
-    quality figure of the registration.
+    quality figure of the registration; thumbnail: a small picture of a page whose lines
+    could not be read, so that staff can find the sheet.
     """
 
     source: str
@@ -97,6 +99,7 @@ class ScannedPage:
     scale: float | None = None
     notes: tuple[str, ...] = ()
     residual_mm: float | None = None
+    thumbnail: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def needs_review(self) -> bool:
@@ -168,7 +171,12 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     registration = register(page)
     if isinstance(registration, PageProblem):
         return ScannedPage(
-            page.source, page.page, NO_MARKERS, registration.reason, notes=page.notes
+            page.source,
+            page.page,
+            NO_MARKERS,
+            registration.reason,
+            notes=page.notes,
+            thumbnail=_thumbnail(page.image),
         )
     code = read_code(page, registration)
 
@@ -183,6 +191,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
             scale=registration.scale if page.dpi_stored else None,
             notes=notes,
             residual_mm=registration.residual_mm,
+            thumbnail=_thumbnail(page.image),
         )
 
     if isinstance(code, PageProblem):
@@ -216,6 +225,13 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         notes=tuple(dict.fromkeys(notes)),
         residual_mm=registration.residual_mm,
     )
+
+
+def _thumbnail(image: np.ndarray) -> np.ndarray:
+    """IMAGE reduced to THUMBNAIL_PX wide, as it came (not turned upright)."""
+    height, width = image.shape[:2]
+    size = (THUMBNAIL_PX, max(1, round(height * THUMBNAIL_PX / max(width, 1))))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _instrument_for(code: PageCode, catalog: Catalog) -> Instrument | str:

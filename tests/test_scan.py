@@ -32,7 +32,7 @@ from PIL import Image
 from forms.instrument import Catalog
 from forms.scoring import Thresholds
 from generator.paper import line_places
-from generator.scans import write_scan_results
+from generator.scans import write_proof, write_scan_results
 from generator.sheets import Header
 from paperfit.cli import cli
 from paperfit.settings import ScoringSettings
@@ -41,7 +41,17 @@ from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import ScanPage
 from scanner.registration import NO_MARKERS as NO_MARKERS_REASON
 from scanner.registration import code_box_mm
-from scanner.scan import NO_MARKERS, NO_PAGE_CODE, PAGE_OK, ScannedPage, plan, read_page, scan
+from scanner.scan import (
+    NO_MARKERS,
+    NO_PAGE_CODE,
+    PAGE_OK,
+    ItemReading,
+    ScannedPage,
+    ScanResult,
+    plan,
+    read_page,
+    scan,
+)
 from tests.conftest import page_count, pdf_text
 from tests.scans import (
     AMBIGUOUS_MARKS,
@@ -540,7 +550,7 @@ def test_a_batch_is_read_written_and_read_back(
     assert any("sheet CORS" in p and "item 2 missing" in p for p in missing), problems
     assert any("sheet SRS" in p and "item 4 missing" in p for p in missing), problems
 
-    # proof.pdf: three forms a page, those to review first
+    # proof.pdf: as many forms a page as fit, those to review first
     assert page_count(files.proof) == 3
     text = pdf_text(files.proof)
     first = text[0]
@@ -591,3 +601,31 @@ def test_a_multipage_tiff_is_shared_among_workers_in_order(
     assert [page.page for page in result.pages] == list(range(1, 11))
     assert [page.code.instrument for page in result.pages if page.code] == list(INSTRUMENTS * 2)
     assert all(page.status == PAGE_OK and not page.notes for page in result.pages)
+
+
+def test_the_proof_fits_pages_of_every_kind(tmp_path: Path) -> None:
+    """Forms with pictures of their lines, pages shown only as a thumbnail, long notes: the
+    proof packs them onto pages without ever running a page over (check_fits would refuse)."""
+    line = pen.LineReading(None, pen.SEVERAL_MARKS, 100.0, None, 2, None, (14.0, 114.0))
+    picture = np.full((66, 768), 250, np.uint8)
+    items = tuple(ItemReading(n, line, picture, None, (0.11, 0.89)) for n in range(1, 5))
+    notes = ("a note that goes on for a while, as notes about scanning sometimes do",) * 3
+    pages = []
+    for n in range(12):
+        if n % 2:
+            pages.append(
+                ScannedPage(
+                    "s.pdf",
+                    n,
+                    NO_MARKERS,
+                    "no markers",
+                    notes=notes,
+                    thumbnail=np.full((310, 240), 200, np.uint8),
+                )
+            )
+        else:
+            pages.append(ScannedPage("s.pdf", n, PAGE_OK, items=items, notes=notes))
+    path = write_proof(tmp_path / "proof.pdf", ScanResult(tuple(pages)), "letter")
+    text = " ".join(pdf_text(path))
+    assert text.count("To review: s.pdf") == 12
+    assert 4 <= page_count(path) <= 8
