@@ -373,6 +373,16 @@ def test_a_blotted_page_code_is_a_clear_problem(catalog: Catalog) -> None:
     assert page.scale == pytest.approx(1.0, abs=0.005)
 
 
+def test_a_600_dpi_scan_reads(catalog: Catalog) -> None:
+    """The finest scans the issue names: read as well (lines are measured at about 300 dpi)."""
+    sheet = Sheet("CORS", "a4", 600, SINGLE_MARKS[1:], {"rotate_deg": 2.0, "noise": 4}, seed=6)
+    page, marks = read_sheet(sheet, catalog)
+    assert page.status == PAGE_OK
+    assert [item.status for item in page.items] == [pen.OK] * 4
+    for mark, item in zip(marks, page.items, strict=True):
+        assert abs(raw_value(item.reading) - mark.value) <= 0.05
+
+
 def test_a_sheet_printed_at_97_percent_is_read_and_noted(catalog: Catalog) -> None:
     sheet = Sheet(
         "CSRS",
