@@ -141,8 +141,10 @@ def write_sample_scan(
         grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
         for number, place in enumerate(line_places(instrument, settings.paper, False), 1):
             marks = {(1, 3): 2, (2, 2): 0}.get((index, number), 1)  # a double mark, a blank
+            # clients mostly rate the session high, and their lives lower
+            low = 6.5 if instrument.kind == "alliance" else 1.0
             for n in range(marks):
-                x = (place.left + rng.uniform(1.0, 9.5) * 10 - n * 40) * ppm
+                x = (place.left + rng.uniform(low, 9.7) * 10 - n * 40) * ppm
                 lean = rng.uniform(-0.25, 0.25) * 40
                 top, bottom = (x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)
                 ends = [tuple(round(v * 16) for v in point) for point in (top, bottom)]
