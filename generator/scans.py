@@ -61,6 +61,14 @@ GUESS_COLOUR = (0, 140, 255)  # orange, an unconfirmed best guess
 TICK_COLOUR = (200, 90, 0)  # blue, the end ticks found
 
 
+OUTPUT_NAMES = ("measurements.xlsx", "measurements.csv", "proof.pdf")
+
+
+def earlier_results(out: Path) -> list[Path]:
+    """The files of an earlier scan in folder OUT (staff may have corrected its workbook)."""
+    return [Path(out) / name for name in OUTPUT_NAMES if (Path(out) / name).exists()]
+
+
 @dataclass(frozen=True)
 class ScanFiles:
     workbook: Path
@@ -89,10 +97,13 @@ def write_scan_results(
         extra_columns=WORKBOOK_EXTRA,
         listing=Listing(LISTING_TITLE, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
     )
-    csv_path = None
+    csv_path = out / "measurements.csv"
     if with_csv:
         data = csv_bytes(SCAN_COLUMNS, rows)
-        csv_path = write_atomic(out / "measurements.csv", lambda stream: stream.write(data))
+        write_atomic(csv_path, lambda stream: stream.write(data))
+    else:  # an earlier scan's CSV would no longer match the workbook
+        csv_path.unlink(missing_ok=True)
+        csv_path = None
     proof = write_proof(out / "proof.pdf", result, paper)
     return ScanFiles(workbook, proof, csv_path)
 
@@ -124,7 +135,7 @@ def scan_row(page: ScannedPage) -> list[object]:
 def _notes(page: ScannedPage, with_reason: bool = True) -> list[str]:
     """The page's reason (WITH_REASON) and notes, and each unconfirmed best guess."""
     notes = [page.reason] if page.reason and with_reason else []
-    notes += page.notes
+    notes += [*page.problems, *page.notes]
     for item in page.items:
         guess = _guess(item, page)
         if guess is not None:

@@ -22,7 +22,7 @@ from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.report import write_report
-from generator.scans import write_scan_results
+from generator.scans import earlier_results, write_scan_results
 from generator.sheets import (
     EXPLAIN_MODES,
     Header,
@@ -424,9 +424,15 @@ def report(
 @out_option("scan", "Folder to write into.", folder=True)
 @click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
+@click.option("--replace", is_flag=True, help="Replace an earlier scan's files in the folder.")
 @pass_context
 def scan_command(
-    obj: Context, scans: tuple[Path, ...], out: Path, with_csv: bool, paper: str | None
+    obj: Context,
+    scans: tuple[Path, ...],
+    out: Path,
+    with_csv: bool,
+    paper: str | None,
+    replace: bool,
 ) -> None:
     """Read scanned forms: measure every mark, and write a workbook and a proof sheet.
 
@@ -436,9 +442,17 @@ def scan_command(
 
     \b
     Example:
-      paperfit scan scans/2026-11-25.pdf -o output/scan --csv
+      paperfit scan scans/2026-11-25.pdf -o output/scan-2026-11-25 --csv
     """
-    planned = plan(scans)
+    earlier = earlier_results(out)
+    if earlier and not replace:
+        raise UsageProblem(
+            f"{out} already holds an earlier scan ({', '.join(p.name for p in earlier)}), whose "
+            "workbook may have been corrected by hand. Write to another folder with -o, or "
+            "give --replace to write over it."
+        )
+    # never read back what a scan wrote (a folder given as input may hold the output folder)
+    planned = [batch for batch in plan(scans) if not _inside(batch.path, out)]
     with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
         result = scan_pages(planned, obj.catalog, progress=advance)
     if not result.pages:
@@ -454,6 +468,10 @@ def scan_command(
     for path in (files.workbook, files.csv, files.proof):
         if path is not None:
             click.echo(path)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 @contextmanager

@@ -44,6 +44,8 @@ DOT_ROUNDNESS = 1.4  # and is at most this many times as wide as it is tall (a d
 MIN_LINE_MM = 60.0  # the printed line's dark run must be at least this long
 LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of 100 mm, generous)
 TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
+AT_TICK_MM = 1.6  # a mark cut by a tick's mask crosses the line this near the tick, or is unsure
+TICK_BEYOND_RUN_MM = 0.5  # a tick's middle is never further than this beyond the line's end
 TICK_MASK_MM = 3.0  # rows masked around the line at a tick (ticks are ±2.5 mm at 100 %)
 SPECK_MM2 = 0.3  # smaller components are dirt
 SUBSTANTIAL_MM2 = 0.6  # a separate mark this large, not touching the line, counts as a mark
@@ -214,7 +216,14 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
     ticks: list[tuple[float, int, int]] = []
     for end in (xs_run, xe_run):
         a, b = max(0, end - reach), min(w - 1, end + reach)
-        groups = _runs(tick_col[a : b + 1], 0)
+        # A tick crosses the line, so it lies within the line's dark run; what lies beyond
+        # the run's end (the rim of a child form's face) is not a tick.
+        outward = -1 if end == xs_run else 1
+        groups = [
+            r
+            for r in _runs(tick_col[a : b + 1], 0)
+            if ((r[0] + r[1]) / 2 + a - end) * outward <= TICK_BEYOND_RUN_MM * ppm
+        ]
         if not groups:
             return _unreadable()
 
@@ -251,8 +260,13 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
     clear = cols & ~crossed[0].astype(bool)
     pen[b_lo : b_hi + 1, clear] = False
     t_rows = slice(max(0, int(yl - TICK_MASK_MM * ppm)), min(h, int(yl + TICK_MASK_MM * ppm) + 2))
-    for g0, g1 in ((lg0, lg1), (rg0, rg1)):
-        pen[t_rows, max(0, g0 - 2 * m) : g1 + 2 * m + 1] = False
+    # Ink next to a tick's masked strip was cut by it: a mark on or at the end tick.
+    near_tick = np.zeros((2, h, w), dtype=bool)
+    for end, (g0, g1) in enumerate(((lg0, lg1), (rg0, rg1))):
+        strip = slice(max(0, g0 - 2 * m), g1 + 2 * m + 1)
+        pen[t_rows, strip] = False
+        near_tick[end, t_rows, strip] = True
+        near_tick[end] = cv2.dilate(near_tick[end].astype(np.uint8), np.ones((5, 5))) > 0
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(pen.astype(np.uint8), connectivity=8)
     comps = []
@@ -287,6 +301,7 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
 
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
     away: list[float | None] = []
+    at_tick: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]  # pieces cut by each tick
     for i, x, y, cw_, ch_ in comps:
         if in_face(x, y, cw_, ch_) and i not in gap_hits:
             continue
@@ -295,6 +310,10 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
         if i in gap_hits:  # keep only the ink nearer the tick than a face can be
             keep = (xs > lt - gap) & (xs < rt + gap)
             xs, ys = xs[keep], ys[keep]
+        cut = [bool(near_tick[end, ys, xs].any()) for end in (0, 1)] if xs.size else [False] * 2
+        if any(cut):
+            at_tick[cut.index(True)].append((xs, ys))
+            continue
         dist = np.abs(ys - yl)
         if dist.min() <= half + TOUCH_MM * ppm:
             close = xs[dist <= half + 1.0 * ppm]
@@ -314,6 +333,15 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
         else:
             groups.append([xs, ys, x0, x1])
     merged = [_crossing(gx, gy, yl, ppm) for gx, gy, _g0, _g1 in groups]
+    # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
+    # of such a mark is hidden under the tick, so a crossing found far from the tick is not
+    # trusted (kept as a guess, like a dash).
+    for tick, pieces in zip((lt, rt), at_tick, strict=True):
+        if pieces:
+            xs = np.concatenate([piece[0] for piece in pieces])
+            ys = np.concatenate([piece[1] for piece in pieces])
+            mx, dash = _crossing(xs, ys, yl, ppm)
+            merged.append((mx, dash or abs(mx - tick) > AT_TICK_MM * ppm))
 
     def to_value(px: float) -> float:
         return 10.0 * (px - lt) / (rt - lt)

@@ -32,7 +32,7 @@ from scanner.pages import PageProblem, ScanPage
 DETECT_DPI = 200.0  # markers are searched for at about this resolution
 POOR_RESIDUAL_MM = 0.5  # above this RMS corner error the page is "poor registration"
 PAPER_TOLERANCE = 0.03  # marker spacings may differ this much (relative) from the layout's
-SCALE_RANGE = (0.85, 1.10)  # printed scales outside this are noted (90-105 % expected)
+SCALE_RANGE = (0.85, 1.10)  # beyond this the stored dpi is not believed (90-105 % expected)
 CODE_MARGIN_MM = 4.0
 NO_MARKERS = "no markers: is this a paperfit form?"
 OK = "ok"
@@ -48,8 +48,9 @@ class Registration:
     rotation_degrees: how far the page is turned in the image, counter-clockwise as seen,
         in (-180, 180] (upright 0, upside down 180, turned left 90); orientation: the same
         rounded to 0, 90, 180 or 270.
-    scale: the printed scale (1.0 = 100 %), from the marker spacing and the scan's dpi (1.0
-        when the scan stores no dpi).
+    scale: the printed scale (1.0 = 100 %), from the marker spacing and the scan's dpi;
+        scale_known: False when the scan stores no dpi or one that gives an implausible scale
+        (outside SCALE_RANGE): the page is then sized by its markers and scale is 1.0.
     residual_mm: RMS distance between the detected marker corners and where the mapping puts
         them, in mm.
     markers_found: the marker ids found; corners: id -> its 4 corners (x, y) in image px.
@@ -62,6 +63,7 @@ class Registration:
     rotation_degrees: float
     scale: float
     residual_mm: float
+    scale_known: bool
     markers_found: tuple[int, ...]
     corners: dict[int, np.ndarray] = field(repr=False)
     status: str = OK
@@ -149,8 +151,16 @@ def register(page: ScanPage) -> Registration | PageProblem:
         return PageProblem(page.source, page.page, "the page is mirrored (scanned through?)")
     rotation = -math.degrees(math.atan2(x_axis[1], x_axis[0]))
     rotation = 180.0 if rotation <= -180 else rotation
-    # Without a stored resolution the markers' spacing is taken as printed at 100 %.
-    dpi = page.dpi if page.dpi_stored else scale_px * 25.4
+    # Without a believable stored resolution the markers' spacing is taken as 100 %.
+    dpi, scale_known = page.dpi, page.dpi_stored
+    if scale_known and not SCALE_RANGE[0] <= scale_px / (dpi / 25.4) <= SCALE_RANGE[1]:
+        notes.append(
+            f"the file says {dpi:.0f} dpi, but the page measures as if scanned at "
+            f"{scale_px * 25.4:.0f} dpi: read at the size of its markers"
+        )
+        scale_known = False
+    if not scale_known:
+        dpi = scale_px * 25.4
     scale = scale_px / (dpi / 25.4)
     residual_px = np.sqrt(np.mean(np.sum((_project(homography, page_pts) - image_pts) ** 2, 1)))
     residual_mm = float(residual_px / (dpi / 25.4))
@@ -158,11 +168,6 @@ def register(page: ScanPage) -> Registration | PageProblem:
     if residual_mm > POOR_RESIDUAL_MM:
         status = POOR
         notes.append(f"marker corners {residual_mm:.2f} mm off the fitted mapping")
-    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
-        notes.append(
-            f"printed at {scale:.0%} by the scan's {dpi:.0f} dpi: "
-            "check the printer's scaling or the scan resolution"
-        )
     return Registration(
         homography=homography,
         inverse=inverse,
@@ -170,6 +175,7 @@ def register(page: ScanPage) -> Registration | PageProblem:
         rotation_degrees=float(rotation),
         scale=float(scale),
         residual_mm=residual_mm,
+        scale_known=scale_known,
         markers_found=ids,
         corners=markers,
         status=status,

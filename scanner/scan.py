@@ -19,7 +19,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -45,7 +45,7 @@ UNREADABLE = "unreadable"
 
 BEYOND_ENDS_MM = 14.0  # a line's picture reaches this far beyond each end tick
 ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear of words
-TICK_SLACK_MM = 3.0  # found ticks further than this from their layout place: not the line
+TICK_SLACK_MM = 1.0  # found ticks further than this from their mapped place are not ticks
 MAX_PX_PER_MM = 12.0  # lines are measured at most at this resolution (about 300 dpi)
 PROOF_PX_PER_MM = 6.0  # the proof's pictures of the lines (about 150 dpi)
 THUMBNAIL_PX = 240  # the proof's picture of a page whose lines were not read
@@ -86,7 +86,8 @@ class ScannedPage:
     the markers); notes: what else the reader should know (printer scaling, assumed dpi);
     residual_mm: how far the corner markers lie from the page's fitted mapping (RMS, mm), a
     quality figure of the registration; thumbnail: a small picture of a page whose lines
-    could not be read, so that staff can find the sheet.
+    could not be read, so that staff can find the sheet; problems: what else needs a person
+    (a blank form's missing client ID, the same form scanned twice).
     """
 
     source: str
@@ -100,10 +101,15 @@ class ScannedPage:
     notes: tuple[str, ...] = ()
     residual_mm: float | None = None
     thumbnail: np.ndarray | None = field(default=None, repr=False)
+    problems: tuple[str, ...] = ()
 
     @property
     def needs_review(self) -> bool:
-        return self.status != PAGE_OK or any(item.status != pen.OK for item in self.items)
+        return (
+            self.status != PAGE_OK
+            or bool(self.problems)
+            or any(item.status != pen.OK for item in self.items)
+        )
 
     @property
     def values(self) -> tuple[float | None, ...]:
@@ -157,9 +163,33 @@ class ScanResult:
 def _review_reason(page: ScannedPage) -> str:
     if page.status != PAGE_OK:
         return page.reason or page.status
-    return "; ".join(
-        f"item {item.number} {item.status}" for item in page.items if item.status != pen.OK
-    )
+    items = [f"item {item.number} {item.status}" for item in page.items if item.status != pen.OK]
+    return "; ".join([*page.problems, *items])
+
+
+def check_batch(pages: Sequence[ScannedPage]) -> tuple[ScannedPage, ...]:
+    """PAGES with what only the whole batch shows added to their problems: a form whose page
+    code names no client or session (a blank form: the workbook row needs them typed in), and
+    the same form (instrument, client, session) read from more than one page."""
+    seen: dict[tuple[str, str, str], list[int]] = {}
+    for index, page in enumerate(pages):
+        if page.code is not None and page.code.client_id and page.code.session:
+            key = (page.code.instrument, page.code.client_id, page.code.session)
+            seen.setdefault(key, []).append(index)
+    checked = []
+    for index, page in enumerate(pages):
+        problems = list(page.problems)
+        code = page.code
+        if code is not None and page.instrument is not None:
+            if not (code.client_id and code.session):
+                problems.append("a blank form: type its client ID and session into the workbook")
+            else:
+                twins = seen[(code.instrument, code.client_id, code.session)]
+                others = [pages[i].where for i in twins if i != index]
+                if others:
+                    problems.append(f"the same form was also read from {', '.join(others)}")
+        checked.append(replace(page, problems=tuple(problems)) if problems else page)
+    return tuple(checked)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +218,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
             status,
             reason,
             code,
-            scale=registration.scale if page.dpi_stored else None,
+            scale=registration.scale if registration.scale_known else None,
             notes=notes,
             residual_mm=registration.residual_mm,
             thumbnail=_thumbnail(page.image),
@@ -206,7 +236,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     lengths = [item.reading.length_mm for item in items if item.reading.length_mm]
     scale: float | None = statistics.median(lengths) / 100.0 if lengths else registration.scale
     notes = list(page.notes + registration.notes)
-    if not page.dpi_stored:
+    if not registration.scale_known:
         scale = None  # the page's own markers set its size: the printer's scale is unknown
     elif scale is not None and not SCALE_OK[0] <= scale <= SCALE_OK[1]:
         notes.append(f"printed at {scale:.0%}: check the printer's scaling")
@@ -263,9 +293,14 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
     reading = pen.measure_line(picture, px_per_printed_mm)
     width_mm = picture.shape[1] / px_per_printed_mm
     if reading.ticks_mm is not None:
-        expected = (BEYOND_ENDS_MM * reg.scale, width_mm - BEYOND_ENDS_MM * reg.scale)
-        if max(abs(a - b) for a, b in zip(reading.ticks_mm, expected, strict=True)) > TICK_SLACK_MM:
-            reading = pen.LineReading(None, pen.UNREADABLE, None, None, 0, None, None)
+        # The ends found must be where the page's mapping puts them: else something else (a
+        # pen stroke, the rim of a face) was taken for a tick, and the value is only a guess.
+        left, right = BEYOND_ENDS_MM * reg.scale, width_mm - BEYOND_ENDS_MM * reg.scale
+        found_left, found_right = reading.ticks_mm
+        if max(abs(found_left - left), abs(found_right - right)) > TICK_SLACK_MM:
+            mark = reading.mark_x_mm
+            guess = None if mark is None else round(10 * (mark - left) / (right - left), 1)
+            reading = replace(reading, value=None, status=pen.UNREADABLE, guess=guess)
     small = cv2.resize(
         picture,
         (round((box[2] - box[0]) * PROOF_PX_PER_MM), round((box[3] - box[1]) * PROOF_PX_PER_MM)),
@@ -311,7 +346,7 @@ def scan(
             pages.extend(read)
             if progress:
                 progress(len(read))
-        return ScanResult(tuple(pages))
+        return ScanResult(check_batch(pages))
     with ProcessPoolExecutor(
         workers, mp_context=fork_context(), initializer=_set_catalog, initargs=(catalog,)
     ) as pool:
@@ -319,7 +354,7 @@ def scan(
             pages.extend(read)
             if progress:
                 progress(len(read))
-    return ScanResult(tuple(pages))
+    return ScanResult(check_batch(pages))
 
 
 def _read_batch(batch: Batch, catalog: Catalog) -> list[ScannedPage]:

@@ -209,6 +209,15 @@ def _single(kind: str, x: float, y: float, mm: float, rng: np.random.Generator) 
     raise ValueError(f"no single mark of kind {kind!r}")
 
 
+def draw_mark(image: np.ndarray, dpi: float, kind: str, x: float, y: float, seed: int) -> None:
+    """One single mark of KIND (see SINGLE_MARKS) whose true position is page point (X, Y) mm,
+    drawn on IMAGE in place."""
+    rng = np.random.default_rng(seed)
+    grey = int(rng.integers(30, 61))
+    for shape in _single(kind, x, y, 1.0, rng):
+        ink(image, dpi, shape, grey)
+
+
 def _beside(x: float, y: float, mm: float, rng: np.random.Generator) -> list[_Shape]:
     """A stroke or a dot above or below the line at X, its nearest ink 2-4 mm from the line's
     middle."""

@@ -59,6 +59,7 @@ from tests.scans import (
     SINGLE_MARKS,
     PenMark,
     distort,
+    draw_mark,
     draw_marks,
     ink,
     render_sheet,
@@ -259,6 +260,47 @@ def test_small_dots_are_read_or_flagged_never_misread(dpi: int, catalog: Catalog
                 assert item.reading.value is None
                 assert item.reading.guess == pytest.approx(truth, abs=0.1)
     print(f"\nsmall dots at {dpi} dpi: {statuses.count(pen.OK)} of {len(statuses)} read ok")
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+@pytest.mark.parametrize("ident", ["SRS", "CORS"])
+def test_marks_at_the_ends_are_read_or_flagged_never_misread(
+    ident: str, dpi: int, catalog: Catalog
+) -> None:
+    """0 and 10 are common ratings: a mark on an end tick (which hides part of it) is read as
+    0.0 or 10.0, one just inside the end is read where it is, and one half a millimetre beyond
+    the end (beside a child form's face) is either read at the end or flagged, never read ok at
+    another place. (A dot exactly on a tick is hidden by it and reads as no mark; an X exactly
+    on a tick may be flagged, its arms crossing where the tick is looked for, and so may a
+    circle near the end of a child form's line, which runs into the face.)"""
+    image, _ = render_sheet("letter", dpi, ident)
+    places = line_places(catalog.get(ident), "letter", False)
+    must_read = []
+    for kind in ("stroke", "slanted", "x", "circle", "dot"):
+        for values in ((0.0, 0.05, 9.95, 10.0), (10.05, 0.1, 9.9, -0.05)):
+            marked = image.copy()
+            for n, (value, place) in enumerate(zip(values, places, strict=True)):
+                x = place.left + value * (place.right - place.left) / 10
+                draw_mark(marked, dpi, kind, x, place.y, seed=dpi + n)
+            scanned = distort(marked, rotate_deg=0.7, noise=3, jpeg_quality=85)
+            page = read_page(ScanPage("ends.png", 1, scanned, dpi), catalog)
+            assert page.status == PAGE_OK
+            for value, item in zip(values, page.items, strict=True):
+                where = (kind, value, item.reading)
+                truth = min(10.0, max(0.0, value))
+                if item.status == pen.OK:
+                    assert abs(item.reading.value - truth) <= 0.1, where
+                else:
+                    assert item.reading.value is None, where
+                # a dot on a tick is hidden by it; an X's arms across a tick blur where it is;
+                # a circle round a tick of a child form runs into the face beside it
+                confused = (kind in ("dot", "x") and value in (0.0, 10.0)) or (
+                    kind == "circle" and ident == "CORS"
+                )
+                if value == truth and not confused:
+                    must_read.append(where)
+    not_read = [where for where in must_read if where[2].status != pen.OK]
+    assert not not_read, not_read
 
 
 # ---------------------------------------------------------------------------------------------
@@ -639,3 +681,35 @@ def test_the_proof_fits_pages_of_every_kind(tmp_path: Path) -> None:
     text = " ".join(pdf_text(path))
     assert text.count("To review: s.pdf") == 12
     assert 4 <= page_count(path) <= 8
+
+
+def test_blank_forms_and_forms_scanned_twice_go_to_review(tmp_path: Path, catalog: Catalog) -> None:
+    """What only the batch shows: a blank form's row needs its client and session typed in,
+    and the same form read from two pages would clash in `check`; both are listed for review."""
+    personal, _ = render_sheet("letter", 150, "ORS")
+    blank, _ = render_sheet("letter", 150, "SRS", header=Header())
+    for name, image in (("a.png", personal), ("b.png", blank), ("c.png", personal)):
+        Image.fromarray(distort(image, rotate_deg=1)).save(tmp_path / name, dpi=(150, 150))
+    first, empty, again = scan([tmp_path], catalog).pages
+    assert (first.status, empty.status, again.status) == (PAGE_OK,) * 3
+    assert first.needs_review and empty.needs_review and again.needs_review
+    assert first.problems == (f"the same form was also read from {again.where}",)
+    assert again.problems == (f"the same form was also read from {first.where}",)
+    assert empty.problems == ("a blank form: type its client ID and session into the workbook",)
+    result = ScanResult((first, empty, again))
+    assert "b.png › page 1: a blank form" in "\n".join(result.summary())
+
+
+def test_a_wrong_stored_resolution_is_not_believed(tmp_path: Path, catalog: Catalog) -> None:
+    """A 200 dpi scan saved as 300 dpi would look printed at 67 %: the page is sized by its
+    markers instead, read right, and the note says what was wrong."""
+    sheet = Sheet("SRS", "letter", 200, SINGLE_MARKS[:4], {"rotate_deg": 1.0}, seed=67)
+    image, marks = make_page(sheet, catalog)
+    path = tmp_path / "wrong-dpi.png"
+    Image.fromarray(image).save(path, dpi=(300, 300))
+    [page] = scan([path], catalog).pages
+    assert page.status == PAGE_OK and page.scale is None
+    assert any(note.startswith("the file says 300 dpi") for note in page.notes), page.notes
+    assert [item.status for item in page.items] == [pen.OK] * 4
+    for mark, item in zip(marks, page.items, strict=True):
+        assert abs(raw_value(item.reading) - mark.value) <= 0.05
