@@ -713,3 +713,26 @@ def test_a_wrong_stored_resolution_is_not_believed(tmp_path: Path, catalog: Cata
     assert [item.status for item in page.items] == [pen.OK] * 4
     for mark, item in zip(marks, page.items, strict=True):
         assert abs(raw_value(item.reading) - mark.value) <= 0.05
+
+
+def test_the_command_keeps_an_earlier_scan_and_never_reads_its_own_output(
+    tmp_path: Path,
+) -> None:
+    """Staff correct measurements.xlsx by hand: a second scan into the same folder is refused
+    unless --replace is given, and an output folder inside the scanned folder is not read."""
+    image, _ = render_sheet("letter", 150, "ORS")
+    Image.fromarray(image).save(tmp_path / "page.png", dpi=(150, 150))
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out), "--csv"])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("1 page read: 1 form,")
+    workbook = (out / "measurements.xlsx").read_bytes()
+    again = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out)])
+    assert again.exit_code == 2
+    assert "already holds an earlier scan" in again.output and "--replace" in again.output
+    assert (out / "measurements.xlsx").read_bytes() == workbook
+    replaced = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out), "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert replaced.output.startswith("1 page read: 1 form,")  # not its own proof.pdf
+    assert not (out / "measurements.csv").exists()  # the earlier CSV no longer matched
