@@ -225,19 +225,27 @@ def _estimated_height(form: dict) -> float:
 def _proof_form(kind: str, page: ScannedPage) -> dict:
     code = page.code
     instrument: Instrument | None = page.instrument
-    heading = [Path(page.source).name, f"page {page.page}" if page.page else "whole file"]
+    heading = [page.source, f"page {page.page}" if page.page else "whole file"]
     if code is not None:
         heading.append(code.instrument)
         heading += [part for part in (code.client_id, _session(code.session), code.date) if part]
     return {
         "review": kind == "review",
         "heading": " · ".join(heading),
-        "status": page.reason or page.status,
+        "status": page.reason or _to_check(page),
         "notes": _notes(page, with_reason=False),
         "total": page.total,
         "lines": [_proof_item(item, instrument, page) for item in page.items],
         "thumbnail": None if page.thumbnail is None else _png_data_uri(page.thumbnail),
     }
+
+
+def _to_check(page: ScannedPage) -> str:
+    """A readable page's status, with how many of its items and problems need a person."""
+    count = sum(item.status != pen.OK for item in page.items) + len(page.problems)
+    if not count:
+        return page.status
+    return f"{page.status}, {count} {'thing' if count == 1 else 'things'} to check"
 
 
 def _session(session: str) -> str:
@@ -266,7 +274,7 @@ def _drawn(item: ItemReading, confirmed: bool) -> np.ndarray:
     if item.ticks_at is not None:
         for at in item.ticks_at:
             x = round(at * width)
-            cv2.line(picture, (x, height - 6), (x, height - 1), TICK_COLOUR, 2)
+            cv2.line(picture, (x, height - 12), (x, height - 1), TICK_COLOUR, 3)
     if item.mark_at is not None:
         x = round(item.mark_at * width)
         colour = MARK_COLOUR if confirmed else GUESS_COLOUR

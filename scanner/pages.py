@@ -170,7 +170,7 @@ def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
     if kind is None:
         known = SUFFIXES.get(path.suffix.lower())
         reason = (
-            f"is named .{known} but is not one (empty or damaged?)"
+            f"is named {path.suffix} but is not a {known.upper()} file (empty or damaged?)"
             if known
             else "is not a PDF, TIFF, PNG or JPEG file"
         )
@@ -196,7 +196,10 @@ def _pdf_pages(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
     try:
         document = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as error:
-        yield PageProblem(source, None, f"is not a readable PDF ({error})")
+        reason = f"is not a readable PDF ({error})"
+        if "password" in str(error).lower():
+            reason = "is password-protected: scan it again, or save it without a password"
+        yield PageProblem(source, None, reason)
         return
     try:
         count = len(document)
@@ -328,9 +331,19 @@ def _stored_dpi(data: bytes, frames: int) -> list[float | None]:
     where there is none or it is implausible."""
     found: list[float | None] = [None] * frames
     try:
+        import warnings
+
         from PIL import Image
 
-        with Image.open(io.BytesIO(data)) as picture:
+        # PIL refuses (and warns about) very large pictures; only the header is read here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+            try:
+                picture = Image.open(io.BytesIO(data))
+            finally:
+                Image.MAX_IMAGE_PIXELS = limit
+        with picture:
             for index in range(frames):
                 if index:
                     picture.seek(index)

@@ -207,7 +207,7 @@ def test_truncated_file_is_a_problem_not_an_exception(tmp_path: Path, suffix: st
 def test_missing_and_empty_files(tmp_path: Path) -> None:
     (tmp_path / "empty.pdf").write_bytes(b"")
     assert [p.reason for p in load_pages(tmp_path / "empty.pdf")] == [
-        "is named .pdf but is not one (empty or damaged?)"
+        "is named .pdf but is not a PDF file (empty or damaged?)"
     ]
     [missing] = load_pages(tmp_path / "nope.pdf")
     assert isinstance(missing, PageProblem) and "no such file" in missing.reason

@@ -607,11 +607,14 @@ def test_a_batch_is_read_written_and_read_back(
     text = pdf_text(files.proof)
     first = text[0]
     assert result.summary()[0] in first
-    review = first.index("To review: scan.pdf · page 3 · CORS")
-    assert review < first.index("Page:")  # the first form shown
-    assert review < first.index("To review: scan.pdf · page 6")
-    assert "To review: junk.png" in text[1]
-    assert "scan.pdf · page 1 · ORS" in text[1] and "To review" not in text[2]
+    flat = [" ".join(page.split()) for page in text]
+    pdf, junk = f"To review: {batch.pdf}", f"To review: {batch.junk}"
+    review = flat[0].index(f"{pdf} · page 3 · CORS")
+    assert review < flat[0].index("Page:")  # the first form shown
+    assert review < flat[0].index(f"{pdf} · page 6")
+    assert "Page: ok, 1 thing to check" in flat[0]
+    assert junk in flat[1]
+    assert f"{batch.pdf} · page 1 · ORS" in flat[1] and "To review" not in flat[2]
 
 
 def test_the_scan_command(batch: ScanFolder, tmp_path: Path) -> None:
@@ -736,3 +739,17 @@ def test_the_command_keeps_an_earlier_scan_and_never_reads_its_own_output(
     assert replaced.exit_code == 0, replaced.output
     assert replaced.output.startswith("1 page read: 1 form,")  # not its own proof.pdf
     assert not (out / "measurements.csv").exists()  # the earlier CSV no longer matched
+
+
+def test_a_password_protected_pdf_says_so(tmp_path: Path, catalog: Catalog) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer.encrypt("secret")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as stream:
+        writer.write(stream)
+    [page] = scan([path], catalog).pages
+    assert page.status == "unreadable" and page.page is None
+    assert page.reason == "is password-protected: scan it again, or save it without a password"
