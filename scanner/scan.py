@@ -141,22 +141,24 @@ class ScanResult:
         return tuple(page for page in self.pages if page.instrument is not None)
 
     def summary(self) -> list[str]:
-        """What was read, in a few lines for the terminal."""
-        review = [page for page in self.pages if page.needs_review]
-        items = sum(len(page.items) for page in self.pages)
+        """What was read, in a few lines for the terminal: pages, then files that could not
+        be opened at all (which are not pages)."""
+        pages = [page for page in self.pages if page.page is not None]
+        files = [page for page in self.pages if page.page is None]
+        review = [page for page in pages if page.needs_review]
+        items = sum(len(page.items) for page in pages)
         ok_items = sum(
-            item.status == pen.OK
-            for page in self.pages
-            if page.status == PAGE_OK
-            for item in page.items
+            item.status == pen.OK for page in pages if page.status == PAGE_OK for item in page.items
         )
         lines = [
-            f"{plural(len(self.pages), 'page')} read: {plural(len(self.forms), 'form')}, "
+            f"{plural(len(pages), 'page')} read: {plural(len(self.forms), 'form')}, "
             f"{ok_items} of {plural(items, 'mark')} measured, "
             f"{plural(len(review), 'page')} to review."
         ]
-        for page in review:
-            lines.append(f"  {page.where}: {_review_reason(page)}")
+        lines += [f"  {page.where}: {_review_reason(page)}" for page in review]
+        if files:
+            lines.append(f"{plural(len(files), 'file')} not read:")
+            lines += [f"  {page.where}: {page.reason}" for page in files]
         return lines
 
 

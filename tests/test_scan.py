@@ -753,3 +753,8 @@ def test_a_password_protected_pdf_says_so(tmp_path: Path, catalog: Catalog) -> N
     [page] = scan([path], catalog).pages
     assert page.status == "unreadable" and page.page is None
     assert page.reason == "is password-protected: scan it again, or save it without a password"
+    assert ScanResult((page,)).summary() == [
+        "0 pages read: 0 forms, 0 of 0 marks measured, 0 pages to review.",
+        "1 file not read:",
+        f"  {path}: {page.reason}",
+    ]
