@@ -53,6 +53,20 @@ SCAN_COLUMNS = (
 )
 WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
 LISTING_TITLE = "Scans"  # scanner.measurements skips a sheet of this name
+README_INTRO = (
+    "Read from scans",
+    "paperfit scan filled in this workbook from scanned forms: one row per form on its form's "
+    "sheet. The columns after notes say how each item was read (item1_status to item4_status: "
+    "ok, no mark, more than one mark, mark away from the line, mark outside the ends, "
+    "unreadable), how the page was read (page_status), and where it came from (source, page).",
+    "An item that is not ok is left empty. Measure it on the paper form (proof.pdf shows each "
+    "line; a best guess, if any, is in notes, marked unconfirmed) and type the value in: it is "
+    "then scored like any other. A blank form (no client ID or session printed on it) needs "
+    "them typed in. The Scans sheet lists every page read, forms or not.",
+    "Keep this workbook: paperfit scan will not write over it unless told to (--replace), so "
+    "your corrections are not lost.",
+    "",
+)
 PROOF_HEAD_MM = 30.0  # the proof's title and key, on its first page
 PROOF_THUMBNAIL_MM = 56.0  # a 40 mm wide picture of a letter or A4 page, and its margin
 PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
@@ -96,6 +110,7 @@ def write_scan_results(
         forms=[_entry_row(page) for page in result.forms],
         extra_columns=WORKBOOK_EXTRA,
         listing=Listing(LISTING_TITLE, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
+        readme_intro=README_INTRO,
     )
     csv_path = out / "measurements.csv"
     if with_csv:

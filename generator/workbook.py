@@ -135,11 +135,13 @@ def write_workbook(
     forms: Sequence[Form | EntryRow] = (),
     extra_columns: Sequence[str] = (),
     listing: Listing | None = None,
+    readme_intro: Sequence[str] = (),
 ) -> Path:
     """Write the entry workbook to OUT and return OUT.
 
     FORMS pre-fill the instrument sheets; EXTRA_COLUMNS are added to each instrument sheet
-    after its own columns, filled from each EntryRow's extra values; LISTING is an extra sheet.
+    after its own columns, filled from each EntryRow's extra values; LISTING is an extra sheet;
+    README_INTRO (a heading, then paragraphs) opens the Read me sheet.
     Raises UsageProblem when an instrument id cannot be a sheet name, or a pre-filled form names
     an instrument that is not in INSTRUMENTS or has the wrong number of items.
     """
@@ -147,7 +149,7 @@ def write_workbook(
     rows = [form if isinstance(form, EntryRow) else EntryRow.of(form) for form in forms]
     rows_by_sheet = _forms_by_instrument(instruments, rows)
     workbook = Workbook()
-    _fill_readme(workbook.active, instruments, thresholds)
+    _fill_readme(workbook.active, instruments, thresholds, readme_intro)
     lists = _ListRefs.build(instruments)
     client_last = max(MAX_ROWS, len(clients) + 1)
     _add_clients_sheet(workbook, clients, lists, client_last)
@@ -218,16 +220,23 @@ def _forms_by_instrument(
 # Read me
 
 
-def _fill_readme(sheet: Worksheet, instruments: Sequence[Instrument], t: Thresholds) -> None:
-    """Plain instructions for the person measuring; the numbers come from THRESHOLDS."""
+def _fill_readme(
+    sheet: Worksheet,
+    instruments: Sequence[Instrument],
+    t: Thresholds,
+    intro: Sequence[str] = (),
+) -> None:
+    """Plain instructions for the person measuring; the numbers come from THRESHOLDS. INTRO
+    (a heading, then paragraphs) comes first: what else made or fills this workbook."""
     sheet.title = README
     sheet.column_dimensions["A"].width = 100
     sheet.cell(1, 1, "How to type in the paper feedback forms").font = Font(bold=True, size=14)
-    for row, text in enumerate(_readme_lines(instruments, t), start=3):
+    headings = (*HEADINGS, *intro[:1])
+    for row, text in enumerate([*intro, *_readme_lines(instruments, t)], start=3):
         cell = sheet.cell(row, 1)
         _put_text(cell, text)
         cell.alignment = WRAP
-        if text in HEADINGS:
+        if text in headings:
             cell.font = BOLD
 
 

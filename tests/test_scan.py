@@ -25,6 +25,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -601,6 +602,15 @@ def test_a_batch_is_read_written_and_read_back(
     assert len(missing) == 2, problems
     assert any("sheet CORS" in p and "item 2 missing" in p for p in missing), problems
     assert any("sheet SRS" in p and "item 4 missing" in p for p in missing), problems
+
+    # the workbook says how it was made and what its status columns mean
+    book = openpyxl.load_workbook(files.workbook, read_only=True)
+    readme = [row[0] for row in book["Read me"].iter_rows(values_only=True)]
+    assert readme[2] == "Read from scans" and "item1_status" in readme[3]
+    header = list(next(book["SRS"].iter_rows(values_only=True)))
+    statuses = [f"item{n}_status" for n in range(1, 5)]
+    assert header[-8:] == ["notes", *statuses, "page_status", "source", "page"]
+    book.close()
 
     # proof.pdf: as many forms a page as fit, those to review first
     assert page_count(files.proof) == 3
