@@ -73,8 +73,6 @@ PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at 
 MARK_COLOUR = (0, 0, 220)  # BGR: red, the mark found
 GUESS_COLOUR = (0, 140, 255)  # orange, an unconfirmed best guess
 TICK_COLOUR = (200, 90, 0)  # blue, the end ticks found
-
-
 OUTPUT_NAMES = ("measurements.xlsx", "measurements.csv", "proof.pdf")
 
 
@@ -112,12 +110,12 @@ def write_scan_results(
         listing=Listing(LISTING_TITLE, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
         readme_intro=README_INTRO,
     )
-    csv_path = out / "measurements.csv"
+    csv_path: Path | None = out / "measurements.csv"
     if with_csv:
         data = csv_bytes(SCAN_COLUMNS, rows)
-        write_atomic(csv_path, lambda stream: stream.write(data))
+        write_atomic(out / "measurements.csv", lambda stream: stream.write(data))
     else:  # an earlier scan's CSV would no longer match the workbook
-        csv_path.unlink(missing_ok=True)
+        (out / "measurements.csv").unlink(missing_ok=True)
         csv_path = None
     proof = write_proof(out / "proof.pdf", result, paper)
     return ScanFiles(workbook, proof, csv_path)
