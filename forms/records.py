@@ -52,8 +52,10 @@ class Form:
         return round(sum(v for v in self.items if v is not None), 1)
 
     def same_values(self, other: Form) -> bool:
-        """True when OTHER records the same form with the same numbers (a harmless copy)."""
-        return (self.items, self.date, self.filled_by) == (other.items, other.date, other.filled_by)
+        """True when OTHER records the same form with the same numbers (a harmless copy). Who
+        filled it in counts only when both say (a scanned copy does not read the boxes)."""
+        who = self.filled_by == other.filled_by or not (self.filled_by and other.filled_by)
+        return (self.items, self.date) == (other.items, other.date) and who
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from forms.instrument import Catalog
+from forms.records import Form
 from forms.scoring import Thresholds, score
-from generator.caseload import Mistake, make_caseload
+from generator.caseload import Caseload, Mistake, make_caseload
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -39,21 +40,25 @@ from scanner.schedule import read_schedule
 SCAN_DPI = 200
 
 SAMPLE_SCHEDULE = [
-    # client_id, session, clinician, age_group, format, name
-    ("C-1001", 1, "Dr. Ana Rivera", "adult", "individual", ""),
-    ("C-1002", 6, "Dr. Ana Rivera", "adolescent", "individual", ""),
-    ("K-2001", 3, "Sam Lee", "child", "individual", "Zoë"),
-    ("G-3001", 4, "Sam Lee", "adult", "group", ""),
-    ("C-1003", 12, "Dr. Ana Rivera", "adult", "individual", ""),
+    # client_id, clinician, age_group, format, name
+    ("C-1001", "Dr. Ana Rivera", "adult", "individual", ""),
+    ("C-1002", "Dr. Ana Rivera", "adolescent", "individual", ""),
+    ("K-2001", "Sam Lee", "child", "individual", "Zoë"),
+    ("G-3001", "Sam Lee", "adult", "group", ""),
+    ("C-1003", "Dr. Ana Rivera", "adult", "individual", ""),
 ]
 
 
-def write_sample_schedule(path: Path, day: datetime.date) -> Path:
-    """A small day's schedule as CSV, in the columns `paperfit forms --schedule` reads."""
+def write_sample_schedule(path: Path, day: datetime.date, history: Sequence[Form]) -> Path:
+    """A small day's schedule as CSV, in the columns `paperfit forms --schedule` reads: each
+    client's session on DAY in the made-up HISTORY, or the one after their last."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["client_id", "date", "session", "clinician", "age_group", "format", "name"])
-    for client, session, clinician, group, fmt, name in SAMPLE_SCHEDULE:
+    for client, clinician, group, fmt, name in SAMPLE_SCHEDULE:
+        mine = [form for form in history if form.client_id == client]
+        today = [form.session for form in mine if form.date == day]
+        session = today[0] if today else max((form.session for form in mine), default=0) + 1
         writer.writerow([client, day.isoformat(), session, clinician, group, fmt, name])
     data = buffer.getvalue().encode("utf-8")
     return write_atomic(path, lambda stream: stream.write(data))
@@ -95,11 +100,14 @@ def write_demo(
             privacy=settings.privacy,
         )
         written.append(write_forms(folder / f"forms-{language}.pdf", [Packet(pair)], options))
-    schedule = write_sample_schedule(folder / "schedule.csv", day)
+    caseload = make_caseload(end=day, catalog=catalog)
+    schedule = write_sample_schedule(folder / "schedule.csv", day, caseload.forms)
     packets = packets_for_schedule(read_schedule(schedule), catalog, base.language)
     pack = write_forms(folder / "forms-schedule.pdf", packets, base)
     written += [schedule, pack]
-    written += write_sample_scan(folder, pack, packets, catalog, settings, thresholds)
+    written += write_sample_scan(
+        folder, pack, packets, catalog, settings, thresholds, caseload.forms
+    )
     for language in LANGUAGES:
         for audience in AUDIENCES:
             written.append(
@@ -117,7 +125,7 @@ def write_demo(
                 folder / f"guide-{language}.pdf", language, settings.paper, thresholds, settings
             )
         )
-    return written + write_sample_measurements(folder, catalog, settings, thresholds, day)
+    return written + write_sample_measurements(folder, catalog, settings, thresholds, day, caseload)
 
 
 def write_sample_scan(
@@ -127,24 +135,32 @@ def write_sample_scan(
     catalog: Catalog,
     settings: Settings,
     thresholds: Thresholds,
+    history: Sequence[Form],
 ) -> list[Path]:
     """The day's PACK as if the clients had marked it and the copier had scanned it (200 dpi,
     grey, a little crooked; one line marked twice and one left blank, to show the review),
-    then what `paperfit scan` makes of it."""
+    then what `paperfit scan` makes of it. A form already in the made-up HISTORY is marked
+    with its values there, as if typed in and scanned both."""
     rng = np.random.default_rng(2026)
     document = pdfium.PdfDocument(pack)
     ppm = SCAN_DPI / 25.4
     pages = []
-    instruments = [instrument for packet in packets for instrument in packet.instruments]
-    for index, instrument in enumerate(instruments):
+    typed = {(form.instrument, form.client_id, form.session): form.items for form in history}
+    sheets = [
+        (instrument, packet.header) for packet in packets for instrument in packet.instruments
+    ]
+    for index, (instrument, header) in enumerate(sheets):
+        known = typed.get((instrument.id, header.client_id, int(header.session)), ())
         grey = document[index].render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
         grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
         for number, place in enumerate(line_places(instrument, settings.paper, False), 1):
             marks = {(1, 3): 2, (2, 2): 0}.get((index, number), 1)  # a double mark, a blank
             # clients mostly rate the session high, and their lives lower
             low = 6.5 if instrument.kind == "alliance" else 1.0
+            value = known[number - 1] if len(known) >= number else None
             for n in range(marks):
-                x = (place.left + rng.uniform(low, 9.7) * 10 - n * 40) * ppm
+                value = rng.uniform(low, 9.7) if value is None or n else value
+                x = (place.left + value * 10 - n * 40) * ppm
                 lean = rng.uniform(-0.25, 0.25) * 40
                 top, bottom = (x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)
                 ends = [tuple(round(v * 16) for v in point) for point in (top, bottom)]
@@ -168,12 +184,12 @@ def write_sample_measurements(
     settings: Settings,
     thresholds: Thresholds,
     day: datetime.date,
+    caseload: Caseload,
 ) -> list[Path]:
-    """A made-up caseload as a filled entry workbook (with typing mistakes), then everything
+    """A made-up CASELOAD as a filled entry workbook (with typing mistakes), then everything
     paperfit makes from it: the export, every client's graph, the bundle and the report."""
     instruments = [catalog.get(ident) for ident in catalog.ids]
     blank = write_workbook(folder / "entry-blank.xlsx", instruments, thresholds)
-    caseload = make_caseload(end=day, catalog=catalog)
     filled = folder / "entry-filled.xlsx"
     write_workbook(filled, instruments, thresholds, caseload.clients, caseload.forms)
     _type_mistakes(filled, caseload.mistakes)

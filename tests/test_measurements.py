@@ -192,6 +192,23 @@ def test_duplicates_across_files_merge_and_conflicts_name_both(tmp_path, catalog
     assert "1 identical copy merged" in " ".join(reading.summary())
 
 
+def test_a_copy_that_does_not_say_who_filled_it_in_is_still_a_copy(tmp_path, catalog) -> None:
+    """A scanned copy cannot read the self/other boxes: an empty filled_by matches either; two
+    different answers do not."""
+    header = [*ORS_HEADER, "filled_by"]
+    typed = make_workbook(
+        tmp_path / "typed.xlsx", {"ORS": [header, ["C-1", 1, d(5), 5, 5, 5, 5, None, "self"]]}
+    )
+    scanned = make_workbook(tmp_path / "scan.xlsx", {"ORS": [header, ["C-1", 1, d(5), 5, 5, 5, 5]]})
+    other = make_workbook(
+        tmp_path / "other.xlsx", {"ORS": [header, ["C-1", 1, d(5), 5, 5, 5, 5, None, "other"]]}
+    )
+    reading = read(typed, scanned, catalog=catalog)
+    assert reading.merged_duplicates == 1 and [f.filled_by for f in reading.forms] == ["self"]
+    clash = read(typed, other, catalog=catalog)
+    assert clash.forms == [] and any("different values" in m for m in messages(clash))
+
+
 def test_sessions_that_go_back_in_time_are_named(tmp_path, catalog) -> None:
     path = make_workbook(
         tmp_path / "e.xlsx",
