@@ -195,10 +195,13 @@ def _date(text: str) -> datetime.date | None:
 
 
 def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
-    """Write the proof sheet: pages to review first, then the rest, as many forms to a page
-    as fit (by an estimate of each form's height; check_fits guards the estimate)."""
+    """Write the proof sheet: pages to review first, then the forms read, as many to a page as
+    fit (by an estimate of each form's height; check_fits guards the estimate). Blank pages
+    are left out (the summary counts them)."""
     review = [("review", page) for page in result.pages if page.needs_review]
-    fine = [("ok", page) for page in result.pages if not page.needs_review]
+    fine = [
+        ("ok", page) for page in result.pages if page.status == PAGE_OK and not page.needs_review
+    ]
     size = Paper.named(paper)
     room = size.height - 2 * PROOF_MARGINS_MM[0]
     pages: list[list[dict]] = [[]]

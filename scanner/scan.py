@@ -35,19 +35,22 @@ from scanner.measurements import plural
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.registration import POOR, Registration, crop, read_code, register
 
-# Page statuses. Anything but PAGE_OK sends the whole page to review, its values left empty.
+# Page statuses. Anything but PAGE_OK (or BLANK) sends the page to review, its values empty.
 PAGE_OK = "ok"
 NO_MARKERS = "no markers"
 NO_PAGE_CODE = "no page code"
 POOR_REGISTRATION = POOR
 UNKNOWN_FORM = "unknown form"
 UNREADABLE = "unreadable"
+BLANK = "blank page"  # nothing on it (the back of a sheet in a two-sided scan): not reviewed
 
 BEYOND_ENDS_MM = 14.0  # a line's picture reaches this far beyond each end tick
 ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear of words
 TICK_SLACK_MM = 1.0  # found ticks further than this from their mapped place are not ticks
 MAX_PX_PER_MM = 12.0  # lines are measured at most at this resolution (about 300 dpi)
 PROOF_PX_PER_MM = 6.0  # the proof's pictures of the lines (about 150 dpi)
+BLANK_CONTRAST = 80  # grey levels below the paper that count as ink on a page
+BLANK_INK = 0.0005  # a page with less ink than this share of its pixels is blank
 THUMBNAIL_PX = 240  # the proof's picture of a page whose lines were not read
 SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
 MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
@@ -106,7 +109,7 @@ class ScannedPage:
     @property
     def needs_review(self) -> bool:
         return (
-            self.status != PAGE_OK
+            self.status not in (PAGE_OK, BLANK)
             or bool(self.problems)
             or any(item.status != pen.OK for item in self.items)
         )
@@ -145,6 +148,7 @@ class ScanResult:
         be opened at all (which are not pages)."""
         pages = [page for page in self.pages if page.page is not None]
         files = [page for page in self.pages if page.page is None]
+        blank = [page for page in pages if page.status == BLANK]
         review = [page for page in pages if page.needs_review]
         items = sum(len(page.items) for page in pages)
         ok_items = sum(
@@ -155,6 +159,8 @@ class ScanResult:
             f"{ok_items} of {plural(items, 'mark')} measured, "
             f"{plural(len(review), 'page')} to review."
         ]
+        if blank:
+            lines[0] = lines[0][:-1] + f"; {plural(len(blank), 'blank page')} left out."
         lines += [f"  {page.where}: {_review_reason(page)}" for page in review]
         if files:
             lines.append(f"{plural(len(files), 'file')} not read:")
@@ -201,6 +207,8 @@ def check_batch(pages: Sequence[ScannedPage]) -> tuple[ScannedPage, ...]:
 def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     """Everything paperfit can read from one scanned PAGE (never raises on a bad image)."""
     registration = register(page)
+    if isinstance(registration, PageProblem) and _is_blank(page.image):
+        return ScannedPage(page.source, page.page, BLANK, notes=page.notes)
     if isinstance(registration, PageProblem):
         return ScannedPage(
             page.source,
@@ -257,6 +265,17 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         notes=tuple(dict.fromkeys(notes)),
         residual_mm=registration.residual_mm,
     )
+
+
+def _is_blank(image: np.ndarray) -> bool:
+    """Whether IMAGE has no ink on it: almost no pixel (BLANK_INK of them, the outer 5 % of
+    each side left out, where a scanner's lid and the paper's edge show) is much darker than
+    the paper."""
+    height, width = image.shape[:2]
+    inner = image[height // 20 : height - height // 20, width // 20 : width - width // 20]
+    small = cv2.resize(inner, (max(1, inner.shape[1] // 4), max(1, inner.shape[0] // 4)))
+    paper = float(np.median(small))
+    return bool(np.mean(small < paper - BLANK_CONTRAST) < BLANK_INK)
 
 
 def _thumbnail(image: np.ndarray) -> np.ndarray:

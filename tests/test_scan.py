@@ -391,7 +391,28 @@ def text_page() -> np.ndarray:
     return page
 
 
-@pytest.mark.parametrize("make", [blank_page, photo_page, text_page])
+def scanned_blank_back() -> np.ndarray:
+    """The back of a sheet in a two-sided scan: paper grain, a dark lid edge, a few specks."""
+    rng = np.random.default_rng(8)
+    page = np.clip(rng.normal(238, 6, (2200, 1700)), 0, 255).astype(np.uint8)
+    for _ in range(12):
+        centre = (int(rng.integers(100, 1600)), int(rng.integers(100, 2100)))
+        cv2.circle(page, centre, 1, 60, -1)
+    page = distort(page, rotate_deg=1.2, jpeg_quality=70)
+    page[:, :40] = 30  # the scanner lid beside the paper
+    return page
+
+
+@pytest.mark.parametrize("make", [blank_page, scanned_blank_back])
+def test_a_blank_page_is_left_out_not_sent_to_review(make, catalog: Catalog) -> None:
+    page = read_page(ScanPage("duplex.pdf", 2, make(), 200.0), catalog)
+    assert page.status == "blank page" and not page.needs_review
+    assert ScanResult((page,)).summary() == [
+        "1 page read: 0 forms, 0 of 0 marks measured, 0 pages to review; 1 blank page left out."
+    ]
+
+
+@pytest.mark.parametrize("make", [photo_page, text_page])
 def test_a_page_that_is_not_a_form_says_so(make, catalog: Catalog) -> None:
     page = read_page(ScanPage("other.png", 3, make(), 200.0), catalog)
     assert page.status == NO_MARKERS
