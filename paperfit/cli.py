@@ -438,7 +438,8 @@ def scan_command(
 
     SCAN is a PDF from a copier or scanner, a TIFF, PNG or JPEG file, or a folder of them.
     Writes measurements.xlsx (open it with check, export or graphs), proof.pdf (each line
-    with the mark read, pages to review first) and, with --csv, measurements.csv.
+    with the mark read, pages to review first) and, with --csv, measurements.csv. Exit
+    status 0 when the files were written, whatever is listed for review.
 
     \b
     Example:
