@@ -1,8 +1,9 @@
 """Benchmark: `paperfit scan` on a 200-page, 300 dpi greyscale PDF, in pages per second.
 
-The PDF is made here: 200 of paperfit's own personalised forms (the five instruments in turn),
-rendered at 300 dpi in grey, one pen stroke drawn on each line, turned a little as a feeder
-would, and saved as one JPEG image per page, as an office scanner does.
+The PDF is made here (generator.demo.made_up_scan): 200 of paperfit's own personalised forms
+(the five instruments in turn), rendered at 300 dpi in grey, one pen stroke drawn on each line,
+turned a little as a feeder would, and saved as one JPEG image per page, as an office scanner
+does.
 Baseline, measured in the same run: the same reading on one core (workers=1). paperfit uses
 every core. Target: at least 8 pages per second on 2 cores, reading and writing the workbook,
 the CSV and the proof sheet.
@@ -11,20 +12,17 @@ Run: .venv/bin/python bench/scan.py [PAGES]
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
-import pypdfium2 as pdfium
-from PIL import Image
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds
+from generator.demo import made_up_scan
 from generator.paper import line_places
 from generator.scans import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, write_forms
@@ -47,27 +45,15 @@ def make_scan(folder: Path, pages: int) -> Path:
     ]
     forms = write_forms(folder / "forms.pdf", packets, PrintOptions())
     rng = np.random.default_rng(7)
-    document = pdfium.PdfDocument(forms)
-    images = []
-    ppm = DPI / 25.4
-    for index, packet in enumerate(packets):
-        grey = document[index].render(scale=DPI / 72, grayscale=True).to_numpy()
-        grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
-        for place in line_places(packet.instruments[0], "letter", False):
-            x = (place.left + rng.uniform(0.5, 9.5) * 10) * ppm
-            y = place.y * ppm
-            cv2.line(grey, (round(x + 10), round(y - 45)), (round(x - 10), round(y + 45)), 40, 5)
-        h, w = grey.shape
-        turn = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-2, 2), 1.0)
-        grey = cv2.warpAffine(grey, turn, (w, h), borderValue=255)
-        images.append(Image.fromarray(grey))
-    document.close()
+    marks = [
+        [
+            (place, (rng.uniform(0.5, 9.5),))
+            for place in line_places(p.instruments[0], "letter", False)
+        ]
+        for p in packets
+    ]
     out = folder / "scan.pdf"
-    buffer = io.BytesIO()
-    images[0].save(
-        buffer, "PDF", save_all=True, append_images=images[1:], resolution=DPI, quality=80
-    )
-    out.write_bytes(buffer.getvalue())
+    out.write_bytes(made_up_scan(forms, marks, DPI, seed=7))
     return out
 
 

@@ -26,7 +26,7 @@ from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.output import write_atomic
-from generator.paper import line_places
+from generator.paper import LinePlace, line_places
 from generator.report import write_report
 from generator.scans import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
@@ -34,6 +34,7 @@ from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit.settings import LANGUAGES, Settings
 from scanner.measurements import ReadOptions, read_inputs
+from scanner.pages import rasterize
 from scanner.scan import scan
 from scanner.schedule import read_schedule
 
@@ -142,40 +143,63 @@ def write_sample_scan(
     then what `paperfit scan` makes of it. A form already in the made-up HISTORY is marked
     with its values there, as if typed in and scanned both."""
     rng = np.random.default_rng(2026)
-    document = pdfium.PdfDocument(pack)
-    ppm = SCAN_DPI / 25.4
-    pages = []
     typed = {(form.instrument, form.client_id, form.session): form.items for form in history}
     sheets = [
         (instrument, packet.header) for packet in packets for instrument in packet.instruments
     ]
+    pages = []
     for index, (instrument, header) in enumerate(sheets):
         known = typed.get((instrument.id, header.client_id, int(header.session)), ())
-        grey = document[index].render(scale=SCAN_DPI / 72, grayscale=True).to_numpy()
-        grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
+        low = 6.5 if instrument.kind == "alliance" else 1.0  # sessions mostly rated high
+        lines = []
         for number, place in enumerate(line_places(instrument, settings.paper, False), 1):
-            marks = {(1, 3): 2, (2, 2): 0}.get((index, number), 1)  # a double mark, a blank
-            # clients mostly rate the session high, and their lives lower
-            low = 6.5 if instrument.kind == "alliance" else 1.0
             value = known[number - 1] if len(known) >= number else None
-            for n in range(marks):
-                value = rng.uniform(low, 9.7) if value is None or n else value
-                x = (place.left + value * 10 - n * 40) * ppm
-                lean = rng.uniform(-0.25, 0.25) * 40
-                top, bottom = (x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)
-                ends = [tuple(round(v * 16) for v in point) for point in (top, bottom)]
-                cv2.line(grey, ends[0], ends[1], 35, 4, cv2.LINE_AA, 4)
-        h, w = grey.shape
-        turn = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-1.5, 1.5), 1.0)
-        pages.append(Image.fromarray(cv2.warpAffine(grey, turn, (w, h), borderValue=255)))
-    document.close()
-    data = io.BytesIO()
-    pages[0].save(data, "PDF", save_all=True, append_images=pages[1:], resolution=SCAN_DPI)
-    scanned = write_atomic(folder / "scan-sample.pdf", lambda stream: stream.write(data.getvalue()))
+            value = rng.uniform(low, 9.7) if value is None else value
+            marks = {(1, 3): (value, value - 4.0), (2, 2): ()}.get((index, number), (value,))
+            lines.append((place, marks))  # above: a double mark, a blank line
+        pages.append(lines)
+    data = made_up_scan(pack, pages, SCAN_DPI, seed=2026)
+    scanned = write_atomic(folder / "scan-sample.pdf", lambda stream: stream.write(data))
     files = write_scan_results(
         folder / "scan", scan([scanned], catalog), catalog, thresholds, True, settings.paper
     )
     return [scanned, files.workbook, files.proof, *([files.csv] if files.csv else [])]
+
+
+def made_up_scan(
+    pack: Path,
+    pages: Sequence[Sequence[tuple[LinePlace, Sequence[float]]]],
+    dpi: float,
+    seed: int,
+) -> bytes:
+    """PACK's pages as a copier would scan them after clients had marked them: on each page,
+    for each line's place, a pen stroke at each value given (none: the line left blank; two:
+    marked twice), drawn in grey at DPI, the page turned up to 1.5 degrees; one JPEG image a
+    page in a PDF. Made-up data, for the demo and the benchmark."""
+    rng = np.random.default_rng(seed)
+    ppm = dpi / 25.4
+    document = pdfium.PdfDocument(pack)
+    images = []
+    try:
+        for index, lines in enumerate(pages):
+            grey = rasterize(document[index], dpi)
+            for place, values in lines:
+                for value in values:
+                    x = (place.left + value * (place.right - place.left) / 10) * ppm
+                    lean = rng.uniform(-0.25, 0.25) * 40
+                    ends = [(x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)]
+                    fixed = [tuple(round(v * 16) for v in point) for point in ends]
+                    cv2.line(grey, fixed[0], fixed[1], 35, 4, cv2.LINE_AA, 4)
+            height, width = grey.shape
+            turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1.5, 1.5), 1)
+            images.append(
+                Image.fromarray(cv2.warpAffine(grey, turn, (width, height), borderValue=255))
+            )
+    finally:
+        document.close()
+    data = io.BytesIO()
+    images[0].save(data, "PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=80)
+    return data.getvalue()
 
 
 def write_sample_measurements(

@@ -224,12 +224,18 @@ def _pdf_page(source: str, number: int, page) -> ScanPage:
     if embedded is not None:
         image, dpi, notes = embedded
         return ScanPage(source, number, image, dpi, notes)
-    bitmap = page.render(scale=RASTER_DPI / 72, grayscale=True)
+    return ScanPage(
+        source, number, rasterize(page, RASTER_DPI), RASTER_DPI, ("rasterized at 300 dpi",)
+    )
+
+
+def rasterize(page, dpi: float) -> np.ndarray:
+    """A pypdfium2 PAGE drawn at DPI as a 2-D uint8 greyscale array."""
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
     try:
-        image = _grey(bitmap)
+        return _grey(bitmap)
     finally:
         bitmap.close()
-    return ScanPage(source, number, image, RASTER_DPI, ("rasterized at 300 dpi",))
 
 
 def _embedded_image(page) -> tuple[np.ndarray, float, tuple[str, ...]] | None:

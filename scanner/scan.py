@@ -19,6 +19,7 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -54,6 +55,7 @@ BLANK_INK = 0.0005  # a page with less ink than this share of its pixels is blan
 THUMBNAIL_PX = 240  # the proof's picture of a page whose lines were not read
 SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
 MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
+NOTHING_TO_READ = "Give at least one scanned file or folder to read."
 BATCH_PAGES = 4  # a worker loads and reads this many pages of a PDF at a time
 
 
@@ -339,39 +341,46 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
 
 
 def plan(paths: Sequence[Path]) -> list[Batch]:
-    """The input in batches, in order: each file, each PDF in runs of BATCH_PAGES pages.
-    UsageProblem when PATHS is empty. Cheap: for a progress bar, and for scan()."""
+    """The input in batches, in order: each file, each PDF or TIFF in runs of BATCH_PAGES
+    pages. UsageProblem when PATHS is empty. Cheap: for a progress bar, and for scan()."""
     if not paths:
-        raise UsageProblem("Give at least one scanned file or folder to read.")
+        raise UsageProblem(NOTHING_TO_READ)
     return [batch for path in paths for batch in batches(Path(path), BATCH_PAGES)]
 
 
 def scan(
-    paths: Sequence[Path] | Sequence[Batch],
+    inputs: Sequence[Path | Batch],
     catalog: Catalog,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ScanResult:
-    """Read every page in PATHS (or the batches plan() made of them), in input order, on
-    WORKERS processes (default: every core); each worker loads its own pages, so that the
+    """Read every page in INPUTS (paths, or the batches plan() made of them), in input order,
+    on WORKERS processes (default: every core); each worker loads its own pages, so that the
     large page images are never copied between processes. PROGRESS is called with the number
     of pages of each batch as it is done."""
-    planned = [item for item in paths if isinstance(item, Batch)]
-    if len(planned) != len(paths):
-        planned = plan([Path(item) for item in paths if not isinstance(item, Batch)])
+    if not inputs:
+        raise UsageProblem(NOTHING_TO_READ)
+    planned = [
+        batch
+        for item in inputs
+        for batch in ([item] if isinstance(item, Batch) else plan([Path(item)]))
+    ]
     workers = min(workers or os.cpu_count() or 1, len(planned))
+    parallel = workers > 1 and sum(batch.size for batch in planned) >= MIN_PAGES_PER_WORKER * 2
     pages: list[ScannedPage] = []
-    if workers <= 1 or sum(batch.size for batch in planned) < MIN_PAGES_PER_WORKER * 2:
-        done: Iterable[list[ScannedPage]] = (_read_batch(batch, catalog) for batch in planned)
-        for read in done:
-            pages.extend(read)
-            if progress:
-                progress(len(read))
-        return ScanResult(check_batch(pages))
-    with ProcessPoolExecutor(
-        workers, mp_context=fork_context(), initializer=_set_catalog, initargs=(catalog,)
-    ) as pool:
-        for read in pool.map(_read_batch_in_worker, planned):
+    with ExitStack() as stack:
+        reads: Iterable[list[ScannedPage]] = (_read_batch(batch, catalog) for batch in planned)
+        if parallel:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    workers,
+                    mp_context=fork_context(),
+                    initializer=_set_catalog,
+                    initargs=(catalog,),
+                )
+            )
+            reads = pool.map(_read_batch_in_worker, planned)
+        for read in reads:
             pages.extend(read)
             if progress:
                 progress(len(read))

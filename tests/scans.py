@@ -1,7 +1,7 @@
 """Test scans made from paperfit's own forms: render a printed sheet, then spoil it like a
 scanner, a copier or a careless feed would.
 
-render_sheet: write_forms + pypdfium2 -> (greyscale uint8 image, dpi).
+render_sheet: write_forms + scanner.pages.rasterize -> (greyscale uint8 image, dpi).
 distort: rotate (any angle; multiples of 90 exactly), skew, scale about the centre, blur, noise,
 binarize and JPEG-compress an image, on a white background, reproducibly (SEED).
 draw_marks: pen marks of every kind at known values on a render's rating lines (placed by
@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 from forms.instrument import Catalog
 from generator.paper import LinePlace
 from generator.sheets import Header, Packet, PrintOptions, write_forms
+from scanner.pages import rasterize
 
 PERSONAL = Header(client_id="C-0042", session="7", date="2026-11-25", clinician="Dr. Rivera")
 
@@ -55,9 +56,7 @@ def _render(
 ) -> np.ndarray:
     document = pdfium.PdfDocument(sheet_pdf(paper, instrument, header, large_print))
     try:
-        bitmap = document[0].render(scale=dpi / 72, grayscale=True)
-        grey = bitmap.to_numpy()
-        grey = np.array(grey[..., 0] if grey.ndim == 3 else grey, dtype=np.uint8)
+        grey = rasterize(document[0], dpi)
     finally:
         document.close()
     grey.setflags(write=False)
