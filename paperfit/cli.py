@@ -17,12 +17,10 @@ import click
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
-from generator.demo import write_demo
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.report import write_report
-from generator.scans import earlier_results, write_scan_results
 from generator.sheets import (
     EXPLAIN_MODES,
     Header,
@@ -37,8 +35,6 @@ from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
-from scanner.scan import plan
-from scanner.scan import scan as scan_pages
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
 
@@ -328,6 +324,8 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
 @pass_context
 def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
+    from generator.demo import write_demo  # with the scanning libraries: see scan_command
+
     for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
         click.echo(path)
 
@@ -445,6 +443,12 @@ def scan_command(
     Example:
       paperfit scan scans/2026-11-25.pdf -o output/scan-2026-11-25 --csv
     """
+    # Imported here: OpenCV and the rest of the scanning code would slow every other
+    # command's start-up.
+    from generator.scans import earlier_results, write_scan_results
+    from scanner.scan import plan
+    from scanner.scan import scan as scan_pages
+
     earlier = earlier_results(out)
     if earlier and not replace:
         raise UsageProblem(
