@@ -7,6 +7,7 @@ client list says; a Problem is one thing wrong with the input, at a known place.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from paperfit.errors import Location
@@ -47,15 +48,20 @@ class Form:
     @property
     def total(self) -> float | None:
         """The sum of the four items, or None when one is missing: never prorated."""
-        if not self.complete:
-            return None
-        return round(sum(v for v in self.items if v is not None), 1)
+        return total_of(self.items)
 
     def same_values(self, other: Form) -> bool:
         """True when OTHER records the same form with the same numbers (a harmless copy). Who
         filled it in counts only when both say (a scanned copy does not read the boxes)."""
         who = self.filled_by == other.filled_by or not (self.filled_by and other.filled_by)
         return (self.items, self.date) == (other.items, other.date) and who
+
+
+def total_of(items: Sequence[float | None]) -> float | None:
+    """The sum of the items, or None when one is missing (or there are none): never prorated."""
+    if not items or any(value is None for value in items):
+        return None
+    return round(sum(value for value in items if value is not None), 1)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from forms.instrument import Catalog, Instrument
+from forms.records import total_of
 from generator.marks import PageCode
 from generator.paper import LinePlace, line_places
 from paperfit.errors import UsageProblem
@@ -126,10 +127,7 @@ class ScannedPage:
     @property
     def total(self) -> float | None:
         """The sum of the four values, only when every one of them was read."""
-        values = self.values
-        if not values or any(value is None for value in values):
-            return None
-        return round(sum(v for v in values if v is not None), 1)
+        return total_of(self.values)
 
     @property
     def where(self) -> str:
