@@ -226,7 +226,13 @@ def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> l
         dates = [e.form.date for e in latest if e.form.date is not None]
         date = max(dates, default=None)
         lines.append(
-            FlagLine(client_id, clinician_of(client_id, clients), session, date, "; ".join(flags))
+            FlagLine(
+                client_id,
+                clinician_of(client_id, clients),
+                session,
+                date,
+                "; ".join(map(str, flags)),
+            )
         )
     # Python's sort is stable, also in reverse: equal dates keep client ID order.
     lines.sort(key=lambda line: line.date or datetime.date.min, reverse=True)

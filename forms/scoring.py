@@ -30,6 +30,33 @@ CLASSES = (
     RELIABLE_DETERIORATION,
     INTAKE_ABOVE_CUTOFF,
 )
+# The words of each flag as records, exports and the report give them; a page in another
+# language says them with its own [graph.flag_words] (templates/text/).
+FLAG_WORDS = {
+    "deterioration": RELIABLE_DETERIORATION,
+    "no_improvement": "no reliable improvement by session {value}",
+    "alliance_total": "{instrument} total below {value}",
+    "alliance_item": "{instrument} item below {value}",
+    "alliance_drop": "{instrument} lower than last session",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Why a form needs a look: the rule that raised it (CODE, a key of FLAG_WORDS) and the
+    instrument and number its words name. Kept as data so that each page can say it in its
+    own language; str() gives the English words."""
+
+    code: str
+    instrument: str = ""
+    value: float = 0.0
+
+    def say(self, words: str) -> str:
+        """WORDS (a FLAG_WORDS-style text) filled in with this flag's instrument and value."""
+        return words.format(instrument=self.instrument, value=f"{self.value:g}")
+
+    def __str__(self) -> str:
+        return self.say(FLAG_WORDS[self.code])
 
 
 @dataclass(frozen=True)
@@ -99,7 +126,7 @@ class ScoredForm:
     total: float | None
     change_from_intake: float | None
     classification: str
-    flags: tuple[str, ...]
+    flags: tuple[Flag, ...]
 
 
 def classify(intake: float, latest: float, cutoff: float, rci: float) -> str:
@@ -141,7 +168,8 @@ def _score_client(
     for form in forms:
         kind = catalog.get(form.instrument).kind
         total = form.total
-        change, classification, flags = None, "", []
+        change, classification = None, ""
+        flags: list[Flag] = []
         if kind == "outcome" and total is not None:
             if intake is None:
                 intake = total
@@ -150,13 +178,13 @@ def _score_client(
                 change = round(total - intake, 1)
                 classification = classify(intake, total, cutoff, t.rci)
                 if classification == RELIABLE_DETERIORATION:
-                    flags.append(RELIABLE_DETERIORATION)
+                    flags.append(Flag("deterioration"))
                 elif (
                     form.session >= t.review_session
                     and change < t.rci
                     and classification != INTAKE_ABOVE_CUTOFF
                 ):
-                    flags.append(f"no reliable improvement by session {t.review_session}")
+                    flags.append(Flag("no_improvement", value=t.review_session))
         elif kind == "alliance":
             flags.extend(_alliance_flags(form, total, last_alliance.get(form.instrument), t))
             if total is not None:
@@ -169,14 +197,14 @@ def _score_client(
 
 def _alliance_flags(
     form: Form, total: float | None, previous: float | None, t: Thresholds
-) -> list[str]:
+) -> list[Flag]:
     flags = []
     if total is not None and total < t.alert_total:
-        flags.append(f"{form.instrument} total below {t.alert_total:g}")
+        flags.append(Flag("alliance_total", form.instrument, t.alert_total))
     if any(value is not None and value < t.alert_item for value in form.items):
-        flags.append(f"{form.instrument} item below {t.alert_item:g}")
+        flags.append(Flag("alliance_item", form.instrument, t.alert_item))
     if total is not None and previous is not None and total < previous:
-        flags.append(f"{form.instrument} lower than last session")
+        flags.append(Flag("alliance_drop", form.instrument))
     return flags
 
 

@@ -7,6 +7,7 @@ tests can check positions with numbers (a score of 25 sits on the cutoff line, a
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from forms.scoring import ScoredForm, Thresholds
 
 MAX_SCORE = 40.0
 MAX_ITEM = 10.0
+LABEL_SIZE = 2.3  # font size of the labels of lines and the band, in mm
+# A label's width is estimated from its length: DejaVu Sans averages about 0.55 em a letter.
+LABEL_EM = 0.58
+INK_STEP = 0.4  # mm between the points sampled along a drawn line
+MARKER_SIZE = 1.1  # half the width of a marker on the main chart, in mm
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,29 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a label is written: X and the baseline Y, in mm; ANCHOR says whether X is where
+    the label starts or ends (SVG's text-anchor)."""
+
+    x: float
+    y: float
+    anchor: str = "start"
+
+    def box(self, text: str, size: float = LABEL_SIZE) -> tuple[float, float, float, float]:
+        """The estimated extent of TEXT written here: left, top, right, bottom."""
+        width = len(text) * size * LABEL_EM
+        left = self.x - width if self.anchor == "end" else self.x
+        return (left, self.y - 0.8 * size, left + width, self.y + 0.25 * size)
+
+
+@dataclass(frozen=True)
 class Rule:
     """A labelled horizontal line across the plot (the cutoff, the SRS alert value)."""
 
     value: float
     y: float
     label: str
+    place: Place
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,7 @@ class Band:
     y_top: float
     y_bottom: float
     label: str
+    place: Place
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,8 @@ class Chart:
     band: Band | None = None
     title: str = ""
     flags: tuple[tuple[int, float], ...] = ()  # (session, x) of sessions with a flag
+    marker: float = 0.7  # half the width of a point's marker, in mm
+    label_size: float = LABEL_SIZE
 
 
 def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
@@ -170,15 +196,93 @@ def make_series(
     return Series(name, kind, points, runs(points))
 
 
-def band(intake: float, rci: float, y: Scale, top: float = MAX_SCORE) -> Band:
-    low, high = max(0.0, intake - rci), min(top, intake + rci)
-    return Band(low, high, y(high), y(low), "changes inside this band may be chance")
+def ink(series: Sequence[Series], marker: float) -> list[tuple[float, float]]:
+    """Points on everything the series draw (lines every INK_STEP mm, markers of half-size
+    MARKER), for keeping labels off the data."""
+    points = []
+    for line in series:
+        for run in line.lines:
+            for a, b in itertools.pairwise(run):
+                steps = max(1, math.ceil(math.dist((a.x, a.y), (b.x, b.y)) / INK_STEP))
+                points += [
+                    (a.x + (b.x - a.x) * i / steps, a.y + (b.y - a.y) * i / steps)
+                    for i in range(steps + 1)
+                ]
+        for p in line.points:
+            around = (-marker, 0.0, marker)
+            points += [(p.x + dx, p.y + dy) for dx in around for dy in around]
+    return points
+
+
+def across(frame: Frame, y: float) -> list[tuple[float, float]]:
+    """Points along a horizontal line across the plot at Y, every INK_STEP mm."""
+    steps = math.ceil((frame.plot_right - frame.plot_left) / INK_STEP)
+    return [(frame.plot_left + i * INK_STEP, y) for i in range(steps + 1)]
+
+
+def place_label(
+    text: str,
+    candidates: Sequence[Place],
+    ink_points: Sequence[tuple[float, float]],
+    taken: Sequence[tuple[float, float, float, float]] = (),
+    margin: float = 0.5,
+) -> Place:
+    """The first of CANDIDATES where TEXT covers none of INK_POINTS and no TAKEN box; else
+    the one covering the fewest."""
+
+    def covered(place: Place) -> int:
+        left, top, right, bottom = place.box(text)
+        left, top, right, bottom = left - margin, top - margin, right + margin, bottom + margin
+        hits = sum(left <= x <= right and top <= y <= bottom for x, y in ink_points)
+        overlaps = sum(
+            left < x1 and x0 < right and top < y1 and y0 < bottom for x0, y0, x1, y1 in taken
+        )
+        return hits + 100 * overlaps
+
+    return min(candidates, key=covered)  # min keeps the first of equals
+
+
+def band_edges(intake: float, rci: float, top: float = MAX_SCORE) -> tuple[float, float]:
+    """Intake ± RCI, kept on the scale."""
+    return max(0.0, intake - rci), min(top, intake + rci)
+
+
+def rule_places(frame: Frame, y: float) -> tuple[Place, ...]:
+    """Where a rule's label may go: just above its line at the right end, then below it,
+    then the same at the left end."""
+    above, below = y - 0.8, y + 0.8 + 0.8 * LABEL_SIZE
+    right, left = frame.plot_right - 0.8, frame.plot_left + 1.5
+    return (
+        Place(right, above, "end"),
+        Place(right, below, "end"),
+        Place(left, above),
+        Place(left, below),
+    )
+
+
+def band_places(frame: Frame, y_top: float, y_bottom: float) -> tuple[Place, ...]:
+    """Where the band's label may go: inside it, along its top edge, then its bottom edge,
+    at the left and then the right."""
+    top, bottom = y_top + 0.6 + 0.8 * LABEL_SIZE, y_bottom - 0.6 - 0.25 * LABEL_SIZE
+    left, right = frame.plot_left + 1.5, frame.plot_right - 1.5
+    return (
+        Place(left, top),
+        Place(left, bottom),
+        Place(right, top, "end"),
+        Place(right, bottom, "end"),
+    )
 
 
 def main_chart(
-    scored: Sequence[ScoredForm], cutoff: float, age_group: str, t: Thresholds, frame: Frame
+    scored: Sequence[ScoredForm],
+    cutoff: float,
+    t: Thresholds,
+    frame: Frame,
+    cutoff_label: str,
+    band_label: str,
 ) -> Chart:
-    """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band."""
+    """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band,
+    the last two labelled in the page's language."""
     sessions = [entry.form.session for entry in scored]
     x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame)
     flagged = {entry.form.session for entry in scored if entry.flags}
@@ -189,18 +293,38 @@ def main_chart(
             values = [(e.form.session, e.total, e.form.session in flagged) for e in entries]
             series.append(make_series(entries[0].form.instrument, kind, values, x, y))
     alliance = next((e.form.instrument for e in scored if e.kind == "alliance"), "SRS")
-    rules = (
-        Rule(cutoff, y(cutoff), f"cutoff {cutoff:g} ({age_group})"),
-        Rule(t.alert_total, y(t.alert_total), f"{alliance} {t.alert_total:g}"),
-    )
     intake = next((e.total for e in scored if e.kind == "outcome" and e.total is not None), None)
+    edges = band_edges(intake, t.rci) if intake is not None else None
+    # Labels are kept off the data, the other lines and each other; the rules' labels first.
+    data = ink(series, MARKER_SIZE)
+    band_lines = [p for value in edges or () for p in across(frame, y(value))]
+    taken: list[tuple[float, float, float, float]] = []
+    rules = []
+    for value, label in ((cutoff, cutoff_label), (t.alert_total, f"{alliance} {t.alert_total:g}")):
+        place = place_label(label, rule_places(frame, y(value)), data + band_lines, taken)
+        taken.append(place.box(label))
+        rules.append(Rule(value, y(value), label, place))
+    band = None
+    if edges is not None:
+        low, high = edges
+        rule_lines = [p for rule in rules for p in across(frame, rule.y)]
+        places = band_places(frame, y(high), y(low))
+        band = Band(
+            low,
+            high,
+            y(high),
+            y(low),
+            band_label,
+            place_label(band_label, places, data + rule_lines, taken),
+        )
     return Chart(
         frame=frame,
         x_ticks=session_ticks(sessions, x),
         y_ticks=value_ticks(MAX_SCORE, 10, y),
         series=tuple(series),
-        rules=rules,
-        band=band(intake, t.rci, y) if intake is not None else None,
+        rules=tuple(rules),
+        band=band,
+        marker=MARKER_SIZE,
         flags=tuple(sorted((s, x(s)) for s in flagged)),
     )
 

@@ -58,7 +58,7 @@ def export_rows(scored: Sequence[ScoredForm], thresholds: Thresholds) -> list[li
                 entry.total,
                 entry.change_from_intake,
                 entry.classification or None,
-                "; ".join(entry.flags) or None,
+                "; ".join(map(str, entry.flags)) or None,
                 str(form.source),
                 form.filled_by or None,
                 form.notes or None,

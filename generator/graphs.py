@@ -106,10 +106,19 @@ def build_graph(
     return ClientGraph(
         client=client,
         main=main_chart(
-            scored, cutoff, words["age_groups"][client.age_group], thresholds, MAIN_FRAME
+            scored,
+            cutoff,
+            thresholds,
+            MAIN_FRAME,
+            cutoff_label=_say(
+                words["chart_cutoff"],
+                cutoff=f"{cutoff:g}",
+                age_group=words["age_groups"][client.age_group],
+            ),
+            band_label=words["chart_band"],
         ),
         items=items,
-        rows=_rows(scored, by_kind),
+        rows=_rows(scored, by_kind, words["flag_words"]),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
@@ -122,7 +131,9 @@ def build_graph(
 
 
 def _rows(
-    scored: Sequence[ScoredForm], by_kind: dict[str, list[ScoredForm]]
+    scored: Sequence[ScoredForm],
+    by_kind: dict[str, list[ScoredForm]],
+    flag_words: dict[str, str],
 ) -> tuple[TableRow, ...]:
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
@@ -132,7 +143,7 @@ def _rows(
     for session in sorted(sessions):
         outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
         date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
-        flags = [f for e in (outcome, alliance) if e for f in e.flags]
+        flags = [f.say(flag_words[f.code]) for e in (outcome, alliance) if e for f in e.flags]
         rows.append(
             TableRow(
                 session=session,
@@ -164,7 +175,7 @@ def _key(
     sources: list[str],
 ) -> tuple[str, ...]:
     def say(key: str, **values: object) -> str:
-        return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), words[key])
+        return _say(words[key], **values)
 
     lines = []
     if names["outcome"]:
@@ -187,6 +198,11 @@ def _key(
         words["key_no_curve"],
     ]
     return tuple(lines)
+
+
+def _say(text: str, **values: object) -> str:
+    """TEXT with its {name} places filled in from VALUES."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), text)
 
 
 def split_rows(rows: Sequence[TableRow], paper: str) -> list[tuple[TableRow, ...]]:

@@ -205,13 +205,20 @@ def _boxes(box: Any) -> Iterator[Any]:
         yield from _boxes(child)
 
 
+def run_count(pages: int, workers: int, minimum: int) -> int:
+    """How many runs to cut PAGES pages of work into: runs of at most about PAGES_PER_RUN
+    pages, the same number for every worker (so that none is left working alone at the end),
+    and none under MINIMUM pages."""
+    rounds = math.ceil(pages / (workers * PAGES_PER_RUN))
+    return max(1, min(pages // max(minimum, 1), workers * rounds))
+
+
 def split_for_workers(pages: Sequence[str], workers: int, minimum: int) -> list[Sequence[str]]:
     """Cut PAGES into runs in order, each with about the same number of distinct pages and at
     least MINIMUM of them: at least one run per worker, and more for long documents, so that
     the work is shared evenly and progress can be shown as runs finish."""
     unique = len(set(pages))
-    most = unique // max(minimum, 1)
-    parts = max(1, min(most, max(workers, math.ceil(unique / PAGES_PER_RUN))))
+    parts = run_count(unique, workers, minimum)
     if parts == 1:
         return [pages]
     runs: list[Sequence[str]] = []
@@ -275,7 +282,7 @@ def groups_to_pdfs(
     """Write each group of PAGES as a PDF of its own (one per client, say), laying out the
     pages of many groups together and on every core. PROGRESS gets the number of groups done."""
     workers = workers or os.cpu_count() or 1
-    runs = _runs_of_groups(groups, workers)
+    runs = group_runs(groups, workers)
     results: list[bytes] = []
     if len(runs) == 1:
         results = _groups_to_pdfs(groups, wrapper, context, pdf_options)
@@ -293,21 +300,19 @@ def groups_to_pdfs(
     return results
 
 
-def _runs_of_groups(groups: Sequence[Sequence[str]], workers: int) -> list[Sequence[Sequence[str]]]:
-    """Whole groups in runs of about PAGES_PER_RUN pages, at least one run per worker when
-    there is enough work for more than one."""
+def group_runs(groups: Sequence[Sequence[str]], workers: int) -> list[Sequence[Sequence[str]]]:
+    """Whole groups, in order, in run_count runs of about the same number of pages."""
     pages = sum(len(group) for group in groups)
-    if pages < 2 * MIN_PAGES_PER_WORKER:
+    parts = run_count(pages, workers, MIN_PAGES_PER_WORKER)
+    if parts == 1:
         return [groups]
-    size = min(PAGES_PER_RUN, math.ceil(pages / workers))
     runs: list[list[Sequence[str]]] = [[]]
-    count = 0
+    done = 0
     for group in groups:
-        if count >= size:
+        if runs[-1] and done >= pages * len(runs) / parts:
             runs.append([])
-            count = 0
         runs[-1].append(group)
-        count += len(group)
+        done += len(group)
     return runs
 
 

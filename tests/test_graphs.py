@@ -14,8 +14,18 @@ from pypdf import PdfReader
 
 from forms.instrument import Catalog
 from forms.records import Client, Form
-from forms.scoring import Thresholds, score
-from generator.chart import Frame, main_chart, runs, session_scale, session_ticks, value_scale
+from forms.scoring import FLAG_WORDS, Thresholds, score
+from generator.chart import (
+    Frame,
+    Place,
+    ink,
+    main_chart,
+    place_label,
+    runs,
+    session_scale,
+    session_ticks,
+    value_scale,
+)
 from generator.graphs import (
     GraphOptions,
     build_graph,
@@ -25,6 +35,7 @@ from generator.graphs import (
     unique_names,
     write_graphs,
 )
+from generator.texts import texts
 from paperfit.cli import cli
 from paperfit.errors import Location
 from paperfit.settings import ScoringSettings
@@ -32,6 +43,7 @@ from tests.conftest import pdf_text
 
 FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
 PRINTED = datetime.date(2026, 11, 25)
+BAND_WORDS = "changes inside this band may be chance"
 
 
 def course(
@@ -79,7 +91,7 @@ def thresholds(catalog: Catalog) -> Thresholds:
 
 def test_a_score_of_25_sits_on_the_adult_cutoff_line(catalog, thresholds) -> None:
     scored = score(course("C-1", [20, 25, 30]), {}, catalog, thresholds)
-    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    chart = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", "band")
     (outcome,) = chart.series
     cutoff = chart.rules[0]
     assert cutoff.value == 25
@@ -91,7 +103,7 @@ def test_a_score_of_25_sits_on_the_adult_cutoff_line(catalog, thresholds) -> Non
 
 def test_points_are_in_session_order_and_evenly_spaced(catalog, thresholds) -> None:
     scored = score(course("C-1", [20, 22, 21, 26]), {}, catalog, thresholds)
-    (outcome,) = main_chart(scored, 25, "adult", thresholds, FRAME).series
+    (outcome,) = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", "band").series
     xs = [p.x for p in outcome.points]
     assert [p.session for p in outcome.points] == [1, 2, 3, 4]
     steps = {round(b - a, 6) for a, b in itertools.pairwise(xs)}
@@ -101,23 +113,56 @@ def test_points_are_in_session_order_and_evenly_spaced(catalog, thresholds) -> N
 
 def test_the_band_is_intake_plus_and_minus_the_rci(catalog, thresholds) -> None:
     scored = score(course("C-1", [18, 24]), {}, catalog, thresholds)
-    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    chart = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", "band")
     y = value_scale(40, FRAME)
     assert (chart.band.low, chart.band.high) == (13, 23)
     assert (chart.band.y_top, chart.band.y_bottom) == (pytest.approx(y(23)), pytest.approx(y(13)))
-    assert chart.band.label == "changes inside this band may be chance"
+    assert chart.band.label == "band"
+
+
+def test_a_label_goes_where_nothing_is_drawn() -> None:
+    first, second = Place(10, 20), Place(10, 40)
+    assert place_label("band", [first, second], [(50, 50)]) == first
+    assert place_label("band", [first, second], [(12, 19.5)]) == second
+    # A box already taken counts too, and when every place is covered, the least covered wins.
+    assert place_label("band", [first, second], [], taken=[first.box("band")]) == second
+    assert place_label("band", [first, second], [(12, 19.5), (12, 39.5), (13, 39.5)]) == first
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [
+        [18, 24, 28, 30],  # improving: leaves the band through its top
+        [18, 22.5, 22.5, 22.5, 22.5, 22.5, 22.5],  # along the top edge, under its label
+        [18, 13.5, 13.5, 13.5],  # along the bottom edge
+        [24, 24, 24, 24],  # along the cutoff line, under its label
+    ],
+)
+def test_labels_keep_off_the_lines_and_each_other(catalog, thresholds, totals) -> None:
+    scored = score(course("C-1", totals, alliance=[36.5] * len(totals)), {}, catalog, thresholds)
+    chart = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", BAND_WORDS)
+    points = ink(chart.series, chart.marker)
+    boxes = [rule.place.box(rule.label) for rule in chart.rules]
+    boxes.append(chart.band.place.box(chart.band.label))
+    for left, top, right, bottom in boxes:
+        assert not [(x, y) for x, y in points if left <= x <= right and top <= y <= bottom]
+        assert FRAME.plot_left <= left and right <= FRAME.plot_right
+    for a, b in itertools.combinations(boxes, 2):
+        assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    band_top, band_bottom = chart.band.y_top, chart.band.y_bottom
+    assert band_top < boxes[-1][1] and boxes[-1][3] < band_bottom  # inside the band
 
 
 def test_missing_sessions_leave_gaps(catalog, thresholds) -> None:
     scored = score(course("C-1", [20, 21, None, 24, 26]), {}, catalog, thresholds)
-    (outcome,) = main_chart(scored, 25, "adult", thresholds, FRAME).series
+    (outcome,) = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", "band").series
     assert [[p.session for p in run] for run in outcome.runs] == [[1, 2], [4, 5]]
     assert [len(run) for run in runs(outcome.points[:1])] == [1]
 
 
 def test_alliance_line_the_srs_rule_and_flags(catalog, thresholds) -> None:
     scored = score(course("C-1", [20, 21], alliance=[38, 34]), {}, catalog, thresholds)
-    chart = main_chart(scored, 25, "adult", thresholds, FRAME)
+    chart = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", "band")
     assert [s.kind for s in chart.series] == ["outcome", "alliance"]
     assert chart.rules[1].label == "SRS 36"
     assert [session for session, _x in chart.flags] == [2]
@@ -213,6 +258,31 @@ def test_the_page_says_what_it_shows(written) -> None:
     assert "clinical cutoff 32 for age group child" in child
     long = pdf_text(written["letter"].clients[1])
     assert ["page 1 of 3" in long[0], "page 3 of 3" in long[2]] == [True, True]
+
+
+def test_a_page_in_spanish_says_its_labels_and_flags_in_spanish(
+    tmp_path: Path, catalog: Catalog, thresholds: Thresholds
+) -> None:
+    forms = course("C-1", [18, 20, 21, 22], alliance=[38, 35, 37, 36])
+    scored = score(forms, {}, catalog, thresholds)
+    graph = build_graph(Client("C-1"), scored, thresholds, catalog, "es")
+    assert graph.main.band.label == "los cambios dentro de esta banda pueden ser azar"
+    assert graph.main.rules[0].label == "corte 25 (adulto)"
+    assert [row.flags for row in graph.rows] == [
+        "",
+        "total del SRS por debajo de 36; un ítem del SRS por debajo de 9; "
+        "SRS más bajo que en la sesión anterior",
+        "",
+        "sin mejora fiable en la sesión 4; SRS más bajo que en la sesión anterior",
+    ]
+    files = write_graphs(tmp_path, [graph], GraphOptions(language="es", printed=PRINTED))
+    (page,) = pdf_text(files.clients[0])
+    assert "sin mejora fiable en la sesión 4" in page
+    assert "below" not in page and "reliable" not in page
+
+
+def test_the_english_page_says_flags_as_records_do() -> None:
+    assert texts("en")["graph"]["flag_words"] == FLAG_WORDS
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])

@@ -11,7 +11,7 @@ from forms.instrument import Catalog
 from generator import render
 from generator.marks import code_svg, marker_svg
 from generator.output import write_atomic
-from generator.render import layout, split_for_workers
+from generator.render import group_runs, layout, run_count, split_for_workers
 from generator.sheets import Header, Packet, PrintOptions, page_code, write_forms
 from generator.system import check_system
 from paperfit.errors import PaperfitError
@@ -117,6 +117,20 @@ def test_work_is_split_evenly_and_in_order() -> None:
     assert abs(len(set(runs[0])) - len(set(runs[1]))) <= 2
     assert split_for_workers(["a"] * 500, workers=2, minimum=40) == [["a"] * 500]
     assert len(split_for_workers(pages[:60], workers=2, minimum=40)) == 1
+
+
+def test_every_worker_gets_the_same_number_of_runs() -> None:
+    # 600 pages on 2 workers: 6 runs of 100 (5 runs of 120 would leave one worker alone).
+    assert run_count(600, workers=2, minimum=40) == 6
+    assert run_count(2000, workers=2, minimum=40) == 18
+    assert run_count(79, workers=2, minimum=40) == 1
+    assert run_count(100, workers=2, minimum=40) == 2
+    clients = [[f"c{n}-1", f"c{n}-2"] for n in range(300)] + [["last-1", "last-2", "last-3"]]
+    runs = group_runs(clients, workers=2)
+    assert [group for run in runs for group in run] == clients
+    assert len(runs) == 6
+    sizes = [sum(len(group) for group in run) for run in runs]
+    assert max(sizes) - min(sizes) <= 3
 
 
 def test_parallel_and_single_process_output_have_the_same_pages(
