@@ -19,8 +19,11 @@ MAX_ITEM = 10.0
 LABEL_SIZE = 2.3  # font size of the labels of lines and the band, in mm
 # A label's width is estimated from its length: DejaVu Sans averages about 0.55 em a letter.
 LABEL_EM = 0.58
-INK_STEP = 0.4  # mm between the points sampled along a drawn line
 MARKER_SIZE = 1.1  # half the width of a marker on the main chart, in mm
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom, in mm
+Segment = tuple[float, float, float, float]  # x0, y0, x1, y1, in mm
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Place:
     y: float
     anchor: str = "start"
 
-    def box(self, text: str, size: float = LABEL_SIZE) -> tuple[float, float, float, float]:
+    def box(self, text: str, size: float = LABEL_SIZE) -> Box:
         """The estimated extent of TEXT written here: left, top, right, bottom."""
         width = len(text) * size * LABEL_EM
         left = self.x - width if self.anchor == "end" else self.x
@@ -196,48 +199,70 @@ def make_series(
     return Series(name, kind, points, runs(points))
 
 
-def ink(series: Sequence[Series], marker: float) -> list[tuple[float, float]]:
-    """Points on everything the series draw (lines every INK_STEP mm, markers of half-size
-    MARKER), for keeping labels off the data."""
-    points = []
-    for line in series:
-        for run in line.lines:
-            for a, b in itertools.pairwise(run):
-                steps = max(1, math.ceil(math.dist((a.x, a.y), (b.x, b.y)) / INK_STEP))
-                points += [
-                    (a.x + (b.x - a.x) * i / steps, a.y + (b.y - a.y) * i / steps)
-                    for i in range(steps + 1)
-                ]
-        for p in line.points:
-            around = (-marker, 0.0, marker)
-            points += [(p.x + dx, p.y + dy) for dx in around for dy in around]
-    return points
+def lines_of(series: Sequence[Series]) -> list[Segment]:
+    """Every straight piece of the series' lines."""
+    return [
+        (a.x, a.y, b.x, b.y)
+        for line in series
+        for run in line.lines
+        for a, b in itertools.pairwise(run)
+    ]
 
 
-def across(frame: Frame, y: float) -> list[tuple[float, float]]:
-    """Points along a horizontal line across the plot at Y, every INK_STEP mm."""
-    steps = math.ceil((frame.plot_right - frame.plot_left) / INK_STEP)
-    return [(frame.plot_left + i * INK_STEP, y) for i in range(steps + 1)]
+def markers_of(series: Sequence[Series], half: float) -> list[Box]:
+    """The square around every marker, HALF its width from its centre."""
+    return [
+        (p.x - half, p.y - half, p.x + half, p.y + half) for line in series for p in line.points
+    ]
+
+
+def across(frame: Frame, y: float) -> Segment:
+    """A horizontal line across the plot at Y."""
+    return (frame.plot_left, y, frame.plot_right, y)
+
+
+def crosses(segment: Segment, box: Box) -> bool:
+    """Whether SEGMENT runs through BOX (Liang-Barsky clipping)."""
+    x0, y0, x1, y1 = segment
+    left, top, right, bottom = box
+    dx, dy = x1 - x0, y1 - y0
+    start, end = 0.0, 1.0
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            start = max(start, t)
+        else:
+            end = min(end, t)
+        if start > end:
+            return False
+    return True
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def place_label(
     text: str,
     candidates: Sequence[Place],
-    ink_points: Sequence[tuple[float, float]],
-    taken: Sequence[tuple[float, float, float, float]] = (),
+    lines: Sequence[Segment],
+    boxes: Sequence[Box] = (),
+    taken: Sequence[Box] = (),
     margin: float = 0.5,
 ) -> Place:
-    """The first of CANDIDATES where TEXT covers none of INK_POINTS and no TAKEN box; else
-    the one covering the fewest."""
+    """The first of CANDIDATES where TEXT (with MARGIN around it) crosses none of LINES and
+    overlaps none of BOXES (markers) and TAKEN (labels already placed); else the one with the
+    fewest, another label counting most."""
 
     def covered(place: Place) -> int:
         left, top, right, bottom = place.box(text)
-        left, top, right, bottom = left - margin, top - margin, right + margin, bottom + margin
-        hits = sum(left <= x <= right and top <= y <= bottom for x, y in ink_points)
-        overlaps = sum(
-            left < x1 and x0 < right and top < y1 and y0 < bottom for x0, y0, x1, y1 in taken
-        )
-        return hits + 100 * overlaps
+        box = (left - margin, top - margin, right + margin, bottom + margin)
+        hits = sum(crosses(line, box) for line in lines) + sum(overlaps(b, box) for b in boxes)
+        return hits + 100 * sum(overlaps(b, box) for b in taken)
 
     return min(candidates, key=covered)  # min keeps the first of equals
 
@@ -296,27 +321,22 @@ def main_chart(
     intake = next((e.total for e in scored if e.kind == "outcome" and e.total is not None), None)
     edges = band_edges(intake, t.rci) if intake is not None else None
     # Labels are kept off the data, the other lines and each other; the rules' labels first.
-    data = ink(series, MARKER_SIZE)
-    band_lines = [p for value in edges or () for p in across(frame, y(value))]
-    taken: list[tuple[float, float, float, float]] = []
+    data, markers = lines_of(series), markers_of(series, MARKER_SIZE)
+    band_lines = [across(frame, y(value)) for value in edges or ()]
+    taken: list[Box] = []
     rules = []
     for value, label in ((cutoff, cutoff_label), (t.alert_total, f"{alliance} {t.alert_total:g}")):
-        place = place_label(label, rule_places(frame, y(value)), data + band_lines, taken)
+        places = rule_places(frame, y(value))
+        place = place_label(label, places, data + band_lines, markers, taken)
         taken.append(place.box(label))
         rules.append(Rule(value, y(value), label, place))
     band = None
     if edges is not None:
         low, high = edges
-        rule_lines = [p for rule in rules for p in across(frame, rule.y)]
+        rule_lines = [across(frame, rule.y) for rule in rules]
         places = band_places(frame, y(high), y(low))
-        band = Band(
-            low,
-            high,
-            y(high),
-            y(low),
-            band_label,
-            place_label(band_label, places, data + rule_lines, taken),
-        )
+        place = place_label(band_label, places, data + rule_lines, markers, taken)
+        band = Band(low, high, y(high), y(low), band_label, place)
     return Chart(
         frame=frame,
         x_ticks=session_ticks(sessions, x),

@@ -118,7 +118,7 @@ def build_graph(
             band_label=words["chart_band"],
         ),
         items=items,
-        rows=_rows(scored, by_kind, words["flag_words"]),
+        rows=_rows(scored, by_kind, words["flag_words"], words["flag_separator"]),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
@@ -134,6 +134,7 @@ def _rows(
     scored: Sequence[ScoredForm],
     by_kind: dict[str, list[ScoredForm]],
     flag_words: dict[str, str],
+    separator: str,
 ) -> tuple[TableRow, ...]:
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
@@ -155,7 +156,7 @@ def _rows(
                     _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
                 ),
                 alliance_total=_number(alliance.total if alliance else None),
-                flags="; ".join(flags),
+                flags=separator.join(flags),
             )
         )
     return tuple(rows)

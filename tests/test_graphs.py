@@ -18,8 +18,11 @@ from forms.scoring import FLAG_WORDS, Thresholds, score
 from generator.chart import (
     Frame,
     Place,
-    ink,
+    crosses,
+    lines_of,
     main_chart,
+    markers_of,
+    overlaps,
     place_label,
     runs,
     session_scale,
@@ -120,13 +123,27 @@ def test_the_band_is_intake_plus_and_minus_the_rci(catalog, thresholds) -> None:
     assert chart.band.label == "band"
 
 
+def test_a_segment_crosses_a_box_only_when_it_runs_through_it() -> None:
+    box = (10.0, 10.0, 20.0, 12.0)
+    assert crosses((0, 11, 30, 11), box)  # straight through
+    assert crosses((15, 0, 15, 30), box)  # down through
+    assert crosses((12, 11, 13, 11), box)  # wholly inside
+    assert crosses((0, 0, 30, 22), box)  # slanting through the middle
+    assert not crosses((0, 13, 30, 13), box)  # under it
+    assert not crosses((0, 0, 9, 30), box)  # beside it
+    assert not crosses((0, 9, 30, 0), box)  # slanting above it
+    assert not crosses((21, 11, 30, 11), box)  # stops short of it
+
+
 def test_a_label_goes_where_nothing_is_drawn() -> None:
     first, second = Place(10, 20), Place(10, 40)
-    assert place_label("band", [first, second], [(50, 50)]) == first
-    assert place_label("band", [first, second], [(12, 19.5)]) == second
-    # A box already taken counts too, and when every place is covered, the least covered wins.
+    assert place_label("band", [first, second], [(0, 50, 50, 50)]) == first
+    assert place_label("band", [first, second], [(0, 19.5, 50, 19.5)]) == second
+    assert place_label("band", [first, second], [], boxes=[(11, 19, 12, 20)]) == second
+    # A label already placed counts most; when every place is covered, the least covered wins.
     assert place_label("band", [first, second], [], taken=[first.box("band")]) == second
-    assert place_label("band", [first, second], [(12, 19.5), (12, 39.5), (13, 39.5)]) == first
+    lines = [(0, 19.5, 50, 19.5), (0, 39.5, 50, 39.5), (0, 39, 50, 39)]
+    assert place_label("band", [first, second], lines) == first
 
 
 @pytest.mark.parametrize(
@@ -141,16 +158,19 @@ def test_a_label_goes_where_nothing_is_drawn() -> None:
 def test_labels_keep_off_the_lines_and_each_other(catalog, thresholds, totals) -> None:
     scored = score(course("C-1", totals, alliance=[36.5] * len(totals)), {}, catalog, thresholds)
     chart = main_chart(scored, 25, thresholds, FRAME, "cutoff 25 (adult)", BAND_WORDS)
-    points = ink(chart.series, chart.marker)
-    boxes = [rule.place.box(rule.label) for rule in chart.rules]
-    boxes.append(chart.band.place.box(chart.band.label))
-    for left, top, right, bottom in boxes:
-        assert not [(x, y) for x, y in points if left <= x <= right and top <= y <= bottom]
-        assert FRAME.plot_left <= left and right <= FRAME.plot_right
-    for a, b in itertools.combinations(boxes, 2):
-        assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
-    band_top, band_bottom = chart.band.y_top, chart.band.y_bottom
-    assert band_top < boxes[-1][1] and boxes[-1][3] < band_bottom  # inside the band
+    lines, markers = lines_of(chart.series), markers_of(chart.series, chart.marker)
+    labels = [(rule.place.box(rule.label), rule) for rule in chart.rules]
+    labels.append((chart.band.place.box(chart.band.label), chart.band))
+    for box, owner in labels:
+        assert not [line for line in lines if crosses(line, box)]
+        assert not [marker for marker in markers if overlaps(marker, box)]
+        others = [r.y for r in chart.rules if r is not owner]
+        if owner is chart.band:
+            assert not [y for y in others if box[1] <= y <= box[3]]  # a rule line through it
+            assert chart.band.y_top < box[1] and box[3] < chart.band.y_bottom  # inside the band
+        assert FRAME.plot_left <= box[0] and box[2] <= FRAME.plot_right
+    for (a, _), (b, _) in itertools.combinations(labels, 2):
+        assert not overlaps(a, b), (a, b)
 
 
 def test_missing_sessions_leave_gaps(catalog, thresholds) -> None:
