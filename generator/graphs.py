@@ -29,7 +29,7 @@ from generator.render import groups_to_pdfs, render_html
 from generator.texts import texts
 
 MAIN_FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
-ITEM_FRAME = Frame(width=42, height=27, left=6, right=1.5, top=4.5, bottom=5)
+ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
 # Table lines per page: a row is one line, or more when its flags wrap (about 34 characters a
 # line in the flags column). Chosen so that pages always fit; check_fits verifies it.
 LINES_FIRST_PAGE = {"letter": 9, "a4": 12}
