@@ -19,6 +19,8 @@ MAX_ITEM = 10.0
 LABEL_SIZE = 2.3  # font size of the labels of lines and the band, in mm
 # A label's width is estimated from its length: DejaVu Sans averages about 0.55 em a letter.
 LABEL_EM = 0.58
+# How far a label reaches above and below its baseline, in font sizes.
+ASCENT, DESCENT = 0.8, 0.25
 MARKER_SIZE = 1.1  # half the width of a marker on the main chart, in mm
 
 
@@ -95,7 +97,7 @@ class Place:
         """The estimated extent of TEXT written here: left, top, right, bottom."""
         width = len(text) * size * LABEL_EM
         left = self.x - width if self.anchor == "end" else self.x
-        return (left, self.y - 0.8 * size, left + width, self.y + 0.25 * size)
+        return (left, self.y - ASCENT * size, left + width, self.y + DESCENT * size)
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,7 @@ def band_edges(intake: float, rci: float, top: float = MAX_SCORE) -> tuple[float
 def rule_places(frame: Frame, y: float) -> tuple[Place, ...]:
     """Where a rule's label may go: just above its line at the right end, then below it,
     then the same at the left end."""
-    above, below = y - 0.8, y + 0.8 + 0.8 * LABEL_SIZE
+    above, below = y - 0.8, y + 0.8 + ASCENT * LABEL_SIZE
     right, left = frame.plot_right - 0.8, frame.plot_left + 1.5
     return (
         Place(right, above, "end"),
@@ -288,7 +290,7 @@ def rule_places(frame: Frame, y: float) -> tuple[Place, ...]:
 def band_places(frame: Frame, y_top: float, y_bottom: float) -> tuple[Place, ...]:
     """Where the band's label may go: inside it, along its top edge, then its bottom edge,
     at the left and then the right."""
-    top, bottom = y_top + 0.6 + 0.8 * LABEL_SIZE, y_bottom - 0.6 - 0.25 * LABEL_SIZE
+    top, bottom = y_top + 0.6 + ASCENT * LABEL_SIZE, y_bottom - 0.6 - DESCENT * LABEL_SIZE
     left, right = frame.plot_left + 1.5, frame.plot_right - 1.5
     return (
         Place(left, top),
