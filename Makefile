@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	touch $@
 
 system: $(VENV)/.installed
-	$(BIN)/python -m generator.system
+	$(BIN)/python -m paperfit.doctor
 
 demo: system
 	$(BIN)/paperfit demo -o $(DEMO_DIR)

@@ -16,7 +16,7 @@ from pathlib import Path
 from weasyprint import HTML
 
 from forms.instrument import Catalog
-from generator.paper import Paper
+from forms.sheet import Paper
 from generator.render import ProjectFetcher, render_html, stylesheet
 from generator.sheets import (
     Packet,

@@ -23,14 +23,13 @@ from pathlib import Path
 from markupsafe import Markup
 from weasyprint import HTML
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Client, Form
-from forms.scoring import Thresholds, score
+from forms.scoring import ScoringSettings, Thresholds, score
 from generator.graphs import GraphOptions, build_graphs, graph_pages, write_graphs
 from generator.paper import binder_page_setup
 from generator.render import ProjectFetcher, groups_to_pdfs, render_html
-from paperfit.errors import Location
-from paperfit.settings import ScoringSettings
 from templates import TEMPLATE_DIR
 
 SESSIONS = 12

@@ -33,9 +33,8 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 
 from forms.instrument import Catalog
-from forms.scoring import Thresholds, score
+from forms.scoring import ScoringSettings, Thresholds, score
 from generator.workbook import form_headers
-from paperfit.settings import ScoringSettings
 from scanner.measurements import ReadOptions, read_inputs
 
 ROWS = 100_000

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import BUILTIN_DIR
-from paperfit.errors import InputProblem, Location, UsageProblem
-from paperfit.tomlfile import Table, read_toml
+from forms.errors import InputProblem, Location, UsageProblem
+from forms.tomlfile import Table, read_toml
 
 KINDS = ("outcome", "alliance")
 FORMATS = ("individual", "group")

@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from paperfit.errors import Location
+from forms.errors import Location
 
 ITEM_COUNT = 4
 

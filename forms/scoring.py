@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import Client, Form
-from paperfit.settings import ScoringSettings
 
 RELIABLE_IMPROVEMENT = "reliable improvement"
 CLINICALLY_SIGNIFICANT = "clinically significant improvement"
@@ -39,6 +38,21 @@ FLAG_WORDS = {
     "alliance_item": "{instrument} item below {value}",
     "alliance_drop": "{instrument} lower than last session",
 }
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Scoring thresholds a practice may set; None means the value in the instrument's file."""
+
+    cutoff_adult: float | None = None
+    cutoff_adolescent: float | None = None
+    cutoff_child: float | None = None
+    rci: float | None = None
+    srs_alert_total: float | None = None
+    srs_alert_item: float | None = None
+    # No reliable improvement by this session is the usual prompt to discuss the plan
+    # (PCOMS training materials say session 3 to 4).
+    no_improvement_by_session: int = 4
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from forms.scoring import ScoredForm, Thresholds
+from generator.text_width import text_width_em
 
 MAX_SCORE = 40.0
 MAX_ITEM = 10.0
 LABEL_SIZE = 2.3  # font size of the labels of lines and the band, in mm
-# A label's width is estimated from its length: DejaVu Sans averages about 0.55 em a letter.
-LABEL_EM = 0.58
 # How far a label reaches above and below its baseline, in font sizes.
 ASCENT, DESCENT = 0.8, 0.25
 MARKER_SIZE = 1.1  # half the width of a marker on the main chart, in mm
@@ -95,7 +94,7 @@ class Place:
 
     def box(self, text: str, size: float = LABEL_SIZE) -> Box:
         """The estimated extent of TEXT written here: left, top, right, bottom."""
-        width = len(text) * size * LABEL_EM
+        width = text_width_em(text) * size
         left = self.x - width if self.anchor == "end" else self.x
         return (left, self.y - ASCENT * size, left + width, self.y + DESCENT * size)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 
+from forms.errors import UsageProblem
 from forms.records import ITEM_COUNT
 from forms.scoring import ScoredForm, Thresholds
 from generator.output import write_atomic
-from paperfit.errors import UsageProblem
 
 COLUMNS = (
     "client_id",

@@ -1,19 +1,19 @@
 """Write the client handout and the clinician's pocket guide.
 
-Takes: an audience, a language and the practice's settings. Returns: a one-page PDF each.
+Takes: an audience, a language, the practice's name and privacy sentence.
+Returns: a one-page PDF each.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from forms.errors import PaperfitError
 from forms.scoring import Thresholds
+from forms.sheet import Paper
 from generator.output import write_atomic
-from generator.paper import Paper
 from generator.render import pages_to_pdf, render_html
 from generator.texts import AUDIENCES, privacy_sentence, texts
-from paperfit.errors import PaperfitError
-from paperfit.settings import Settings
 
 
 def _write_one_page(
@@ -38,9 +38,16 @@ def _write_one_page(
 
 
 def write_handout(
-    out: Path, audience: str, language: str, paper: str, large_print: bool, settings: Settings
+    out: Path,
+    audience: str,
+    language: str,
+    paper: str,
+    large_print: bool,
+    practice_name: str = "",
+    privacy: str = "",
 ) -> Path:
-    """The one-page "your feedback shapes your care" handout for AUDIENCE."""
+    """The one-page "your feedback shapes your care" handout for AUDIENCE; PRIVACY is the
+    practice's own sentence, or empty for the default one in LANGUAGE."""
     if audience not in AUDIENCES:
         raise PaperfitError(f"Unknown audience {audience!r}: use one of {', '.join(AUDIENCES)}.")
     handout = texts(language)["handout"][audience]
@@ -53,13 +60,13 @@ def write_handout(
         large_print,
         handout=handout,
         audience=audience,
-        practice_name=settings.practice_name,
-        privacy=privacy_sentence(language, settings.privacy),
+        practice_name=practice_name,
+        privacy=privacy_sentence(language, privacy),
     )
 
 
 def write_guide(
-    out: Path, language: str, paper: str, thresholds: Thresholds, settings: Settings
+    out: Path, language: str, paper: str, thresholds: Thresholds, practice_name: str = ""
 ) -> Path:
     """The clinician's pocket card, with the SRS alert values the practice uses."""
     guide = texts(language)["guide"]
@@ -71,7 +78,7 @@ def write_guide(
         paper,
         False,
         guide=guide,
-        practice_name=settings.practice_name,
+        practice_name=practice_name,
         alert_total=f"{thresholds.alert_total:g}",
         alert_item=f"{thresholds.alert_item:g}",
     )

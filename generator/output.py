@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from paperfit.errors import PaperfitError
+from forms.errors import PaperfitError
 
 
 def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> Path:

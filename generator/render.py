@@ -27,8 +27,8 @@ from pypdf.generic import NameObject
 from weasyprint import CSS, HTML, Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from paperfit.errors import PaperfitError
-from paperfit.workers import fork_context
+from forms.errors import PaperfitError
+from forms.workers import fork_context
 from templates import TEMPLATE_DIR
 
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)

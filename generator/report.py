@@ -21,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 from weasyprint import Document
 
+from forms.errors import PaperfitError
 from forms.outcomes import (
     CLASS_COLUMNS,
     EFFECT_SIZE_NOTE,
@@ -35,10 +36,11 @@ from forms.outcomes import (
 )
 from forms.records import Problem
 from forms.scoring import ScoredForm, Thresholds
+from forms.sheet import Paper
 from generator.output import write_atomic
-from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
+from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
-from paperfit.errors import PaperfitError
+from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
 from scanner.measurements import Reading, plural
 
 TITLE = "Practice report"
@@ -49,7 +51,6 @@ SMALL_MARK = "†"
 # line-height 1.25 is 3.53 mm; a table row adds its padding and rule. Text widths come from the
 # advance widths of DejaVu Sans (the font print.css sets), rounded up; estimates err on the
 # tall side, and the laid-out pages are checked anyway.
-PT_MM = 25.4 / 72
 LINE_MM = 8 * 1.25 * PT_MM
 GROUP_LINE_MM = 7.5 * 1.2 * PT_MM
 ROW_PAD_MM = 1.4
@@ -68,59 +69,6 @@ FLAG_COLUMNS_MM = {"client": 20.0, "clinician": 34.0, "session": 15.0, "date": 2
 PROBLEM_COLUMNS_MM = {"severity": 14.0, "where": 58.0}
 KEEP_ROWS = 3  # a section this short is never split over two pages
 SCALES = (1.0, 0.8, 0.6)  # budgets tried in turn when a page does not fit
-
-# Advance widths of DejaVu Sans in em, each rounded up to its group's value; any other
-# character counts as 1 em. Bold is at most about 15 % wider on average.
-_WIDTH_GROUPS_EM = {
-    0.28: "'ijlíìïî",
-    0.30: "IJ",
-    0.32: ",. ",
-    0.34: "/:;\\|",
-    0.36: "f-",
-    0.40: "t()[]!›",
-    0.42: "r",
-    0.50: '"*_`–†',
-    0.53: "sz“”‘’?",
-    0.56: "cçL",
-    0.60: "kFvxyP",
-    0.62: "aoTYàáâóôöeéèêë",
-    0.64: "bdghnpquESúùûñüß0123456789${}",
-    0.70: "KAVBRXZCÀÁÉÈ",
-    0.79: "UHNDG&OQÓÖÜ",
-    0.84: "w#+<=>^~≥≤÷\u2212M",
-    1.00: "%mW@—",
-}
-_WIDTH_EM = {char: em for em, chars in _WIDTH_GROUPS_EM.items() for char in chars}
-BOLD = 1.15
-WIDTH_SLACK = 0.97  # use a little less than the column's width
-
-
-def text_width_mm(text: str, size_pt: float = 8.0, bold: bool = False) -> float:
-    em = sum(_WIDTH_EM.get(char, 1.0) for char in text)
-    return em * size_pt * PT_MM * (BOLD if bold else 1.0)
-
-
-def text_lines(text: str, width_mm: float, size_pt: float = 8.0, bold: bool = False) -> int:
-    """How many lines TEXT takes in a box WIDTH_MM wide, greedily wrapped at spaces; a word
-    longer than a line is broken (the CSS says overflow-wrap: anywhere)."""
-    width = max(width_mm * WIDTH_SLACK, 1.0)
-    space = text_width_mm(" ", size_pt, bold)
-    lines = 0
-    for paragraph in str(text).splitlines() or [""]:
-        lines += 1
-        used = 0.0
-        for word in paragraph.split():
-            length = text_width_mm(word, size_pt, bold)
-            if used and used + space + length <= width:
-                used += space + length
-                continue
-            if used:
-                lines += 1
-            while length > width:
-                lines += 1
-                length -= width
-            used = length
-    return lines
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ import numpy as np
 from forms.instrument import Catalog, Instrument
 from forms.records import ITEM_COUNT
 from forms.scoring import Thresholds
+from forms.sheet import SCANS_SHEET, Paper
 from generator.export import csv_bytes
 from generator.output import write_atomic
-from generator.paper import Paper
 from generator.render import pages_to_pdf, render_html
 from generator.workbook import EntryRow, Listing, write_workbook
 from scanner import pen
@@ -52,7 +52,6 @@ SCAN_COLUMNS = (
     "notes",
 )
 WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
-LISTING_TITLE = "Scans"  # scanner.measurements skips a sheet of this name
 README_INTRO = (
     "Read from scans",
     "paperfit scan filled in this workbook from scanned forms: one row per form on its form's "
@@ -107,7 +106,7 @@ def write_scan_results(
         thresholds,
         forms=[_entry_row(page) for page in result.forms],
         extra_columns=WORKBOOK_EXTRA,
-        listing=Listing(LISTING_TITLE, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
+        listing=Listing(SCANS_SHEET, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
         readme_intro=README_INTRO,
     )
     csv_path: Path | None = out / "measurements.csv"

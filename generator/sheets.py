@@ -12,14 +12,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forms.errors import InputProblem, Location, UsageProblem
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
-from generator.marks import CORNER_IDS, PageCode, code_svg, marker_svg
+from forms.sheet import (
+    CORNER_IDS,
+    FILLABLE_KEYWORD,
+    MARGIN_TOP_MM,
+    PageCode,
+    Paper,
+    field_name,
+    line_places,
+)
+from generator.markers import code_svg, marker_svg
 from generator.output import write_atomic
-from generator.paper import MARGIN_TOP_MM, LineGeometry, Paper, line_places
+from generator.paper import LineGeometry
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
-from paperfit.errors import InputProblem, Location, UsageProblem
-from scanner.pdf_fields import FILLABLE_KEYWORD, field_name
 from scanner.schedule import Appointment, ScheduleProblems
 
 EXPLAIN_MODES = ("panel", "page", "none")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from paperfit.settings import LANGUAGES
-from paperfit.tomlfile import read_toml
+from forms.sheet import LANGUAGES
+from forms.tomlfile import read_toml
 from templates import TEXT_DIR
 
 AUDIENCES = ("adult", "child", "caretaker")

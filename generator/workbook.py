@@ -24,29 +24,30 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from forms.errors import UsageProblem
 from forms.instrument import AGE_GROUPS, Instrument
 from forms.records import Client, Form
 from forms.scoring import Thresholds
+from forms.sheet import (
+    AFTER_ITEMS,
+    BEFORE_ITEMS,
+    CLIENT_COLUMNS,
+    CLIENT_STATUSES,
+    CLIENTS_SHEET,
+    LISTS_SHEET,
+    README_SHEET,
+    WORKBOOK_KEYWORDS,
+)
 from generator.output import write_atomic
-from paperfit.errors import UsageProblem
 
 # Rows 2..MAX_ROWS carry the total formula and the validations: room for 1999 forms per sheet.
 # Pre-filled data longer than that extends the range instead of being cut off.
 MAX_ROWS = 2000
-LAYOUT = 1  # bump when columns or sheets change, so a reader can tell old workbooks apart
-KEYWORDS = f"paperfit-workbook {LAYOUT}"
 TITLE = "paperfit entry workbook"
 
-README = "Read me"
-CLIENTS = "Clients"
-LISTS = "Lists"
-RESERVED = (README, CLIENTS, LISTS)
+RESERVED = (README_SHEET, CLIENTS_SHEET, LISTS_SHEET)
 EXCEL_SHEET_NAME_LIMIT = 31
 
-CLIENT_COLUMNS = ("client_id", "age_group", "clinician", "start_date", "status", "name")
-BEFORE_ITEMS = ("client_id", "session", "date")
-AFTER_ITEMS = ("total", "filled_by", "notes")
-STATUSES = ("open", "closed")
 DEFAULT_FILLED_BY = ("self", "other")
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -171,7 +172,7 @@ def write_workbook(
     _add_lists_sheet(workbook, lists)
     workbook.properties.title = TITLE
     workbook.properties.creator = "paperfit"
-    workbook.properties.keywords = KEYWORDS
+    workbook.properties.keywords = WORKBOOK_KEYWORDS
     return write_atomic(Path(out), workbook.save)
 
 
@@ -228,7 +229,7 @@ def _fill_readme(
 ) -> None:
     """Plain instructions for the person measuring; the numbers come from THRESHOLDS. INTRO
     (a heading, then paragraphs) comes first: what else made or fills this workbook."""
-    sheet.title = README
+    sheet.title = README_SHEET
     sheet.column_dimensions["A"].width = 100
     sheet.cell(1, 1, "How to type in the paper feedback forms").font = Font(bold=True, size=14)
     headings = (*HEADINGS, *intro[:1])
@@ -317,10 +318,12 @@ class _ListRefs:
         columns: list[tuple[str, tuple[str, ...]]] = [
             ("age_group", AGE_GROUPS),
             ("instrument", tuple(i.id for i in instruments)),
-            ("status", STATUSES),
+            ("status", CLIENT_STATUSES),
         ]
         columns += [(f"filled_by {i.id}", _filled_by_choices(i)) for i in instruments]
-        refs = [_range_ref(LISTS, index, len(values)) for index, (_, values) in enumerate(columns)]
+        refs = [
+            _range_ref(LISTS_SHEET, index, len(values)) for index, (_, values) in enumerate(columns)
+        ]
         return cls(
             age_groups=refs[0],
             instruments=refs[1],
@@ -346,7 +349,7 @@ def _range_ref(sheet: str, index: int, count: int) -> str:
 def _add_lists_sheet(workbook: Workbook, refs: _ListRefs) -> None:
     """The hidden sheet the drop-downs read; last, so the entry sheets come first."""
     columns = [Column(header, max(12, len(header) + 2)) for header, _ in refs.columns]
-    sheet = _add_table_sheet(workbook, LISTS, columns, 1)
+    sheet = _add_table_sheet(workbook, LISTS_SHEET, columns, 1)
     sheet.auto_filter.ref = None
     for index, (_, values) in enumerate(refs.columns, start=1):
         for row, value in enumerate(values, start=2):
@@ -362,7 +365,7 @@ def _add_clients_sheet(
 ) -> None:
     """The client list: the age group here picks the cutoff on the outcome sheets."""
     columns = [NAMED[name] for name in CLIENT_COLUMNS]
-    sheet = _add_table_sheet(workbook, CLIENTS, columns, last)
+    sheet = _add_table_sheet(workbook, CLIENTS_SHEET, columns, last)
     for row, client in enumerate(clients, start=2):
         values = (
             client.client_id,
@@ -420,7 +423,7 @@ def _add_instrument_sheet(
         "list",
         "This client ID is not on the Clients sheet. Check it, or add the client there. "
         "Choose Yes to keep it anyway.",
-        f"{CLIENTS}!$A$2:$A${client_last}",
+        f"{CLIENTS_SHEET}!$A$2:$A${client_last}",
         style="warning",  # an unknown client can still be typed after the warning
     )
     _validate(sheet, area["session"], "whole", "Type the session number: 1 or more.", "1")
@@ -472,7 +475,7 @@ def alert_formula(instrument: Instrument, t: Thresholds, total: str) -> str:
     if instrument.kind != "outcome":
         return f"AND(ISNUMBER({cell}),{cell}<{t.alert_total:g})"
     default = _default_group(instrument)
-    group = f'IFERROR(VLOOKUP($A2,{CLIENTS}!$A:$B,2,FALSE),"")'
+    group = f'IFERROR(VLOOKUP($A2,{CLIENTS_SHEET}!$A:$B,2,FALSE),"")'
     cutoff = f"{t.cutoffs[default]:g}"
     for name, value in reversed(list(t.cutoffs.items())):
         if name != default:

@@ -15,8 +15,10 @@ from typing import Any
 
 import click
 
+from forms.errors import PaperfitError, UsageProblem
 from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
+from forms.sheet import LANGUAGES, PAPERS
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -32,8 +34,7 @@ from generator.sheets import (
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit import __version__
-from paperfit.errors import PaperfitError, UsageProblem
-from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
+from paperfit.settings import Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
@@ -299,7 +300,13 @@ def handout(
     settings = obj.settings
     click.echo(
         write_handout(
-            out, audience, lang or settings.language, paper or settings.paper, large_print, settings
+            out,
+            audience,
+            lang or settings.language,
+            paper or settings.paper,
+            large_print,
+            settings.practice_name,
+            settings.privacy,
         )
     )
 
@@ -314,7 +321,11 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
     settings = obj.settings
     click.echo(
         write_guide(
-            out, lang or settings.language, paper or settings.paper, obj.thresholds, settings
+            out,
+            lang or settings.language,
+            paper or settings.paper,
+            obj.thresholds,
+            settings.practice_name,
         )
     )
 
@@ -324,10 +335,18 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
 @pass_context
 def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
-    from generator.demo import write_demo  # with the scanning libraries: see scan_command
+    from paperfit.demo import write_demo  # with the scanning libraries: see scan_command
 
     for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
         click.echo(path)
+
+
+@cli.command()
+def doctor() -> None:
+    """Say what paperfit needs on this machine and what is missing (exit 1 if anything is)."""
+    from paperfit import doctor as checkup
+
+    sys.exit(checkup.report())
 
 
 @cli.command()
@@ -487,7 +506,3 @@ def progress_bar(total: int, label: str) -> Iterator[Callable[[int], None]]:
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield bar.update
-
-
-def main() -> None:
-    cli(prog_name="paperfit")

@@ -9,26 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from paperfit.tomlfile import Table, read_toml
+from forms.scoring import ScoringSettings
+from forms.sheet import LANGUAGES, PAPERS
+from forms.tomlfile import Table, read_toml
 
-PAPERS = ("letter", "a4")
-LANGUAGES = ("en", "es", "fr")
 DEFAULT_FILE = Path("paperfit.toml")
-
-
-@dataclass(frozen=True)
-class ScoringSettings:
-    """Scoring thresholds a practice may set; None means the value in the instrument's file."""
-
-    cutoff_adult: float | None = None
-    cutoff_adolescent: float | None = None
-    cutoff_child: float | None = None
-    rci: float | None = None
-    srs_alert_total: float | None = None
-    srs_alert_item: float | None = None
-    # No reliable improvement by this session is the usual prompt to discuss the plan
-    # (PCOMS training materials say session 3 to 4).
-    no_improvement_by_session: int = 4
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
+from forms.errors import InputProblem, Location
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, Client, Form, Problem
-from paperfit.errors import InputProblem, Location
+from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
@@ -31,9 +32,6 @@ from scanner.values import (
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
-IGNORED_SHEETS = {"read_me", "readme", "lists", "instructions", "scans"}
-CLIENT_SHEETS = {"clients", "client_list", "clients_list"}
-STATUSES = ("open", "closed")
 TOTAL_SLACK = 0.05
 SKIP = "skip"  # an item column set aside (it looked like millimetres)
 
@@ -490,7 +488,7 @@ def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> No
             except ValueProblem as problem:
                 reading.problems.append(Problem(row.where("start_date"), str(problem), "warning"))
         status = str(row.get("status") or "open").strip().lower()
-        if status not in STATUSES:
+        if status not in CLIENT_STATUSES:
             reading.problems.append(
                 Problem(row.where("status"), f"{status!r} is not open or closed.", "warning")
             )

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import io
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,55 +25,15 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamObject
 
+from forms.errors import Location, UsageProblem
 from forms.instrument import Catalog
-from forms.records import ITEM_COUNT, Form, Problem
-from paperfit.errors import Location, UsageProblem
-from paperfit.settings import LANGUAGES
+from forms.records import Form, Problem
+from forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
 from scanner.values import ValueProblem, parse_date, parse_measure, parse_session
 
-# Put into the PDF's keywords by the writer; the reader goes by the field names alone.
-FILLABLE_KEYWORD = "paperfit-fillable 1"
-HEADER_KEYS = ("client_id", "name", "age", "session", "date", "clinician", "filled_by")
-ITEM_KEYS = tuple(f"item{number}" for number in range(1, ITEM_COUNT + 1))
-FIELD_KEYS = HEADER_KEYS + ITEM_KEYS
-_FIELD_NAME = re.compile(
-    r"^s(?P<sheet>[1-9][0-9]*)_(?P<instrument>[^\s.]+)_v(?P<layout>[1-9][0-9]*)"
-    r"_(?P<key>" + "|".join(FIELD_KEYS) + r")$"
-)
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
 _MAX_PARENTS = 16
 NO_FIELDS = "has no paperfit form fields: print it with paperfit forms --fillable"
-
-
-@dataclass(frozen=True)
-class FieldName:
-    """The parts of one paperfit field name."""
-
-    sheet: int
-    instrument: str
-    layout: int
-    key: str
-
-    def __str__(self) -> str:
-        return field_name(self.sheet, self.instrument, self.layout, self.key)
-
-    @classmethod
-    def parse(cls, name: object) -> FieldName | None:
-        """The parts of NAME, or None when it is not a paperfit field name."""
-        match = _FIELD_NAME.match(str(name)) if isinstance(name, str) else None
-        if match is None:
-            return None
-        return cls(int(match["sheet"]), match["instrument"], int(match["layout"]), match["key"])
-
-
-def field_name(sheet: int, instrument: str, layout: int, key: str) -> str:
-    """The PDF field name of KEY on form sheet SHEET (1-based) of INSTRUMENT in layout LAYOUT."""
-    if key not in FIELD_KEYS:
-        raise ValueError(f"{key!r} is not one of {', '.join(FIELD_KEYS)}")
-    name = f"s{sheet}_{instrument}_v{layout}_{key}"
-    if _FIELD_NAME.match(name) is None:
-        raise ValueError(f"{name!r} cannot be a paperfit field name")
-    return name
 
 
 @dataclass

@@ -25,8 +25,17 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from generator.marks import CORNER_IDS, MARKER_INSET_MM, MARKER_MM, PageCode, parse_payload
-from generator.paper import CODE_SQUARE_MM, MARGIN_SIDE_MM, MARGIN_TOP_MM, PAPER_SIZES_MM
+from forms.sheet import (
+    CODE_SQUARE_MM,
+    CORNER_IDS,
+    MARGIN_SIDE_MM,
+    MARGIN_TOP_MM,
+    MARKER_INSET_MM,
+    MARKER_MM,
+    PAPER_SIZES_MM,
+    PageCode,
+    parse_payload,
+)
 from scanner.pages import PageProblem, ScanPage
 
 DETECT_DPI = 200.0  # markers are searched for at about this resolution

@@ -26,12 +26,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from forms.errors import UsageProblem
 from forms.instrument import Catalog, Instrument
 from forms.records import total_of
-from generator.marks import PageCode
-from generator.paper import LinePlace, line_places
-from paperfit.errors import UsageProblem
-from paperfit.workers import fork_context
+from forms.sheet import LinePlace, PageCode, line_places
+from forms.workers import fork_context
 from scanner import pen
 from scanner.measurements import plural
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch

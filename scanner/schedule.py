@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forms.errors import InputProblem, Location, PaperfitError
 from forms.instrument import AGE_GROUPS, FORMATS
-from paperfit.errors import InputProblem, Location, PaperfitError
 from scanner.tables import Row, read_rows
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")

@@ -24,7 +24,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from paperfit.errors import InputProblem, Location
+from forms.errors import InputProblem, Location
 
 # A real schedule or measurement workbook is far below these; anything above is a mistake or a
 # zip bomb, refused before openpyxl unpacks it.

@@ -22,7 +22,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from forms.instrument import Catalog
-from generator.paper import LinePlace
+from forms.sheet import LinePlace
 from generator.sheets import Header, Packet, PrintOptions, write_forms
 from scanner.pages import rasterize
 

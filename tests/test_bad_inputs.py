@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from generator.workbook import form_headers
 from paperfit.cli import cli
-from paperfit.errors import Location
 from scanner import tables
 from scanner.measurements import CLIENT_SHEETS, IGNORED_SHEETS, Reading, ReadOptions, read_inputs
 from scanner.tables import normalise_header

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from forms.instrument import Catalog
 from forms.records import Form
-from forms.scoring import CLASSES, ScoredForm, Thresholds, score
-from generator.caseload import DEFAULT_END, KINDS, Caseload, make_caseload, split
-from generator.workbook import AFTER_ITEMS, BEFORE_ITEMS, write_workbook
-from paperfit.settings import ScoringSettings
+from forms.scoring import CLASSES, ScoredForm, ScoringSettings, Thresholds, score
+from forms.sheet import AFTER_ITEMS, BEFORE_ITEMS
+from generator.workbook import write_workbook
+from paperfit.caseload import DEFAULT_END, KINDS, Caseload, make_caseload, split
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
 

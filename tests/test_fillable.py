@@ -17,20 +17,13 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Form, Problem
+from forms.sheet import FIELD_KEYS, FILLABLE_KEYWORD, PAPER_SIZES_MM, FieldName, field_name
 from generator import render
-from generator.paper import PAPER_SIZES_MM
 from generator.sheets import Header, Packet, PrintOptions, write_forms
-from paperfit.errors import Location
-from scanner.pdf_fields import (
-    FIELD_KEYS,
-    FILLABLE_KEYWORD,
-    NO_FIELDS,
-    FieldName,
-    field_name,
-    read_pdf,
-)
+from scanner.pdf_fields import NO_FIELDS, read_pdf
 
 KNOWN = Header(
     client_id="C-0042", name="Zoë Ñúñez", session="7", date="2026-11-25", clinician="Dr. Ana Rivera"

@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Client, Form
-from forms.scoring import FLAG_WORDS, Thresholds, score
+from forms.scoring import FLAG_WORDS, ScoringSettings, Thresholds, score
 from generator.chart import (
     Frame,
     Place,
@@ -40,8 +41,6 @@ from generator.graphs import (
 )
 from generator.texts import texts
 from paperfit.cli import cli
-from paperfit.errors import Location
-from paperfit.settings import ScoringSettings
 from tests.conftest import pdf_text
 
 FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)

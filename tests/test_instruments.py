@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from forms import BUILTIN_DIR
+from forms.errors import InputProblem, UsageProblem
 from forms.instrument import Catalog, load_instrument
-from paperfit.errors import InputProblem, UsageProblem
 
 ORS_TEXT = (BUILTIN_DIR / "ors.toml").read_text(encoding="utf-8")
 

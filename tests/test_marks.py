@@ -18,18 +18,16 @@ import zxingcpp
 from pypdf import PdfReader
 
 from forms.instrument import Catalog
-from generator.marks import (
+from forms.sheet import (
     CODE_MM,
     CORNER_IDS,
     MARKER_MM,
+    PAPER_SIZES_MM,
     PAYLOAD_VERSION,
     PageCode,
-    code_svg,
-    marker_bits,
-    marker_svg,
     parse_payload,
 )
-from generator.paper import PAPER_SIZES_MM
+from generator.markers import code_svg, marker_bits, marker_svg
 from generator.sheets import Header, Packet, PrintOptions, write_forms
 
 DPI = 200

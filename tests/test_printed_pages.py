@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from forms.instrument import THERAPIST, Catalog, Instrument
-from generator.paper import PAPER_SIZES_MM, line_places
+from forms.sheet import PAPER_SIZES_MM, line_places
 from generator.sheets import BLANK_TO_WRITE_ON, Header, Packet, PrintOptions, write_forms
 from templates import TEXT_DIR
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from generator.marks import PageCode
+from forms.sheet import PageCode
 from scanner.pages import PageProblem, ScanPage, load_pages
 from scanner.registration import (
     NO_MARKERS,

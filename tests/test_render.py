@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from forms.errors import PaperfitError
 from forms.instrument import Catalog
 from generator import render
-from generator.marks import code_svg, marker_svg
+from generator.markers import code_svg, marker_svg
 from generator.output import write_atomic
 from generator.render import group_runs, layout, run_count, split_for_workers
 from generator.sheets import Header, Packet, PrintOptions, page_code, write_forms
-from generator.system import check_system
-from paperfit.errors import PaperfitError
+from paperfit.doctor import check_system
 from tests.conftest import pdf_text
 
 HOSTILE = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://example.com/x.css">'
@@ -154,8 +154,8 @@ def test_the_system_check_passes_here() -> None:
 
 
 def test_the_system_check_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import system
+    from paperfit import doctor
 
-    monkeypatch.setattr(system, "FONT", "No Such Font Family")
+    monkeypatch.setattr(doctor, "FONT", "No Such Font Family")
     with pytest.raises(PaperfitError, match=r"apt-get install .*fonts-dejavu-core"):
-        system.check_system()
+        doctor.check_system()

@@ -15,6 +15,7 @@ import pytest
 from markupsafe import Markup
 from pypdf import PdfReader
 
+from forms.errors import Location, PaperfitError
 from forms.instrument import Catalog
 from forms.outcomes import (
     NO_CLINICIAN,
@@ -35,14 +36,14 @@ from forms.scoring import (
     RELIABLE_DETERIORATION,
     RELIABLE_IMPROVEMENT,
     ScoredForm,
+    ScoringSettings,
     Thresholds,
     score,
 )
-from generator.paper import PAPER_SIZES_MM
+from forms.sheet import PAPER_SIZES_MM
 from generator.render import check_fits, layout, render_html
-from generator.report import page_setup, report_pages, text_lines, write_report
-from paperfit.errors import Location, PaperfitError
-from paperfit.settings import ScoringSettings
+from generator.report import page_setup, report_pages, write_report
+from generator.text_width import text_lines
 from scanner.measurements import Reading
 
 START = datetime.date(2026, 1, 5)

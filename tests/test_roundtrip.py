@@ -7,12 +7,11 @@ from pathlib import Path
 
 import openpyxl
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Client, Form
-from forms.scoring import Thresholds
+from forms.scoring import ScoringSettings, Thresholds
 from generator.workbook import write_workbook
-from paperfit.errors import Location
-from paperfit.settings import ScoringSettings
 from scanner.measurements import ReadOptions, read_inputs
 
 TYPED = {

@@ -31,12 +31,11 @@ from click.testing import CliRunner
 from PIL import Image
 
 from forms.instrument import Catalog
-from forms.scoring import Thresholds
-from generator.paper import line_places
+from forms.scoring import ScoringSettings, Thresholds
+from forms.sheet import line_places
 from generator.scans import write_proof, write_scan_results
 from generator.sheets import Header
 from paperfit.cli import cli
-from paperfit.settings import ScoringSettings
 from scanner import pen
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import ScanPage

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from paperfit.errors import InputProblem
+from forms.errors import InputProblem
 from scanner.schedule import Appointment, ScheduleProblems, read_schedule
 
 DAY = datetime.date(2024, 3, 5)

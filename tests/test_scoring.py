@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Client, Form
 from forms.scoring import (
@@ -15,12 +16,11 @@ from forms.scoring import (
     NO_RELIABLE_CHANGE,
     RELIABLE_DETERIORATION,
     RELIABLE_IMPROVEMENT,
+    ScoringSettings,
     Thresholds,
     classify,
     score,
 )
-from paperfit.errors import Location
-from paperfit.settings import ScoringSettings
 
 
 def make_form(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from paperfit.errors import InputProblem
+from forms.errors import InputProblem
 from paperfit.settings import Settings, load_settings
 
 

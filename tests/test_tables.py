@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paperfit.errors import InputProblem, PaperfitError
+from forms.errors import InputProblem, PaperfitError
 from scanner import tables
 from scanner.tables import normalise_header, read_rows
 

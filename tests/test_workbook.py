@@ -13,13 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
 
+from forms.errors import Location, UsageProblem
 from forms.instrument import AGE_GROUPS, Catalog, Instrument
 from forms.records import Client, Form
-from forms.scoring import Thresholds
+from forms.scoring import ScoringSettings, Thresholds
 from generator import workbook
 from generator.workbook import MAX_ROWS, alert_formula, write_workbook
-from paperfit.errors import Location, UsageProblem
-from paperfit.settings import ScoringSettings
 from scanner.tables import read_rows
 
 ORDER = ("ORS", "SRS", "CORS", "CSRS", "GSRS")

@@ -106,10 +106,10 @@ def put_rows(sheet: object, rows: Sequence[Sequence[object] | None], first: int 
 def truncated() -> bytes:
     """A real entry workbook (paperfit's own, with two clients' forms) cut in half, as a copy
     interrupted by a full USB stick or a dropped network share leaves it."""
+    from forms.errors import Location
     from forms.records import Client, Form
     from forms.scoring import Thresholds
     from generator.workbook import write_workbook
-    from paperfit.errors import Location
     from paperfit.settings import ScoringSettings
 
     catalog = Catalog.load()

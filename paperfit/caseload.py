@@ -16,9 +16,9 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from forms.errors import Location
 from forms.instrument import Catalog, Instrument
 from forms.records import Client, Form
-from paperfit.errors import Location
 
 DEFAULT_END = datetime.date(2026, 6, 30)
 SOURCE = Location("demo caseload")

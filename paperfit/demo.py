@@ -21,18 +21,18 @@ from PIL import Image
 from forms.instrument import Catalog
 from forms.records import Form
 from forms.scoring import Thresholds, score
-from generator.caseload import Caseload, Mistake, make_caseload
+from forms.sheet import LANGUAGES, LinePlace, line_places
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.output import write_atomic
-from generator.paper import LinePlace, line_places
 from generator.report import write_report
 from generator.scans import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
-from paperfit.settings import LANGUAGES, Settings
+from paperfit.caseload import Caseload, Mistake, make_caseload
+from paperfit.settings import Settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import rasterize
 from scanner.scan import scan
@@ -118,12 +118,17 @@ def write_demo(
                     language,
                     settings.paper,
                     False,
-                    settings,
+                    settings.practice_name,
+                    settings.privacy,
                 )
             )
         written.append(
             write_guide(
-                folder / f"guide-{language}.pdf", language, settings.paper, thresholds, settings
+                folder / f"guide-{language}.pdf",
+                language,
+                settings.paper,
+                thresholds,
+                settings.practice_name,
             )
         )
     return written + write_sample_measurements(folder, catalog, settings, thresholds, day, caseload)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from paperfit.errors import InputProblem, Location
+from forms.errors import InputProblem, Location
 
 
 def read_toml(path: Path) -> dict[str, Any]:
