@@ -23,10 +23,10 @@ import numpy as np
 from forms.instrument import Catalog
 from forms.scoring import ScoringSettings, Thresholds
 from forms.sheet import line_places
-from generator.scans import write_scan_results
+from generator.scan_results import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, write_forms
 from paperfit.demo import made_up_scan
-from scanner.scan import PAGE_OK, scan
+from scanner.scan_reading import PAGE_OK, scan
 
 DPI = 300
 IDS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")

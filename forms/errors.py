@@ -43,3 +43,13 @@ class InputProblem(PaperfitError):
         self.location = location
         self.reason = reason
         super().__init__(f"{location}: {reason}")
+
+
+class ScheduleProblems(PaperfitError):
+    """Every bad cell in a schedule, one per line as file › row › column: reason."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        self.problems = tuple(problems)
+        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        lines = [f"{count} in the schedule; nothing was printed. Fix them and run again:"]
+        super().__init__("\n".join(lines + [str(problem) for problem in self.problems]))

@@ -1,12 +1,14 @@
 """The records that flow from the readers (scanner/) to scoring (forms/) and the writers.
 
 A Form is one completed instrument for one client at one session; a Client carries what the
-client list says; a Problem is one thing wrong with the input, at a known place.
+client list says; a Problem is one thing wrong with the input, at a known place; a Reading is
+everything read from a set of files; an Appointment is one row of a day's schedule.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -75,3 +77,69 @@ class Problem:
     def __str__(self) -> str:
         label = "" if self.severity == "error" else f"{self.severity}: "
         return f"{self.location}: {label}{self.message}"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """One row of the schedule: who is seen, when, and which forms to print for them."""
+
+    client_id: str
+    date: datetime.date
+    session: int
+    clinician: str
+    age_group: str
+    format: str
+    name: str = ""
+    instruments: tuple[str, ...] = ()
+    row: int = 0
+    # Where the instruments cell is, so the caller can point at it when an id is unknown.
+    instruments_at: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class Reading:
+    """What was read: valid forms, the client list, and every problem with its place."""
+
+    forms: list[Form] = field(default_factory=list)
+    clients: dict[str, Client] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    merged_duplicates: int = 0
+    client_list_given: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def summary(self) -> list[str]:
+        """What was read, in a few lines for the person who ran the command."""
+        per_instrument: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, int] = defaultdict(int)
+        for form in self.forms:
+            per_instrument[form.instrument].add(form.client_id)
+            counts[form.instrument] += 1
+        clients = {form.client_id for form in self.forms} | set(self.clients)
+        listed = "" if self.client_list_given else " (no client list: all taken as adults)"
+        errors = len(self.errors)
+        warnings = len(self.problems) - errors
+        lines = [
+            f"files read: {len(self.files)}",
+            f"clients: {len(clients)}{listed}",
+            f"forms: {len(self.forms)}"
+            + (
+                f", {plural(self.merged_duplicates, 'identical copy', 'identical copies')} merged"
+                if self.merged_duplicates
+                else ""
+            ),
+        ]
+        lines += [
+            f"  {ident}: {plural(counts[ident], 'session')} from "
+            f"{plural(len(per_instrument[ident]), 'client')}"
+            for ident in sorted(counts)
+        ]
+        lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        return lines
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"

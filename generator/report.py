@@ -34,14 +34,13 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
-from forms.records import Problem
+from forms.records import Problem, Reading, plural
 from forms.scoring import ScoredForm, Thresholds
 from forms.sheet import Paper
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
-from scanner.measurements import Reading, plural
 
 TITLE = "Practice report"
 MISSING = "–"

@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.errors import InputProblem, Location, UsageProblem
+from forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
+from forms.records import Appointment
 from forms.sheet import (
     CORNER_IDS,
     FILLABLE_KEYWORD,
@@ -28,7 +29,6 @@ from generator.output import write_atomic
 from generator.paper import LineGeometry
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
-from scanner.schedule import Appointment, ScheduleProblems
 
 EXPLAIN_MODES = ("panel", "page", "none")
 BLANK_TO_WRITE_ON = "\u00a0" * 14
@@ -213,8 +213,8 @@ def page_code(
     )
 
 
-def _marks(code: PageCode) -> dict:
-    """The drawings of the sheet's machine-readable marks: the page code and its caption, and
+def _machine_readable(code: PageCode) -> dict:
+    """The drawings a scanner reads on the sheet: the page code and its caption, and
     the four corner markers (the same on every sheet)."""
     return {
         "code": code_svg(code.payload()),
@@ -243,7 +243,9 @@ def _form_page(
         "tops": [place.y - MARGIN_TOP_MM - geometry.clear for place in places],
         "panel": panel,
         "fillable": fillable,
-        "marks": _marks(page_code(instrument, header, sheet_number, options.large_print)),
+        "machine_readable": _machine_readable(
+            page_code(instrument, header, sheet_number, options.large_print)
+        ),
     }
     return render_html(
         "_form.html",

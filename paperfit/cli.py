@@ -17,6 +17,7 @@ import click
 
 from forms.errors import PaperfitError, UsageProblem
 from forms.instrument import Catalog
+from forms.records import Reading
 from forms.scoring import Thresholds, score
 from forms.sheet import LANGUAGES, PAPERS
 from generator.export import write_export
@@ -35,7 +36,7 @@ from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit import __version__
 from paperfit.settings import Settings, load_settings
-from scanner.measurements import Reading, ReadOptions, read_inputs
+from scanner.measurements import ReadOptions, read_inputs
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
 
@@ -464,9 +465,9 @@ def scan_command(
     """
     # Imported here: OpenCV and the rest of the scanning code would slow every other
     # command's start-up.
-    from generator.scans import earlier_results, write_scan_results
-    from scanner.scan import plan
-    from scanner.scan import scan as scan_pages
+    from generator.scan_results import earlier_results, write_scan_results
+    from scanner.scan_reading import plan
+    from scanner.scan_reading import scan as scan_pages
 
     earlier = earlier_results(out)
     if earlier and not replace:

@@ -27,7 +27,7 @@ from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.output import write_atomic
 from generator.report import write_report
-from generator.scans import write_scan_results
+from generator.scan_results import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
@@ -35,7 +35,7 @@ from paperfit.caseload import Caseload, Mistake, make_caseload
 from paperfit.settings import Settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import rasterize
-from scanner.scan import scan
+from scanner.scan_reading import scan
 from scanner.schedule import read_schedule
 
 SCAN_DPI = 200

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from forms.errors import InputProblem, Location
 from forms.instrument import AGE_GROUPS, Catalog
-from forms.records import ITEM_COUNT, Client, Form, Problem
+from forms.records import ITEM_COUNT, Client, Form, Problem, Reading
 from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
@@ -87,55 +87,6 @@ CLIENT_ALIASES = {
     "name": "name",
     "client_name": "name",
 }
-
-
-@dataclass
-class Reading:
-    """What was read: valid forms, the client list, and every problem with its place."""
-
-    forms: list[Form] = field(default_factory=list)
-    clients: dict[str, Client] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    merged_duplicates: int = 0
-    client_list_given: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    def summary(self) -> list[str]:
-        """What was read, in a few lines for the person who ran the command."""
-        per_instrument: dict[str, set[str]] = defaultdict(set)
-        counts: dict[str, int] = defaultdict(int)
-        for form in self.forms:
-            per_instrument[form.instrument].add(form.client_id)
-            counts[form.instrument] += 1
-        clients = {form.client_id for form in self.forms} | set(self.clients)
-        listed = "" if self.client_list_given else " (no client list: all taken as adults)"
-        errors = len(self.errors)
-        warnings = len(self.problems) - errors
-        lines = [
-            f"files read: {len(self.files)}",
-            f"clients: {len(clients)}{listed}",
-            f"forms: {len(self.forms)}"
-            + (
-                f", {plural(self.merged_duplicates, 'identical copy', 'identical copies')} merged"
-                if self.merged_duplicates
-                else ""
-            ),
-        ]
-        lines += [
-            f"  {ident}: {plural(counts[ident], 'session')} from "
-            f"{plural(len(per_instrument[ident]), 'client')}"
-            for ident in sorted(counts)
-        ]
-        lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
-        return lines
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Image coordinates are OpenCV's: x to the right, y down, the centre of the top-le
 left corner, x to the right and y down. The mapping uses the layout's millimetres, so printer
 and copier scaling are absorbed by it; Registration.scale reports them.
 
-How: the four ArUco markers (generator.marks) are found on a copy of the image at about
+How: the four ArUco corner markers (forms.sheet) are found on a copy of the image at about
 DETECT_DPI, their corners refined on the full image, and a homography fitted to all 16 corners
 (an affine mapping when one marker is missing). Which id is where gives the orientation (pages
 may come in any of the four orientations); the ratio of the marker spacings gives the paper.

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.errors import InputProblem, Location, PaperfitError
+from forms.errors import InputProblem, Location, ScheduleProblems
 from forms.instrument import AGE_GROUPS, FORMATS
+from forms.records import Appointment
 from scanner.tables import Row, read_rows
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
@@ -50,33 +50,6 @@ MAX_TEXT = 100  # clinician and name are printed on the form header
 MAX_SESSION = 9999
 
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-
-
-@dataclass(frozen=True)
-class Appointment:
-    """One row of the schedule: who is seen, when, and which forms to print for them."""
-
-    client_id: str
-    date: datetime.date
-    session: int
-    clinician: str
-    age_group: str
-    format: str
-    name: str = ""
-    instruments: tuple[str, ...] = ()
-    row: int = 0
-    # Where the instruments cell is, so the caller can point at it when an id is unknown.
-    instruments_at: Location | None = field(default=None, compare=False, repr=False)
-
-
-class ScheduleProblems(PaperfitError):
-    """Every bad cell in a schedule, one per line as file › row › column: reason."""
-
-    def __init__(self, problems: list[InputProblem]) -> None:
-        self.problems = tuple(problems)
-        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
-        lines = [f"{count} in the schedule; nothing was printed. Fix them and run again:"]
-        super().__init__("\n".join(lines + [str(problem) for problem in self.problems]))
 
 
 class _Bad(Exception):

@@ -25,10 +25,11 @@ from click.testing import CliRunner
 
 from forms.errors import Location
 from forms.instrument import Catalog
+from forms.records import Reading
 from generator.workbook import form_headers
 from paperfit.cli import cli
 from scanner import tables
-from scanner.measurements import CLIENT_SHEETS, IGNORED_SHEETS, Reading, ReadOptions, read_inputs
+from scanner.measurements import CLIENT_SHEETS, IGNORED_SHEETS, ReadOptions, read_inputs
 from scanner.tables import normalise_header
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from forms.errors import Location
 from forms.instrument import Catalog
-from forms.records import ITEM_COUNT
-from scanner.measurements import Reading, ReadOptions, read_inputs
+from forms.records import ITEM_COUNT, Reading
+from scanner.measurements import ReadOptions, read_inputs
 from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
 from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
 

@@ -28,7 +28,7 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
-from forms.records import Client, Form, Problem
+from forms.records import Client, Form, Problem, Reading
 from forms.scoring import (
     CLINICALLY_SIGNIFICANT,
     INTAKE_ABOVE_CUTOFF,
@@ -44,7 +44,6 @@ from forms.sheet import PAPER_SIZES_MM
 from generator.render import check_fits, layout, render_html
 from generator.report import page_setup, report_pages, write_report
 from generator.text_width import text_lines
-from scanner.measurements import Reading
 
 START = datetime.date(2026, 1, 5)
 PRINTED = datetime.date(2026, 3, 2)

@@ -2,7 +2,7 @@
 write_forms and pypdfium2, marked with a pen here (tests/scans.draw_marks: strokes, slanted
 strokes, X's, circles, dots at known values, double marks, no mark, marks beside the line),
 then turned, skewed, scaled, blurred, noised, binarized and JPEG-compressed
-(tests/scans.distort) at 150, 200 and 300 dpi, and read back by scanner.scan.
+(tests/scans.distort) at 150, 200 and 300 dpi, and read back by scanner.scan_reading.
 
 Accuracy is judged on the unrounded position (from mark_x_mm and ticks_mm): the reported value
 is rounded to one decimal, which alone moves it up to 0.05 from a continuous truth.
@@ -33,7 +33,7 @@ from PIL import Image
 from forms.instrument import Catalog
 from forms.scoring import ScoringSettings, Thresholds
 from forms.sheet import line_places
-from generator.scans import write_proof, write_scan_results
+from generator.scan_results import write_proof, write_scan_results
 from generator.sheets import Header
 from paperfit.cli import cli
 from scanner import pen
@@ -41,7 +41,7 @@ from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import ScanPage
 from scanner.registration import NO_MARKERS as NO_MARKERS_REASON
 from scanner.registration import code_box_mm
-from scanner.scan import (
+from scanner.scan_reading import (
     NO_MARKERS,
     NO_PAGE_CODE,
     PAGE_OK,

@@ -6,8 +6,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from forms.errors import InputProblem
-from scanner.schedule import Appointment, ScheduleProblems, read_schedule
+from forms.errors import InputProblem, ScheduleProblems
+from forms.records import Appointment
+from scanner.schedule import read_schedule
 
 DAY = datetime.date(2024, 3, 5)
 

@@ -1,4 +1,4 @@
-"""The machine-readable marks of printed sheets: ArUco corner markers and the QR page code.
+"""What a scanner reads on printed sheets: the ArUco corner markers and the QR page code.
 
 Real PDFs are made with write_forms, rasterised with pypdfium2 at 200 dpi and read back with
 OpenCV's ArUco detector and zxing-cpp, as the scanner will read them.

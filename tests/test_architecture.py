@@ -1,5 +1,6 @@
-"""The layers point one way: forms/ is the core, generator/ and scanner/ sit on it side by side,
-and paperfit/ (the application) sits on top. See docs/architecture.md."""
+"""The shape of the code that docs/architecture.md describes: the layers point one way (forms/
+is the core, generator/ and scanner/ sit on it side by side, paperfit/ is the application on
+top), and no function is too long to read at once."""
 
 from __future__ import annotations
 
@@ -51,3 +52,18 @@ def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
     module = tmp_path / "wrong.py"
     module.write_text("from generator.render import layout\nimport scanner.pen\n")
     assert project_imports(module) == [(1, "generator"), (2, "scanner")]
+
+
+MAX_FUNCTION_LINES = 100
+
+
+def test_no_function_is_over_100_lines() -> None:
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)"
+        for package in ALLOWED
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (length := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+    ]
+    assert not long, "\n".join(long)

@@ -1,6 +1,7 @@
 """Write what `paperfit scan` read: the measurements workbook, the CSV and the proof sheet.
 
-Takes: a ScanResult (scanner/scan.py), the Catalog and Thresholds. Returns: the files written.
+Takes: a ScanResult (forms/scan_records.py), the Catalog and Thresholds.
+Returns: the files written.
 - measurements.xlsx: the entry-workbook layout (generator/workbook.py), one row per form on
   its instrument's sheet, so `check`, `export` and `graphs` read it as they are, with each
   item's status, the page status and where the page came from added after the usual columns;
@@ -31,7 +32,7 @@ from generator.output import write_atomic
 from generator.render import pages_to_pdf, render_html
 from generator.workbook import EntryRow, Listing, write_workbook
 from scanner import pen
-from scanner.scan import PAGE_OK, ItemReading, ScannedPage, ScanResult
+from scanner.scan_reading import PAGE_OK, ItemReading, ScannedPage, ScanResult
 
 ITEMS = tuple(f"item{n}" for n in range(1, ITEM_COUNT + 1))
 STATUSES = tuple(f"{item}_status" for item in ITEMS)

@@ -4,7 +4,7 @@ Takes: paths (PDF, TIFF, PNG, JPEG files or folders) and the instrument Catalog.
 Returns: a ScanResult: one ScannedPage per page found (in input order), each with its page
 status, its page code, and for a readable form one ItemReading per rating line (the pen
 mark's value and status, and an upright picture of the line for the proof sheet). Nothing
-here writes: generator/scans.py turns a ScanResult into the workbook, CSV and proof.
+here writes: generator/scan_results.py turns a ScanResult into the workbook, CSV and proof.
 
 Per page: load (scanner.pages) -> find the corner markers and the page's mapping
 (scanner.registration) -> read the page code -> cut each rating line out where the
@@ -28,11 +28,10 @@ import numpy as np
 
 from forms.errors import UsageProblem
 from forms.instrument import Catalog, Instrument
-from forms.records import total_of
+from forms.records import plural, total_of
 from forms.sheet import LinePlace, PageCode, line_places
 from forms.workers import fork_context
 from scanner import pen
-from scanner.measurements import plural
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.registration import POOR, Registration, crop, read_code, register
 
