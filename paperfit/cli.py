@@ -223,7 +223,8 @@ def forms(
                 "INSTRUMENT, --client, --name, --session, --date, --clinician "
                 "and --copies."
             )
-        packets = packets_for_schedule(read_schedule(schedule), obj.catalog, options.language)
+        appointments = read_schedule(schedule, obj.catalog)
+        packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
         header = Header(

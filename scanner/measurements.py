@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from forms.instrument import AGE_GROUPS, Catalog
-from forms.records import ITEM_COUNT, Client, Form, Problem
+from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem
 from paperfit.errors import InputProblem, Location
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
@@ -27,7 +27,9 @@ from scanner.values import (
     parse_measure,
     parse_number,
     parse_session,
+    parse_text,
     parse_total,
+    show,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
@@ -36,6 +38,7 @@ CLIENT_SHEETS = {"clients", "client_list", "clients_list"}
 STATUSES = ("open", "closed")
 TOTAL_SLACK = 0.05
 SKIP = "skip"  # an item column set aside (it looked like millimetres)
+LEFT_OUT = " This row was left out."
 
 FORM_ALIASES = {
     "client": "client_id",
@@ -311,12 +314,16 @@ def _read_forms(
 
 
 def _row_instrument(row: Row, catalog: Catalog, problems: list[Problem]) -> str | None:
-    ident = str(row.get("instrument") or "").strip().upper()
+    try:
+        ident = parse_text(row.get("instrument")).upper()
+    except ValueProblem as problem:
+        problems.append(Problem(row.where("instrument"), f"{problem} This row was left out."))
+        return None
     if ident not in catalog.ids:
         problems.append(
             Problem(
                 row.where("instrument"),
-                f"{row.get('instrument')!r} is not a known form ({', '.join(catalog.ids)}). "
+                f"{show(row.get('instrument'))} is not a known form ({', '.join(catalog.ids)}). "
                 "This row was left out.",
             )
         )
@@ -386,15 +393,17 @@ def _row_form(
             problems.append(Problem(row.where(key), f"{problem}{left_out}"))
             return None
 
-    client_id = _text(row.get("client_id"))
+    client_id = read("client_id", partial(parse_text, limit=MAX_CLIENT_ID), LEFT_OUT)
     if not client_id:
-        problems.append(
-            Problem(
-                row.where("client_id"), "this row has no client ID, so it was left out. Fill it in."
+        if row.get("client_id") is None:
+            problems.append(
+                Problem(
+                    row.where("client_id"),
+                    "this row has no client ID, so it was left out. Fill it in.",
+                )
             )
-        )
         return None
-    session = read("session", parse_session, " This row was left out.")
+    session = read("session", parse_session, LEFT_OUT)
     if session is None:
         if row.get("session") is None:
             problems.append(
@@ -417,19 +426,12 @@ def _row_form(
         date=read("date", partial(parse_date, date_format=options.date_format)),
         items=items,
         source=Location(row.file, row.sheet, row.number),
-        filled_by=_text(row.get("filled_by")),
-        notes=_text(row.get("notes")),
+        filled_by=read("filled_by", parse_text) or "",
+        notes=read("notes", partial(parse_text, limit=None, lines=True)) or "",
         entered_total=read("total", parse_total),
     )
     _check_form(form, row, problems)
     return form
-
-
-def _text(value: object) -> str:
-    """A cell as text; a whole number typed into a text column (1042.0) reads as "1042"."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip() if value is not None else ""
 
 
 def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
@@ -466,52 +468,61 @@ def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
 
 def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
     for row in rows:
-        client_id = _text(row.get("client_id"))
-        if not client_id:
-            reading.problems.append(
-                Problem(row.where("client_id"), "no client ID: this client row was left out.")
-            )
+        client = _client(row, options, reading.problems)
+        if client is None:
             continue
-        group = str(row.get("age_group") or "").strip().lower()
-        if group not in AGE_GROUPS:
-            reading.problems.append(
-                Problem(
-                    row.where("age_group"),
-                    f"{row.get('age_group')!r} is not an age group: "
-                    "use adult, adolescent or child. "
-                    f"Client {client_id} was left out until it is fixed.",
-                )
-            )
-            continue
-        start = None
-        if row.get("start_date") is not None:
-            try:
-                start = parse_date(row.get("start_date"), options.date_format)
-            except ValueProblem as problem:
-                reading.problems.append(Problem(row.where("start_date"), str(problem), "warning"))
-        status = str(row.get("status") or "open").strip().lower()
-        if status not in STATUSES:
-            reading.problems.append(
-                Problem(row.where("status"), f"{status!r} is not open or closed.", "warning")
-            )
-        client = Client(
-            client_id,
-            group,
-            str(row.get("clinician") or "").strip(),
-            start,
-            status,
-            str(row.get("name") or "").strip(),
-        )
-        if client_id in reading.clients and reading.clients[client_id] != client:
+        if client.client_id in reading.clients and reading.clients[client.client_id] != client:
             reading.problems.append(
                 Problem(
                     row.where("client_id"),
-                    f"client {client_id} is listed twice with different "
+                    f"client {client.client_id} is listed twice with different "
                     "details; the first listing is used.",
                 )
             )
             continue
-        reading.clients[client_id] = client
+        reading.clients[client.client_id] = client
+
+
+def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client | None:
+    """The client on ROW of a client list, or None (with a problem saying why)."""
+
+    def text(key: str, limit: int = MAX_TEXT, severity: str = "warning") -> str | None:
+        try:
+            return parse_text(row.get(key), limit)
+        except ValueProblem as problem:
+            problems.append(Problem(row.where(key), str(problem), severity))
+            return None
+
+    client_id = text("client_id", MAX_CLIENT_ID, "error")
+    if client_id == "":
+        problems.append(
+            Problem(row.where("client_id"), "no client ID: this client row was left out.")
+        )
+    if not client_id:
+        return None
+    group = (text("age_group", severity="error") or "").lower()
+    if group not in AGE_GROUPS:
+        problems.append(
+            Problem(
+                row.where("age_group"),
+                f"{show(row.get('age_group'))} is not an age group: "
+                "use adult, adolescent or child. "
+                f"Client {client_id} was left out until it is fixed.",
+            )
+        )
+        return None
+    start = None
+    if row.get("start_date") is not None:
+        try:
+            start = parse_date(row.get("start_date"), options.date_format)
+        except ValueProblem as problem:
+            problems.append(Problem(row.where("start_date"), str(problem), "warning"))
+    status = (text("status") or "open").lower()
+    if status not in STATUSES:
+        problems.append(
+            Problem(row.where("status"), f"{show(status)} is not open or closed.", "warning")
+        )
+    return Client(client_id, group, text("clinician") or "", start, status, text("name") or "")
 
 
 def _check_clients(forms: list[Form], reading: Reading) -> None:

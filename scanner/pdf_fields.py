@@ -27,10 +27,10 @@ from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamObject
 
 from forms.instrument import Catalog
-from forms.records import ITEM_COUNT, Form, Problem
+from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Form, Problem
 from paperfit.errors import Location, UsageProblem
 from paperfit.settings import LANGUAGES
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session
+from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_text, show
 
 # Put into the PDF's keywords by the writer; the reader goes by the field names alone.
 FILLABLE_KEYWORD = "paperfit-fillable 1"
@@ -38,7 +38,7 @@ HEADER_KEYS = ("client_id", "name", "age", "session", "date", "clinician", "fill
 ITEM_KEYS = tuple(f"item{number}" for number in range(1, ITEM_COUNT + 1))
 FIELD_KEYS = HEADER_KEYS + ITEM_KEYS
 _FIELD_NAME = re.compile(
-    r"^s(?P<sheet>[1-9][0-9]*)_(?P<instrument>[^\s.]+)_v(?P<layout>[1-9][0-9]*)"
+    r"^s(?P<sheet>[1-9][0-9]*)_(?P<instrument>[A-Za-z0-9_-]+)_v(?P<layout>[1-9][0-9]*)"
     r"_(?P<key>" + "|".join(FIELD_KEYS) + r")$"
 )
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
@@ -333,9 +333,9 @@ class _Sheet:
             self.problems.append(
                 Problem(
                     self.where(key),
-                    f"the PDF's field list says {(value.listed or '').strip()!r} but the field "
-                    f"on the page says {(value.on_page or '').strip()!r}; the field list's value "
-                    "was used. Check the value on the paper or in the viewer.",
+                    f"the PDF's field list says {show((value.listed or '').strip())} but the "
+                    f"field on the page says {show((value.on_page or '').strip())}; the field "
+                    "list's value was used. Check the value on the paper or in the viewer.",
                     "warning",
                 )
             )
@@ -351,8 +351,10 @@ class _Sheet:
         if not self.known_layout(catalog):
             return None
         items = tuple(self.measure(key, typed[key]) for key in ITEM_KEYS)
-        client_id, session = typed["client_id"], self.session(typed["session"])
-        if not client_id:
+        client_id = self.text("client_id", typed["client_id"], MAX_CLIENT_ID)
+        filled_by = self.text("filled_by", typed["filled_by"])
+        session = self.session(typed["session"])
+        if client_id == "":
             self.problems.append(
                 Problem(
                     self.where("client_id"),
@@ -360,7 +362,7 @@ class _Sheet:
                     "the file again.",
                 )
             )
-        if not client_id or session is None:
+        if not client_id or filled_by is None or session is None:
             return None
         return Form(
             client_id=client_id,
@@ -369,7 +371,7 @@ class _Sheet:
             date=self.date(typed["date"]),
             items=items,
             source=Location(file=str(self.path), sheet=self.label),
-            filled_by=typed["filled_by"],
+            filled_by=filled_by,
             notes="",
         )
 
@@ -403,6 +405,14 @@ class _Sheet:
             )
         )
         return False
+
+    def text(self, key: str, raw: str, limit: int = MAX_TEXT) -> str | None:
+        """RAW under the shared text rule; None (with a problem) when it is refused."""
+        try:
+            return parse_text(raw, limit)
+        except ValueProblem as problem:
+            self.problems.append(Problem(self.where(key), f"{problem} This form was left out."))
+            return None
 
     def measure(self, key: str, raw: str) -> float | None:
         if not raw:
