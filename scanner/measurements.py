@@ -72,6 +72,7 @@ FORM_ALIASES = {
     "measure": "instrument",
     "scale": "instrument",
 }
+CLIENT_COLUMNS = ("client_id", "age_group")
 CLIENT_ALIASES = {
     "client": "client_id",
     "client_id": "client_id",
@@ -92,6 +93,7 @@ CLIENT_ALIASES = {
     "name": "name",
     "client_name": "name",
 }
+CLIENTS: Columns = (CLIENT_ALIASES, CLIENT_COLUMNS)
 
 
 @dataclass
@@ -209,13 +211,14 @@ def _read_spreadsheet(
     """Every form and client in one file, opening it once."""
     aliases = _form_aliases(catalog)
 
-    def columns_for(name: str, hidden: bool) -> Columns | None:
+    def columns_for(name: str, hidden: bool) -> list[Columns] | None:
         key = normalise_header(name)
         if key in IGNORED_SHEETS or hidden:
             return None
         if _is_client_list(path, name):
-            return CLIENT_ALIASES, ("client_id", "age_group")
-        return aliases, ("client_id", "session")
+            return [CLIENTS]
+        # a table that is not named for what it holds says it with its columns
+        return [(aliases, ("client_id", "session")), CLIENTS]
 
     try:
         sheets = read_sheets(path, columns_for)
@@ -238,13 +241,15 @@ def _read_spreadsheet(
             reading.problems.append(Problem(sheet.problem.location, sheet.problem.reason))
         if sheet.rows is None:
             continue
-        if _is_client_list(path, sheet.name):
+        if _is_client_list(path, sheet.name) or sheet.kind == 1:
             clients_here = True
             # an empty Clients sheet (a new entry workbook, a scan's workbook) lists no one
             reading.client_list_given = reading.client_list_given or bool(sheet.rows)
             _read_clients(sheet.rows, options, reading)
             continue
-        instrument = _instrument_of(path, sheet.name, catalog)
+        instrument = _instrument_of(path, sheet.name, catalog) or _instrument_by_items(
+            sheet.rows, catalog
+        )
         forms.extend(_read_forms(sheet.rows, instrument, catalog, options, reading))
     if not forms and not clients_here and not any(s.problem for s in sheets):
         reading.problems.append(Problem(Location(str(path)), "holds no forms.", "warning"))
@@ -265,6 +270,26 @@ def _instrument_of(path: Path, sheet: str, catalog: Catalog) -> str | None:
         if len(found) == 1:
             return found[0]
     return None
+
+
+def _instrument_by_items(rows: list[Row], catalog: Catalog) -> str | None:
+    """The one instrument whose item labels the item columns' headers are (Individually,
+    Interpersonally, Socially, Overall: ORS), or None when no instrument or several fit, or an
+    instrument column says it row by row."""
+    if not rows or "instrument" in rows[0].columns:
+        return None
+    headers = rows[0].headers
+    typed = {key: headers[key] for key in headers if key.startswith("item")}
+    fitting = [
+        ident
+        for ident in catalog.ids
+        if typed
+        and all(
+            normalise_header(catalog.get(ident).items[int(key[4:]) - 1].label) == name
+            for key, name in typed.items()
+        )
+    ]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _form_aliases(catalog: Catalog) -> dict[str, str]:
@@ -305,7 +330,7 @@ def _read_forms(
         return []
     unit_of = _unit_per_column(rows, options.unit, reading.problems)
     forms = []
-    for row in rows:
+    for row in _whole_rows(rows, reading.problems):
         ident = instrument or _row_instrument(row, catalog, reading.problems)
         form = ident and _row_form(row, ident, unit_of, options, reading.problems)
         if form:
@@ -466,8 +491,20 @@ def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
         )
 
 
-def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
+def _whole_rows(rows: list[Row], problems: list[Problem]) -> list[Row]:
+    """ROWS without those that have values under no heading (each named in PROBLEMS)."""
+    whole = []
     for row in rows:
+        overflow = row.overflow()
+        if overflow is None:
+            whole.append(row)
+        else:
+            problems.append(Problem(overflow.location, overflow.reason))
+    return whole
+
+
+def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
+    for row in _whole_rows(rows, reading.problems):
         client = _client(row, options, reading.problems)
         if client is None:
             continue

@@ -91,7 +91,8 @@ def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointmen
             "has a header row but no appointments below it. Add one row per appointment.",
         )
     problems: list[InputProblem] = []
-    appointments = [_appointment(row, problems, catalog) for row in rows]
+    problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
+    appointments = [_appointment(row, problems, catalog) for row in rows if not row.extra]
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
