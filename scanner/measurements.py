@@ -22,6 +22,7 @@ from paperfit.errors import InputProblem, Location
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
+    DOUBTFUL_BEFORE,
     ValueProblem,
     parse_date,
     parse_measure,
@@ -162,7 +163,9 @@ def read_inputs(
     for path in _expand(paths, reading):
         reading.files.append(str(path))
         if path.suffix.lower() == ".pdf":
-            forms, problems = read_pdf(path, options.unit, options.date_format, catalog)
+            forms, problems = read_pdf(
+                path, options.unit, options.date_format, catalog, options.today
+            )
             raw_forms.extend(forms)
             reading.problems.extend(problems)
         else:
@@ -448,7 +451,9 @@ def _row_form(
         client_id=client_id,
         instrument=instrument,
         session=session,
-        date=read("date", partial(parse_date, date_format=options.date_format)),
+        date=read(
+            "date", partial(parse_date, date_format=options.date_format, today=options.today)
+        ),
         items=items,
         source=Location(row.file, row.sheet, row.number),
         filled_by=read("filled_by", parse_text) or "",
@@ -551,7 +556,7 @@ def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client |
     start = None
     if row.get("start_date") is not None:
         try:
-            start = parse_date(row.get("start_date"), options.date_format)
+            start = parse_date(row.get("start_date"), options.date_format, options.today)
         except ValueProblem as problem:
             problems.append(Problem(row.where("start_date"), str(problem), "warning"))
     status = (text("status") or "open").lower()
@@ -600,12 +605,19 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
         conflicting = [c for c in copies[1:] if not c.same_values(first)]
         if conflicting:
             places = " and ".join(str(c.source) for c in [first, *conflicting])
+            files = {c.source.file for c in [first, *conflicting]}
+            hint = (
+                " If one of these files is an older copy or an earlier export, move it out of "
+                "the folder that is read."
+                if len(files) > 1
+                else ""
+            )
             reading.problems.append(
                 Problem(
                     first.source,
                     f"{instrument} session {session} of client {client_id} is entered "
                     f"more than once with different values ({places}). Both were left out until "
-                    "one is corrected.",
+                    f"one is corrected.{hint}",
                 )
             )
             continue
@@ -618,6 +630,15 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
             reading.problems.append(
                 Problem(
                     first.source, f"the date {first.date.isoformat()} is in the future.", "warning"
+                )
+            )
+        if first.date is not None and first.date < DOUBTFUL_BEFORE:
+            reading.problems.append(
+                Problem(
+                    first.source,
+                    f"the date {first.date.isoformat()} is before {DOUBTFUL_BEFORE.year}: check "
+                    "the year.",
+                    "warning",
                 )
             )
         reading.forms.append(first)

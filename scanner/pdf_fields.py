@@ -77,6 +77,9 @@ def field_name(sheet: int, instrument: str, layout: int, key: str) -> str:
     return name
 
 
+_Reading = tuple[str, str | None, datetime.date]  # unit, date format, today
+
+
 @dataclass
 class _Value:
     """One field's value as the field list and as the page's widget give it (None: not there)."""
@@ -92,12 +95,14 @@ def read_pdf(
     unit: str = "cm",
     date_format: str | None = None,
     catalog: Catalog | None = None,
+    today: datetime.date | None = None,
 ) -> tuple[list[Form], list[Problem]]:
     """The forms filled in on the paperfit fillable PDF at PATH, and what is wrong with them.
 
     UNIT is the unit of a measure typed without one ("64" with unit mm is 6.4 cm); DATE_FORMAT
     reads dates that are not YYYY-MM-DD. CATALOG (default: the shipped instruments) says which
-    layout version of each instrument is current. Never raises for a bad file: it becomes a
+    layout version of each instrument is current; a date more than a year after TODAY (default:
+    the real today) is refused. Never raises for a bad file: it becomes a
     Problem. PATH is opened for reading only.
     """
     where = Location(str(path))
@@ -134,7 +139,8 @@ def read_pdf(
         ]
     if not values:
         return [], [Problem(where, NO_FIELDS)]
-    return _forms(path, values, unit, date_format, catalog or Catalog.load())
+    reading = (unit, date_format, today or datetime.date.today())
+    return _forms(path, values, reading, catalog or Catalog.load())
 
 
 class _Locked(Exception):
@@ -271,8 +277,7 @@ def _text(value: Any) -> str | None:
 def _forms(
     path: Path,
     values: dict[tuple[FieldName, int | None], _Value],
-    unit: str,
-    date_format: str | None,
+    reading: _Reading,
     catalog: Catalog,
 ) -> tuple[list[Form], list[Problem]]:
     sheets: dict[tuple[int | None, int, str, int], dict[str, tuple[FieldName, _Value]]] = {}
@@ -282,9 +287,9 @@ def _forms(
     forms: list[Form] = []
     problems: list[Problem] = []
     for (page, sheet, instrument, layout), fields in sorted(sheets.items(), key=_order):
-        reading = _Sheet(path, page, sheet, instrument, layout, fields, unit, date_format)
-        form = reading.form(catalog)
-        problems.extend(reading.problems)
+        form_sheet = _Sheet(path, page, sheet, instrument, layout, fields, reading)
+        form = form_sheet.form(catalog)
+        problems.extend(form_sheet.problems)
         if form is not None:
             forms.append(form)
     return forms, problems
@@ -306,12 +311,12 @@ class _Sheet:
         instrument: str,
         layout: int,
         fields: dict[str, tuple[FieldName, _Value]],
-        unit: str,
-        date_format: str | None,
+        reading: _Reading,
     ) -> None:
         self.path, self.page, self.sheet = path, page, sheet
         self.instrument, self.layout = instrument, layout
-        self.fields, self.unit, self.date_format = fields, unit, date_format
+        self.fields = fields
+        self.unit, self.date_format, self.today = reading
         self.problems: list[Problem] = []
         self.label = f"page {page}" if page is not None else f"form sheet {sheet}"
 
@@ -446,11 +451,11 @@ class _Sheet:
         if not raw:
             return None
         try:
-            return parse_date(raw, self.date_format)
+            return parse_date(raw, self.date_format, self.today)
         except ValueProblem as problem:
             if self.date_format:
                 try:
-                    return parse_date(raw)
+                    return parse_date(raw, today=self.today)
                 except ValueProblem:
                     pass
             self.problems.append(Problem(self.where("date"), str(problem)))

@@ -141,7 +141,7 @@ def _text(value: object, limit: int, what: str, required: bool = True) -> str:
 
 def _date(value: object) -> datetime.date:
     try:
-        return plausible_date(_calendar_date(value))
+        return plausible_date(_calendar_date(value), datetime.date.today())
     except ValueProblem as problem:
         raise _Bad(str(problem)) from None
 

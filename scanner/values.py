@@ -32,6 +32,8 @@ _LINE_BREAKS = {"\n", "\r", "\t"}
 # Sessions and measurements are from paperfit's time; an older date is a slip (1900-01-01 is an
 # empty Excel date cell, 0001-01-01 a program's "no date").
 EARLIEST_DATE = datetime.date(1970, 1, 1)
+DOUBTFUL_BEFORE = datetime.date(1990, 1, 1)  # read, with a warning to check the year
+FURTHEST_AHEAD = datetime.timedelta(days=366)  # a form is not printed or filled in further ahead
 SHOWN_CHARACTERS = 40  # a message quotes at most this much of a value, escaped
 
 
@@ -89,19 +91,27 @@ def parse_total(raw: object) -> float:
     return number
 
 
-def parse_date(raw: object, date_format: str | None = None) -> datetime.date:
-    """A date from an Excel date, ISO text (2026-11-25), or text in DATE_FORMAT; one before
-    EARLIEST_DATE is refused."""
-    return plausible_date(_date(raw, date_format))
+def parse_date(
+    raw: object, date_format: str | None = None, today: datetime.date | None = None
+) -> datetime.date:
+    """A date from an Excel date, ISO text (2026-11-25), or text in DATE_FORMAT, within the
+    window plausible_date allows."""
+    return plausible_date(_date(raw, date_format), today)
 
 
-def plausible_date(date: datetime.date) -> datetime.date:
-    """DATE, unless it is before EARLIEST_DATE (an empty Excel date cell, a wrong year)."""
+def plausible_date(date: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """DATE, unless it is before EARLIEST_DATE (an empty Excel date cell, a wrong year) or,
+    given TODAY, more than FURTHEST_AHEAD after it (a wrong year)."""
     if date < EARLIEST_DATE:
         raise ValueProblem(
             f"{date.isoformat()} is too early to be a session date (paperfit reads dates from "
             f"{EARLIEST_DATE.year} on): an empty Excel date cell shows as 1900-01-00. "
             "Type the real date, YYYY-MM-DD."
+        )
+    if today is not None and date > today + FURTHEST_AHEAD:
+        raise ValueProblem(
+            f"{date.isoformat()} is more than a year ahead: check the year, and type the date "
+            "as YYYY-MM-DD."
         )
     return date
 
