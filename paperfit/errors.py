@@ -33,10 +33,10 @@ class Location:
             parts.append(f"column {self.column}")
         if self.key:
             parts.append(f"key {self.key}")
-        return _escaped(" › ".join(parts))
+        return escaped(" › ".join(parts))
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
     """TEXT with control characters written as escapes (\\x1b): a file, sheet or column name
     may hold any character, and a message must never send a terminal code or a line break."""
     if text.isprintable():

@@ -24,7 +24,7 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from paperfit.errors import InputProblem, Location
+from paperfit.errors import InputProblem, Location, escaped
 
 # A real schedule or measurement workbook is far below these; anything above is a mistake or a
 # zip bomb, refused before openpyxl unpacks it.
@@ -261,7 +261,7 @@ def _header(
         name = normalise_header(text)
         if not name:
             continue
-        label = f'{get_column_letter(index + 1)} "{text}"'
+        label = f'{get_column_letter(index + 1)} "{escaped(text)}"'
         candidates.setdefault(known.get(name, name), []).append((index, name, label))
     header: dict[int, tuple[str, str, str]] = {}
     spare: list[tuple[int, str, str]] = []
