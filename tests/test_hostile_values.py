@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
@@ -23,6 +22,7 @@ from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import ScheduleProblems, read_schedule
 from scanner.tables import MAX_COLUMNS
 from tests.test_fillable import fill_with_pypdf
+from tests.test_measurements import make_workbook
 
 pytestmark = pytest.mark.hostile
 
@@ -41,17 +41,6 @@ def read(*paths: Path, catalog: Catalog) -> Reading:
 
 def write_csv(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
-    return path
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for values in rows:
-            sheet.append(values)
-    workbook.save(path)
     return path
 
 
@@ -103,7 +92,7 @@ def test_excel_error_value_is_not_a_client_id(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    path = write_xlsx(
+    path = make_workbook(
         tmp_path / "entry.xlsx",
         {"ORS": [ORS_HEADER.split(","), ["#N/A", 1, "2026-01-05", 5, 5, 5, 5]]},
     )
@@ -117,7 +106,7 @@ def test_true_false_cell_is_not_a_client_id(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    path = write_xlsx(
+    path = make_workbook(
         tmp_path / "entry.xlsx",
         {"ORS": [ORS_HEADER.split(","), [True, 1, "2026-01-05", 5, 5, 5, 5]]},
     )
@@ -130,7 +119,7 @@ def test_excel_error_in_a_client_list_is_not_an_age_group(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    path = write_xlsx(
+    path = make_workbook(
         tmp_path / "entry.xlsx",
         {
             "Clients": [["client_id", "age_group"], ["C-1", "#REF!"], ["#DIV/0!", "adult"]],
@@ -147,7 +136,7 @@ def test_a_cell_of_excels_maximum_length_is_quoted_short(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    path = write_xlsx(
+    path = make_workbook(
         tmp_path / "entry.xlsx",
         {"ORS": [ORS_HEADER.split(","), ["C" * 32_767, 1, "2026-01-05", 5, 5, 5, 5]]},
     )
