@@ -24,6 +24,8 @@ from functools import cache
 
 import segno
 
+from forms.records import MAX_CLIENT_ID, MAX_SESSION
+
 PAYLOAD_VERSION = "PF1"
 CAPTION_ID_CHARS = 18
 MARKER_MM = 10.0
@@ -147,7 +149,21 @@ def parse_payload(text: str) -> PageCode:
     if len(fields) == 4:
         return PageCode(instrument, layout, large_print)
     client_id, session, date = (_unescape(field) for field in fields[4:7])
+    _check_fields(instrument, client_id, session, date)
     return PageCode(instrument, layout, large_print, client_id, session, date, page)
+
+
+def _check_fields(instrument: str, client_id: str, session: str, date: str) -> None:
+    """Refuse what paperfit never prints in a page code: control characters, a client ID
+    longer than any reader takes, a session that is not 1 to MAX_SESSION."""
+    if not all(field.isprintable() for field in (instrument, client_id, session, date)):
+        raise ValueError("the page code holds control characters: it was not made by paperfit")
+    if len(client_id) > MAX_CLIENT_ID:
+        raise ValueError(f"the page code's client ID is longer than {MAX_CLIENT_ID} characters")
+    if session and not (
+        session.isascii() and session.isdigit() and 1 <= int(session) <= MAX_SESSION
+    ):
+        raise ValueError(f"the page code's session {session[:10]!r} is not 1 to {MAX_SESSION}")
 
 
 def code_svg(payload: str, size_mm: float = CODE_MM) -> str:

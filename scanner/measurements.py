@@ -3,7 +3,8 @@
 Takes: paths (files or folders), the instrument catalog, the unit and date format to read with.
 Returns: a Reading: the valid forms (identical copies merged), the client list, and every problem
 found, each at its file › sheet › row › column. Inputs are only ever opened for reading; nothing
-is dropped without a problem that says so.
+is dropped without a problem that says so. A table not named for what it holds is told by its
+columns: client_id and age_group make a client list, item headers of one instrument name it.
 """
 
 from __future__ import annotations

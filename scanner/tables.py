@@ -2,7 +2,8 @@
 
 Takes: a .csv, .xlsx or .xlsm file, the caller's header aliases and its required columns.
 Returns: Row objects keyed by canonical column names; each can say where a value came from
-(file › sheet › row › column) so messages point at the exact cell.
+(file › sheet › row › column) so messages point at the exact cell, and whether it has values
+under no heading (Row.overflow: decimal commas in a comma-separated file, most often).
 Any file that cannot be read raises InputProblem with a sentence saying how to fix it.
 Files are only ever opened for reading.
 """

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from forms.instrument import Catalog
+from generator.marks import parse_payload
 from generator.sheets import Header, Packet, PrintOptions, write_forms
 from paperfit.cli import cli
 from scanner.measurements import Reading, ReadOptions, read_inputs
@@ -442,3 +443,20 @@ def test_a_corrected_form_and_a_stale_copy_are_both_named(
     assert "an older copy or an earlier export" in conflict[0]
     run("check", folder)
     assert fingerprint(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ("PF1|ORS|1|N|C\x1b]0;pwned\x07|1|2026-01-05|1", "control characters"),
+        ("PF1|ORS|1|N|C-1|10000|2026-01-05|1", "is not 1 to 9999"),
+        ("PF1|ORS|1|N|" + "C" * 65 + "|1|2026-01-05|1", "longer than 64 characters"),
+    ],
+)
+def test_a_page_code_paperfit_never_prints_is_refused(
+    payload: str, reason: str, record_property: Record
+) -> None:
+    record_property("hostile", "refused")
+    with pytest.raises(ValueError, match=reason) as caught:
+        parse_payload(payload)
+    assert str(caught.value).isprintable()
