@@ -33,7 +33,18 @@ class Location:
             parts.append(f"column {self.column}")
         if self.key:
             parts.append(f"key {self.key}")
-        return " › ".join(parts)
+        return escaped(" › ".join(parts))
+
+
+def escaped(text: str) -> str:
+    """TEXT with control characters written as escapes (\\x1b): a file, sheet or column name
+    may hold any character, and a message must never send a terminal code or a line break."""
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 class InputProblem(PaperfitError):

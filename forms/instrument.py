@@ -7,11 +7,13 @@ All instrument wording lives in the TOML files; nothing here knows what an item 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms import BUILTIN_DIR
 from forms.errors import InputProblem, Location, UsageProblem
+from forms.records import MAX_ITEM, MAX_TOTAL
 from forms.tomlfile import Table, read_toml
 
 KINDS = ("outcome", "alliance")
@@ -25,6 +27,28 @@ PRINT_SIZES = ("normal", "large")
 # paper's top edge to the first line, and from one line to the next, by print size.
 DEFAULT_LINE_ROWS = {"normal": (104.0, 33.0), "large": (122.0, 28.0)}
 LINE_ROW_LIMITS = {"first": (40.0, 200.0), "step": (15.0, 60.0)}
+# What each scoring value is compared with: a total (0-40) or an item (0-10).
+THRESHOLD_RANGES = {
+    "cutoff": MAX_TOTAL,
+    "rci": MAX_TOTAL,
+    "alert_total": MAX_TOTAL,
+    "alert_item": MAX_ITEM,
+}
+
+
+def threshold_problem(kind: str, value: float) -> str | None:
+    """Why VALUE cannot be the scoring value KIND (a key of THRESHOLD_RANGES), or None.
+
+    A cutoff or alert value lies within the range of what it is compared with; the reliable
+    change index is more than 0 (at 0 every change, however small, would be "reliable")."""
+    high = THRESHOLD_RANGES[kind]
+    if not math.isfinite(value):
+        return f"must be a number from 0 to {high:g}, not {value}."
+    if kind == "rci" and value <= 0:
+        return f"must be more than 0 (and at most {high:g}), not {value:g}."
+    if not 0 <= value <= high:
+        return f"must be between 0 and {high:g}, not {value:g}."
+    return None
 
 
 @dataclass(frozen=True)
@@ -214,11 +238,14 @@ def _scoring(table: Table) -> Scoring:
         cutoff = {
             group: float(cutoff_table.get(group, (int, float))) for group in cutoff_table.data
         }
+        for group, value in cutoff.items():
+            if reason := threshold_problem("cutoff", value):
+                raise cutoff_table.fail(group, reason)
     number = (int, float)
     values = {key: table.get(key, number, None) for key in ("rci", "alert_total", "alert_item")}
     for key, value in values.items():
-        if value is not None and not 0 <= value <= 40:
-            raise table.fail(key, f"must be between 0 and 40, not {value}.")
+        if value is not None and (reason := threshold_problem(key, float(value))):
+            raise table.fail(key, reason)
     return Scoring(cutoff=cutoff, **{k: None if v is None else float(v) for k, v in values.items()})
 
 

@@ -15,6 +15,13 @@ from dataclasses import dataclass, field
 from forms.errors import Location
 
 ITEM_COUNT = 4
+MAX_ITEM = 10.0  # cm: the length of a rating line
+MAX_TOTAL = ITEM_COUNT * MAX_ITEM
+# What a value may be wherever it is typed (a cell, a PDF field, an option), so that nothing a
+# reader accepts is refused by the page code, a form's header or a file name, and the reverse.
+MAX_CLIENT_ID = 64
+MAX_TEXT = 100  # a clinician's or client's name, who filled the form in: one header line
+MAX_SESSION = 9999
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from forms.instrument import Instrument
-from forms.records import ITEM_COUNT
+from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_SESSION
 
 LANGUAGES = ("en", "es", "fr")  # the languages paperfit prints its own words in
 
@@ -176,7 +176,21 @@ def parse_payload(text: str) -> PageCode:
     if len(fields) == 4:
         return PageCode(instrument, layout, large_print)
     client_id, session, date = (_unescape(field) for field in fields[4:7])
+    _check_fields(instrument, client_id, session, date)
     return PageCode(instrument, layout, large_print, client_id, session, date, page)
+
+
+def _check_fields(instrument: str, client_id: str, session: str, date: str) -> None:
+    """Refuse what paperfit never prints in a page code: control characters, a client ID
+    longer than any reader takes, a session that is not 1 to MAX_SESSION."""
+    if not all(field.isprintable() for field in (instrument, client_id, session, date)):
+        raise ValueError("the page code holds control characters: it was not made by paperfit")
+    if len(client_id) > MAX_CLIENT_ID:
+        raise ValueError(f"the page code's client ID is longer than {MAX_CLIENT_ID} characters")
+    if session and not (
+        session.isascii() and session.isdigit() and 1 <= int(session) <= MAX_SESSION
+    ):
+        raise ValueError(f"the page code's session {session[:10]!r} is not 1 to {MAX_SESSION}")
 
 
 def _escape(text: str) -> str:
@@ -197,7 +211,7 @@ HEADER_KEYS = ("client_id", "name", "age", "session", "date", "clinician", "fill
 ITEM_KEYS = tuple(f"item{number}" for number in range(1, ITEM_COUNT + 1))
 FIELD_KEYS = HEADER_KEYS + ITEM_KEYS
 _FIELD_NAME = re.compile(
-    r"^s(?P<sheet>[1-9][0-9]*)_(?P<instrument>[^\s.]+)_v(?P<layout>[1-9][0-9]*)"
+    r"^s(?P<sheet>[1-9][0-9]*)_(?P<instrument>[A-Za-z0-9_-]+)_v(?P<layout>[1-9][0-9]*)"
     r"_(?P<key>" + "|".join(FIELD_KEYS) + r")$"
 )
 

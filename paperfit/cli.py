@@ -17,7 +17,7 @@ import click
 
 from forms.errors import PaperfitError, UsageProblem
 from forms.instrument import Catalog
-from forms.records import Reading
+from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Reading
 from forms.scoring import Thresholds, score
 from forms.sheet import LANGUAGES, PAPERS
 from generator.export import write_export
@@ -38,7 +38,7 @@ from paperfit import __version__
 from paperfit.settings import Settings, load_settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.schedule import read_schedule
-from scanner.values import UNITS
+from scanner.values import UNITS, ValueProblem, parse_text, plausible_date
 
 OUTPUT_DIR = Path("output")
 
@@ -106,11 +106,54 @@ def print_options(command: Any) -> Any:
     )(command)
 
 
+def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback that holds an option's text (or each of its texts) to the rule every text
+    value paperfit reads is held to (scanner.values.parse_text), at most LIMIT characters."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        try:
+            if isinstance(value, tuple):
+                return tuple(parse_text(each, limit) for each in value)
+            return None if value is None else parse_text(value, limit)
+        except ValueProblem as problem:
+            raise click.BadParameter(str(problem)) from None
+
+    return check
+
+
+def check_date_format(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """A --date-format that reads back the dates it writes: day, month and year, no stray %."""
+    if value is None:
+        return None
+    samples = (datetime.date(2026, 11, 25), datetime.date(1999, 2, 3))
+    try:
+        read_back = [datetime.datetime.strptime(d.strftime(value), value).date() for d in samples]
+    except ValueError:
+        read_back = []
+    if read_back != list(samples):
+        raise click.BadParameter(
+            f"{value!r} is not a date format paperfit can read with: it needs the day, month "
+            "and year, e.g. %d/%m/%Y or %m/%d/%Y."
+        )
+    return value
+
+
+def check_date(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A --date within the window every reader accepts, so the printed form reads back."""
+    if value is None:
+        return None
+    try:
+        return plausible_date(value.date(), datetime.date.today())
+    except ValueProblem as problem:
+        raise click.BadParameter(str(problem)) from None
+
+
 def input_options(command: Any) -> Any:
     """INPUT... (files or folders), --unit and --date-format, shared by every reading command."""
     command = click.option(
         "--date-format",
         metavar="FORMAT",
+        callback=check_date_format,
         help="How text dates are typed, e.g. %d/%m/%Y (default: Excel dates and YYYY-MM-DD).",
     )(command)
     command = click.option(
@@ -165,11 +208,26 @@ def cli(ctx: click.Context, config: Path | None) -> None:
     show_default=True,
     help="A short explanation on each sheet, a half page before the forms, or none.",
 )
-@click.option("--client", "client_id", help="Client ID to print in the header.")
-@click.option("--name", default="", help="Client name (printed only when given).")
-@click.option("--session", type=click.IntRange(1), help="Session number.")
-@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Session date, YYYY-MM-DD.")
-@click.option("--clinician", default="", help="Clinician's name.")
+@click.option(
+    "--client",
+    "client_id",
+    callback=text_option(MAX_CLIENT_ID),
+    help="Client ID to print in the header.",
+)
+@click.option(
+    "--name",
+    default="",
+    callback=text_option(MAX_TEXT),
+    help="Client name (printed only when given).",
+)
+@click.option("--session", type=click.IntRange(1, MAX_SESSION), help="Session number.")
+@click.option(
+    "--date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=check_date,
+    help="Session date, YYYY-MM-DD.",
+)
+@click.option("--clinician", default="", callback=text_option(MAX_TEXT), help="Clinician's name.")
 @click.option(
     "--schedule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -190,7 +248,7 @@ def forms(
     client_id: str | None,
     name: str,
     session: int | None,
-    date: datetime.datetime | None,
+    date: datetime.date | None,
     clinician: str,
     schedule: Path | None,
     duplex: bool,
@@ -225,7 +283,8 @@ def forms(
                 "INSTRUMENT, --client, --name, --session, --date, --clinician "
                 "and --copies."
             )
-        packets = packets_for_schedule(read_schedule(schedule), obj.catalog, options.language)
+        appointments = read_schedule(schedule, obj.catalog)
+        packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
         header = Header(
@@ -233,7 +292,7 @@ def forms(
             name=name,
             clinician=clinician,
             session=str(session or ""),
-            date=date.date().isoformat() if date else "",
+            date=date.isoformat() if date else "",
         )
         packets = [Packet(chosen, header)] * copies
     click.echo(write_forms(out, packets, options))
@@ -354,7 +413,12 @@ def doctor() -> None:
 @input_options
 @out_option("graphs", "Folder to write into.", folder=True)
 @click.option(
-    "--client", "only", multiple=True, metavar="ID", help="Only this client (repeat for more)."
+    "--client",
+    "only",
+    multiple=True,
+    metavar="ID",
+    callback=text_option(MAX_CLIENT_ID),
+    help="Only this client (repeat for more).",
 )
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")

@@ -9,11 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from forms.instrument import threshold_problem
 from forms.scoring import ScoringSettings
 from forms.sheet import LANGUAGES, PAPERS
 from forms.tomlfile import Table, read_toml
 
 DEFAULT_FILE = Path("paperfit.toml")
+# Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).
+THRESHOLD_KINDS = {
+    "cutoff_adult": "cutoff",
+    "cutoff_adolescent": "cutoff",
+    "cutoff_child": "cutoff",
+    "rci": "rci",
+    "srs_alert_total": "alert_total",
+    "srs_alert_item": "alert_item",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ def _scoring(table: Table | None) -> ScoringSettings:
                 raise table.fail(name, f"must be a session number from 1 to 100, not {value}.")
         else:
             value = float(table.get(name, (int, float)))
-            if not 0 <= value <= 40:
-                raise table.fail(name, f"must be between 0 and 40, not {value:g}.")
+            if reason := threshold_problem(THRESHOLD_KINDS[name], value):
+                raise table.fail(name, reason)
         values[name] = value
     return ScoringSettings(**values)

@@ -3,7 +3,8 @@
 Takes: paths (files or folders), the instrument catalog, the unit and date format to read with.
 Returns: a Reading: the valid forms (identical copies merged), the client list, and every problem
 found, each at its file › sheet › row › column. Inputs are only ever opened for reading; nothing
-is dropped without a problem that says so.
+is dropped without a problem that says so. A table not named for what it holds is told by its
+columns: client_id and age_group make a client list, item headers of one instrument name it.
 """
 
 from __future__ import annotations
@@ -18,22 +19,26 @@ from pathlib import Path
 
 from forms.errors import InputProblem, Location
 from forms.instrument import AGE_GROUPS, Catalog
-from forms.records import ITEM_COUNT, Client, Form, Problem, Reading
+from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem, Reading
 from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
+    DOUBTFUL_BEFORE,
     ValueProblem,
     parse_date,
     parse_measure,
     parse_number,
     parse_session,
+    parse_text,
     parse_total,
+    show,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
 TOTAL_SLACK = 0.05
 SKIP = "skip"  # an item column set aside (it looked like millimetres)
+LEFT_OUT = " This row was left out."
 
 FORM_ALIASES = {
     "client": "client_id",
@@ -67,6 +72,7 @@ FORM_ALIASES = {
     "measure": "instrument",
     "scale": "instrument",
 }
+CLIENT_COLUMNS = ("client_id", "age_group")
 CLIENT_ALIASES = {
     "client": "client_id",
     "client_id": "client_id",
@@ -87,6 +93,7 @@ CLIENT_ALIASES = {
     "name": "name",
     "client_name": "name",
 }
+CLIENTS: Columns = (CLIENT_ALIASES, CLIENT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,9 @@ def read_inputs(
     for path in _expand(paths, reading):
         reading.files.append(str(path))
         if path.suffix.lower() == ".pdf":
-            forms, problems = read_pdf(path, options.unit, options.date_format, catalog)
+            forms, problems = read_pdf(
+                path, options.unit, options.date_format, catalog, options.today
+            )
             raw_forms.extend(forms)
             reading.problems.extend(problems)
         else:
@@ -155,13 +164,14 @@ def _read_spreadsheet(
     """Every form and client in one file, opening it once."""
     aliases = _form_aliases(catalog)
 
-    def columns_for(name: str, hidden: bool) -> Columns | None:
+    def columns_for(name: str, hidden: bool) -> list[Columns] | None:
         key = normalise_header(name)
         if key in IGNORED_SHEETS or hidden:
             return None
         if _is_client_list(path, name):
-            return CLIENT_ALIASES, ("client_id", "age_group")
-        return aliases, ("client_id", "session")
+            return [CLIENTS]
+        # a table that is not named for what it holds says it with its columns
+        return [(aliases, ("client_id", "session")), CLIENTS]
 
     try:
         sheets = read_sheets(path, columns_for)
@@ -184,13 +194,15 @@ def _read_spreadsheet(
             reading.problems.append(Problem(sheet.problem.location, sheet.problem.reason))
         if sheet.rows is None:
             continue
-        if _is_client_list(path, sheet.name):
+        if _is_client_list(path, sheet.name) or sheet.kind == 1:
             clients_here = True
             # an empty Clients sheet (a new entry workbook, a scan's workbook) lists no one
             reading.client_list_given = reading.client_list_given or bool(sheet.rows)
             _read_clients(sheet.rows, options, reading)
             continue
-        instrument = _instrument_of(path, sheet.name, catalog)
+        instrument = _instrument_of(path, sheet.name, catalog) or _instrument_by_items(
+            sheet.rows, catalog
+        )
         forms.extend(_read_forms(sheet.rows, instrument, catalog, options, reading))
     if not forms and not clients_here and not any(s.problem for s in sheets):
         reading.problems.append(Problem(Location(str(path)), "holds no forms.", "warning"))
@@ -211,6 +223,26 @@ def _instrument_of(path: Path, sheet: str, catalog: Catalog) -> str | None:
         if len(found) == 1:
             return found[0]
     return None
+
+
+def _instrument_by_items(rows: list[Row], catalog: Catalog) -> str | None:
+    """The one instrument whose item labels the item columns' headers are (Individually,
+    Interpersonally, Socially, Overall: ORS), or None when no instrument or several fit, or an
+    instrument column says it row by row."""
+    if not rows or "instrument" in rows[0].columns:
+        return None
+    headers = rows[0].headers
+    typed = {key: headers[key] for key in headers if key.startswith("item")}
+    fitting = [
+        ident
+        for ident in catalog.ids
+        if typed
+        and all(
+            normalise_header(catalog.get(ident).items[int(key[4:]) - 1].label) == name
+            for key, name in typed.items()
+        )
+    ]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _form_aliases(catalog: Catalog) -> dict[str, str]:
@@ -251,7 +283,7 @@ def _read_forms(
         return []
     unit_of = _unit_per_column(rows, options.unit, reading.problems)
     forms = []
-    for row in rows:
+    for row in _whole_rows(rows, reading.problems):
         ident = instrument or _row_instrument(row, catalog, reading.problems)
         form = ident and _row_form(row, ident, unit_of, options, reading.problems)
         if form:
@@ -260,12 +292,16 @@ def _read_forms(
 
 
 def _row_instrument(row: Row, catalog: Catalog, problems: list[Problem]) -> str | None:
-    ident = str(row.get("instrument") or "").strip().upper()
+    try:
+        ident = parse_text(row.get("instrument")).upper()
+    except ValueProblem as problem:
+        problems.append(Problem(row.where("instrument"), f"{problem} This row was left out."))
+        return None
     if ident not in catalog.ids:
         problems.append(
             Problem(
                 row.where("instrument"),
-                f"{row.get('instrument')!r} is not a known form ({', '.join(catalog.ids)}). "
+                f"{show(row.get('instrument'))} is not a known form ({', '.join(catalog.ids)}). "
                 "This row was left out.",
             )
         )
@@ -335,15 +371,17 @@ def _row_form(
             problems.append(Problem(row.where(key), f"{problem}{left_out}"))
             return None
 
-    client_id = _text(row.get("client_id"))
+    client_id = read("client_id", partial(parse_text, limit=MAX_CLIENT_ID), LEFT_OUT)
     if not client_id:
-        problems.append(
-            Problem(
-                row.where("client_id"), "this row has no client ID, so it was left out. Fill it in."
+        if row.get("client_id") is None:
+            problems.append(
+                Problem(
+                    row.where("client_id"),
+                    "this row has no client ID, so it was left out. Fill it in.",
+                )
             )
-        )
         return None
-    session = read("session", parse_session, " This row was left out.")
+    session = read("session", parse_session, LEFT_OUT)
     if session is None:
         if row.get("session") is None:
             problems.append(
@@ -363,22 +401,17 @@ def _row_form(
         client_id=client_id,
         instrument=instrument,
         session=session,
-        date=read("date", partial(parse_date, date_format=options.date_format)),
+        date=read(
+            "date", partial(parse_date, date_format=options.date_format, today=options.today)
+        ),
         items=items,
         source=Location(row.file, row.sheet, row.number),
-        filled_by=_text(row.get("filled_by")),
-        notes=_text(row.get("notes")),
+        filled_by=read("filled_by", parse_text) or "",
+        notes=read("notes", partial(parse_text, limit=None, lines=True)) or "",
         entered_total=read("total", parse_total),
     )
     _check_form(form, row, problems)
     return form
-
-
-def _text(value: object) -> str:
-    """A cell as text; a whole number typed into a text column (1042.0) reads as "1042"."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip() if value is not None else ""
 
 
 def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
@@ -413,54 +446,75 @@ def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
         )
 
 
-def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
+def _whole_rows(rows: list[Row], problems: list[Problem]) -> list[Row]:
+    """ROWS without those that have values under no heading (each named in PROBLEMS)."""
+    whole = []
     for row in rows:
-        client_id = _text(row.get("client_id"))
-        if not client_id:
-            reading.problems.append(
-                Problem(row.where("client_id"), "no client ID: this client row was left out.")
-            )
+        overflow = row.overflow()
+        if overflow is None:
+            whole.append(row)
+        else:
+            problems.append(Problem(overflow.location, overflow.reason))
+    return whole
+
+
+def _read_clients(rows: list[Row], options: ReadOptions, reading: Reading) -> None:
+    for row in _whole_rows(rows, reading.problems):
+        client = _client(row, options, reading.problems)
+        if client is None:
             continue
-        group = str(row.get("age_group") or "").strip().lower()
-        if group not in AGE_GROUPS:
-            reading.problems.append(
-                Problem(
-                    row.where("age_group"),
-                    f"{row.get('age_group')!r} is not an age group: "
-                    "use adult, adolescent or child. "
-                    f"Client {client_id} was left out until it is fixed.",
-                )
-            )
-            continue
-        start = None
-        if row.get("start_date") is not None:
-            try:
-                start = parse_date(row.get("start_date"), options.date_format)
-            except ValueProblem as problem:
-                reading.problems.append(Problem(row.where("start_date"), str(problem), "warning"))
-        status = str(row.get("status") or "open").strip().lower()
-        if status not in CLIENT_STATUSES:
-            reading.problems.append(
-                Problem(row.where("status"), f"{status!r} is not open or closed.", "warning")
-            )
-        client = Client(
-            client_id,
-            group,
-            str(row.get("clinician") or "").strip(),
-            start,
-            status,
-            str(row.get("name") or "").strip(),
-        )
-        if client_id in reading.clients and reading.clients[client_id] != client:
+        if client.client_id in reading.clients and reading.clients[client.client_id] != client:
             reading.problems.append(
                 Problem(
                     row.where("client_id"),
-                    f"client {client_id} is listed twice with different "
+                    f"client {client.client_id} is listed twice with different "
                     "details; the first listing is used.",
                 )
             )
             continue
-        reading.clients[client_id] = client
+        reading.clients[client.client_id] = client
+
+
+def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client | None:
+    """The client on ROW of a client list, or None (with a problem saying why)."""
+
+    def text(key: str, limit: int = MAX_TEXT, severity: str = "warning") -> str | None:
+        try:
+            return parse_text(row.get(key), limit)
+        except ValueProblem as problem:
+            problems.append(Problem(row.where(key), str(problem), severity))
+            return None
+
+    client_id = text("client_id", MAX_CLIENT_ID, "error")
+    if client_id == "":
+        problems.append(
+            Problem(row.where("client_id"), "no client ID: this client row was left out.")
+        )
+    if not client_id:
+        return None
+    group = (text("age_group", severity="error") or "").lower()
+    if group not in AGE_GROUPS:
+        problems.append(
+            Problem(
+                row.where("age_group"),
+                f"{show(row.get('age_group'))} is not an age group: "
+                "use adult, adolescent or child. "
+                f"Client {client_id} was left out until it is fixed.",
+            )
+        )
+        return None
+    start = None
+    if row.get("start_date") is not None:
+        try:
+            start = parse_date(row.get("start_date"), options.date_format, options.today)
+        except ValueProblem as problem:
+            problems.append(Problem(row.where("start_date"), str(problem), "warning"))
+    status = (text("status") or "open").lower()
+    if status not in CLIENT_STATUSES:
+        problems.append(
+            Problem(row.where("status"), f"{show(status)} is not open or closed.", "warning")
+        )
+    return Client(client_id, group, text("clinician") or "", start, status, text("name") or "")
 
 
 def _check_clients(forms: list[Form], reading: Reading) -> None:
@@ -501,12 +555,19 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
         conflicting = [c for c in copies[1:] if not c.same_values(first)]
         if conflicting:
             places = " and ".join(str(c.source) for c in [first, *conflicting])
+            files = {c.source.file for c in [first, *conflicting]}
+            hint = (
+                " If one of these files is an older copy or an earlier export, move it out of "
+                "the folder that is read."
+                if len(files) > 1
+                else ""
+            )
             reading.problems.append(
                 Problem(
                     first.source,
                     f"{instrument} session {session} of client {client_id} is entered "
                     f"more than once with different values ({places}). Both were left out until "
-                    "one is corrected.",
+                    f"one is corrected.{hint}",
                 )
             )
             continue
@@ -519,6 +580,15 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
             reading.problems.append(
                 Problem(
                     first.source, f"the date {first.date.isoformat()} is in the future.", "warning"
+                )
+            )
+        if first.date is not None and first.date < DOUBTFUL_BEFORE:
+            reading.problems.append(
+                Problem(
+                    first.source,
+                    f"the date {first.date.isoformat()} is before {DOUBTFUL_BEFORE.year}: check "
+                    "the year.",
+                    "warning",
                 )
             )
         reading.forms.append(first)

@@ -27,13 +27,16 @@ from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamOb
 
 from forms.errors import Location, UsageProblem
 from forms.instrument import Catalog
-from forms.records import Form, Problem
+from forms.records import MAX_CLIENT_ID, MAX_TEXT, Form, Problem
 from forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session
+from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_text, show
 
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
 _MAX_PARENTS = 16
 NO_FIELDS = "has no paperfit form fields: print it with paperfit forms --fillable"
+
+
+_Reading = tuple[str, str | None, datetime.date]  # unit, date format, today
 
 
 @dataclass
@@ -51,12 +54,14 @@ def read_pdf(
     unit: str = "cm",
     date_format: str | None = None,
     catalog: Catalog | None = None,
+    today: datetime.date | None = None,
 ) -> tuple[list[Form], list[Problem]]:
     """The forms filled in on the paperfit fillable PDF at PATH, and what is wrong with them.
 
     UNIT is the unit of a measure typed without one ("64" with unit mm is 6.4 cm); DATE_FORMAT
     reads dates that are not YYYY-MM-DD. CATALOG (default: the shipped instruments) says which
-    layout version of each instrument is current. Never raises for a bad file: it becomes a
+    layout version of each instrument is current; a date more than a year after TODAY (default:
+    the real today) is refused. Never raises for a bad file: it becomes a
     Problem. PATH is opened for reading only.
     """
     where = Location(str(path))
@@ -93,7 +98,8 @@ def read_pdf(
         ]
     if not values:
         return [], [Problem(where, NO_FIELDS)]
-    return _forms(path, values, unit, date_format, catalog or Catalog.load())
+    reading = (unit, date_format, today or datetime.date.today())
+    return _forms(path, values, reading, catalog or Catalog.load())
 
 
 class _Locked(Exception):
@@ -230,8 +236,7 @@ def _text(value: Any) -> str | None:
 def _forms(
     path: Path,
     values: dict[tuple[FieldName, int | None], _Value],
-    unit: str,
-    date_format: str | None,
+    reading: _Reading,
     catalog: Catalog,
 ) -> tuple[list[Form], list[Problem]]:
     sheets: dict[tuple[int | None, int, str, int], dict[str, tuple[FieldName, _Value]]] = {}
@@ -241,9 +246,9 @@ def _forms(
     forms: list[Form] = []
     problems: list[Problem] = []
     for (page, sheet, instrument, layout), fields in sorted(sheets.items(), key=_order):
-        reading = _Sheet(path, page, sheet, instrument, layout, fields, unit, date_format)
-        form = reading.form(catalog)
-        problems.extend(reading.problems)
+        form_sheet = _Sheet(path, page, sheet, instrument, layout, fields, reading)
+        form = form_sheet.form(catalog)
+        problems.extend(form_sheet.problems)
         if form is not None:
             forms.append(form)
     return forms, problems
@@ -265,12 +270,12 @@ class _Sheet:
         instrument: str,
         layout: int,
         fields: dict[str, tuple[FieldName, _Value]],
-        unit: str,
-        date_format: str | None,
+        reading: _Reading,
     ) -> None:
         self.path, self.page, self.sheet = path, page, sheet
         self.instrument, self.layout = instrument, layout
-        self.fields, self.unit, self.date_format = fields, unit, date_format
+        self.fields = fields
+        self.unit, self.date_format, self.today = reading
         self.problems: list[Problem] = []
         self.label = f"page {page}" if page is not None else f"form sheet {sheet}"
 
@@ -292,9 +297,9 @@ class _Sheet:
             self.problems.append(
                 Problem(
                     self.where(key),
-                    f"the PDF's field list says {(value.listed or '').strip()!r} but the field "
-                    f"on the page says {(value.on_page or '').strip()!r}; the field list's value "
-                    "was used. Check the value on the paper or in the viewer.",
+                    f"the PDF's field list says {show((value.listed or '').strip())} but the "
+                    f"field on the page says {show((value.on_page or '').strip())}; the field "
+                    "list's value was used. Check the value on the paper or in the viewer.",
                     "warning",
                 )
             )
@@ -310,8 +315,10 @@ class _Sheet:
         if not self.known_layout(catalog):
             return None
         items = tuple(self.measure(key, typed[key]) for key in ITEM_KEYS)
-        client_id, session = typed["client_id"], self.session(typed["session"])
-        if not client_id:
+        client_id = self.text("client_id", typed["client_id"], MAX_CLIENT_ID)
+        filled_by = self.text("filled_by", typed["filled_by"])
+        session = self.session(typed["session"])
+        if client_id == "":
             self.problems.append(
                 Problem(
                     self.where("client_id"),
@@ -319,7 +326,7 @@ class _Sheet:
                     "the file again.",
                 )
             )
-        if not client_id or session is None:
+        if not client_id or filled_by is None or session is None:
             return None
         return Form(
             client_id=client_id,
@@ -328,7 +335,7 @@ class _Sheet:
             date=self.date(typed["date"]),
             items=items,
             source=Location(file=str(self.path), sheet=self.label),
-            filled_by=typed["filled_by"],
+            filled_by=filled_by,
             notes="",
         )
 
@@ -363,6 +370,14 @@ class _Sheet:
         )
         return False
 
+    def text(self, key: str, raw: str, limit: int = MAX_TEXT) -> str | None:
+        """RAW under the shared text rule; None (with a problem) when it is refused."""
+        try:
+            return parse_text(raw, limit)
+        except ValueProblem as problem:
+            self.problems.append(Problem(self.where(key), f"{problem} This form was left out."))
+            return None
+
     def measure(self, key: str, raw: str) -> float | None:
         if not raw:
             return None
@@ -395,11 +410,11 @@ class _Sheet:
         if not raw:
             return None
         try:
-            return parse_date(raw, self.date_format)
+            return parse_date(raw, self.date_format, self.today)
         except ValueProblem as problem:
             if self.date_format:
                 try:
-                    return parse_date(raw)
+                    return parse_date(raw, today=self.today)
                 except ValueProblem:
                     pass
             self.problems.append(Problem(self.where("date"), str(problem)))

@@ -3,20 +3,20 @@
 Takes: a .csv or .xlsx file with one appointment per row, in appointment order.
 Returns: a list of Appointment in file order, or raises ScheduleProblems listing every bad cell,
 so staff can fix the whole file at once; a partial list is never returned.
-Instrument ids are only split and upper-cased here; the caller checks them against the catalog.
+Given the catalog, instrument ids are checked against it in the same pass as every other cell.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from pathlib import Path
 
-from forms.errors import InputProblem, Location, ScheduleProblems
-from forms.instrument import AGE_GROUPS, FORMATS
-from forms.records import Appointment
+from forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
+from forms.instrument import AGE_GROUPS, FORMATS, Catalog
+from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Appointment
 from scanner.tables import Row, read_rows
+from scanner.values import ValueProblem, parse_text, plausible_date, show
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
 
@@ -45,10 +45,6 @@ ALIASES = {
     "client_name": "name",
 }
 
-MAX_CLIENT_ID = 64
-MAX_TEXT = 100  # clinician and name are printed on the form header
-MAX_SESSION = 9999
-
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
@@ -56,8 +52,10 @@ class _Bad(Exception):
     """A cell's value is wrong; carries the reason only, the row adds the place."""
 
 
-def read_schedule(path: Path) -> list[Appointment]:
-    """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong."""
+def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+    """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong.
+
+    With CATALOG, an instrument it does not know is one of those problems."""
     rows = read_rows(path, ALIASES, REQUIRED)
     if not rows:
         raise InputProblem(
@@ -65,13 +63,16 @@ def read_schedule(path: Path) -> list[Appointment]:
             "has a header row but no appointments below it. Add one row per appointment.",
         )
     problems: list[InputProblem] = []
-    appointments = [_appointment(row, problems) for row in rows]
+    problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
+    appointments = [_appointment(row, problems, catalog) for row in rows if not row.extra]
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
 
 
-def _appointment(row: Row, problems: list[InputProblem]) -> Appointment | None:
+def _appointment(
+    row: Row, problems: list[InputProblem], catalog: Catalog | None
+) -> Appointment | None:
     """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
     values: dict[str, object] = {}
     checks = {
@@ -82,7 +83,7 @@ def _appointment(row: Row, problems: list[InputProblem]) -> Appointment | None:
         "age_group": lambda value: _choice(value, AGE_GROUPS),
         "format": lambda value: _choice(value, FORMATS),
         "name": lambda value: _text(value, MAX_TEXT, "", required=False),
-        "instruments": _instruments,
+        "instruments": lambda value: _instruments(value, catalog),
     }
     order = list(row.columns)  # report a row's problems left to right, as the user reads them
     for key in sorted(checks, key=lambda key: order.index(key) if key in order else len(order)):
@@ -101,25 +102,23 @@ def _appointment(row: Row, problems: list[InputProblem]) -> Appointment | None:
 
 
 def _text(value: object, limit: int, what: str, required: bool = True) -> str:
-    if value is None:
-        if required:
-            raise _Bad(f"is empty; every appointment needs {what}.")
-        return ""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise _Bad(f"must be text, not {value!r}.")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # Excel stores an ID typed as 1042 as the number 1042.0
-    # Non-breaking and other Unicode spaces (common after copy and paste) count as spaces.
-    text = "".join(" " if unicodedata.category(char) == "Zs" else char for char in str(value))
-    text = text.strip()
-    if len(text) > limit:
-        raise _Bad(f"is {len(text)} characters long; the most allowed is {limit}.")
-    if not text.isprintable():
-        raise _Bad(f"{text!r} contains control characters (such as line breaks); remove them.")
+    try:
+        text = parse_text(value, limit)
+    except ValueProblem as problem:
+        raise _Bad(str(problem)) from None
+    if not text and required:
+        raise _Bad(f"is empty; every appointment needs {what}.")
     return text
 
 
 def _date(value: object) -> datetime.date:
+    try:
+        return plausible_date(_calendar_date(value), datetime.date.today())
+    except ValueProblem as problem:
+        raise _Bad(str(problem)) from None
+
+
+def _calendar_date(value: object) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -162,21 +161,26 @@ def _session(value: object) -> int:
 
 
 def _show(value: object) -> str:
-    return repr(value.strip()) if isinstance(value, str) else str(value)
+    return show(value.strip() if isinstance(value, str) else value)
 
 
 def _choice(value: object, choices: tuple[str, ...]) -> str:
     allowed = ", ".join(choices)
-    if value is None:
+    text = _text(value, MAX_TEXT, "", required=False).casefold()
+    if not text:
         raise _Bad(f"is empty; write one of {allowed}.")
-    text = str(value).strip().casefold()
     if text not in choices:
         raise _Bad(f"{_show(value)} is not one of {allowed}.")
     return text
 
 
-def _instruments(value: object) -> tuple[str, ...]:
-    """Split 'ORS SRS' or 'ors, srs' into ('ORS', 'SRS'); the catalog check is the caller's."""
-    if value is None:
-        return ()
-    return tuple(part.upper() for part in re.split(r"[\s,;]+", str(value)) if part)
+def _instruments(value: object, catalog: Catalog | None) -> tuple[str, ...]:
+    """Split 'ORS SRS' or 'ors, srs' into ('ORS', 'SRS'), each known to CATALOG when given."""
+    text = _text(value, MAX_TEXT, "", required=False)
+    idents = tuple(part.upper() for part in re.split(r"[\s,;]+", text) if part)
+    for ident in idents if catalog is not None else ():
+        try:
+            catalog.get(ident)
+        except UsageProblem as problem:
+            raise _Bad(str(problem)) from None
+    return idents

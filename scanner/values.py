@@ -1,8 +1,10 @@
 """Turn what people type into cells into numbers and dates, or say plainly what is wrong.
 
-Takes: one raw cell value (text, number, date). Returns: the value, or raises ValueProblem with a
-sentence for the person who typed it. Nothing is guessed: 03/04/2026 without a date format is an
-error, and a value above 10 is never rescaled unless the unit is given as mm.
+Takes: one raw cell value (text, number, date), from a cell, a PDF field or an option. Returns:
+the value, or raises ValueProblem with a sentence for the person who typed it. Nothing is
+guessed: 03/04/2026 without a date format is an error, a value above 10 is never rescaled unless
+the unit is given as mm, and text is taken exactly as typed or refused (control characters, Excel
+error values, TRUE/FALSE cells, more than a form's header holds).
 """
 
 from __future__ import annotations
@@ -10,11 +12,29 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
+
+from forms.records import MAX_SESSION, MAX_TEXT
 
 UNITS = ("cm", "mm")
 _MEASURE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(cm|mm)?\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _SLASHED = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\s*$")
+# What Excel shows in a cell whose formula failed; read as text, they would become client IDs.
+_EXCEL_ERRORS = """
+#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! #BLOCKED!
+#CONNECT! #UNKNOWN! #BUSY! #EXTERNAL! #PYTHON!
+"""
+EXCEL_ERRORS = frozenset(_EXCEL_ERRORS.split())
+# Joiners are part of how some scripts (Persian, Indic) and emoji are written, not controls.
+_JOINERS = {"\u200c", "\u200d"}
+_LINE_BREAKS = {"\n", "\r", "\t"}
+# Sessions and measurements are from paperfit's time; an older date is a slip (1900-01-01 is an
+# empty Excel date cell, 0001-01-01 a program's "no date").
+EARLIEST_DATE = datetime.date(1970, 1, 1)
+DOUBTFUL_BEFORE = datetime.date(1990, 1, 1)  # read, with a warning to check the year
+FURTHEST_AHEAD = datetime.timedelta(days=366)  # a form is not printed or filled in further ahead
+SHOWN_CHARACTERS = 40  # a message quotes at most this much of a value, escaped
 
 
 class ValueProblem(ValueError):
@@ -23,6 +43,7 @@ class ValueProblem(ValueError):
 
 def parse_number(raw: object) -> tuple[float, str | None]:
     """A number typed as 6.4, "6,4" (decimal comma) or "6.4 cm", and the unit typed with it."""
+    _refuse_excel_error(raw, "a number")
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
     if isinstance(raw, (int, float)):
@@ -37,11 +58,11 @@ def parse_number(raw: object) -> tuple[float, str | None]:
         match = _MEASURE.match(text)
         if not match:
             raise ValueProblem(
-                f"{text!r} is not a number. Type the centimetres with one decimal, e.g. 6.4."
+                f"{show(text)} is not a number. Type the centimetres with one decimal, e.g. 6.4."
             )
         number, unit = float(match.group(1).replace(",", ".")), (match.group(2) or "").lower()
     if not math.isfinite(number):
-        raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
+        raise ValueProblem(f"{show(raw)} is not a number. Type the centimetres, e.g. 6.4.")
     return number, unit or None
 
 
@@ -57,7 +78,7 @@ def parse_measure(raw: object, unit: str = "cm") -> float:
             else ""
         )
         raise ValueProblem(
-            f"{_show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.{hint}"
+            f"{show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.{hint}"
         )
     return number
 
@@ -66,19 +87,46 @@ def parse_total(raw: object) -> float:
     """A total typed beside the items: a number from 0 to 40."""
     number, _unit = parse_number(raw)
     if not 0 <= number <= 40:
-        raise ValueProblem(f"{_show(raw)} is not a total: a total is 0 to 40.")
+        raise ValueProblem(f"{show(raw)} is not a total: a total is 0 to 40.")
     return number
 
 
-def parse_date(raw: object, date_format: str | None = None) -> datetime.date:
-    """A date from an Excel date, ISO text (2026-11-25), or text in DATE_FORMAT."""
+def parse_date(
+    raw: object, date_format: str | None = None, today: datetime.date | None = None
+) -> datetime.date:
+    """A date from an Excel date, ISO text (2026-11-25), or text in DATE_FORMAT, within the
+    window plausible_date allows."""
+    return plausible_date(_date(raw, date_format), today)
+
+
+def plausible_date(date: datetime.date, today: datetime.date | None = None) -> datetime.date:
+    """DATE, unless it is before EARLIEST_DATE (an empty Excel date cell, a wrong year) or,
+    given TODAY, more than FURTHEST_AHEAD after it (a wrong year)."""
+    if date < EARLIEST_DATE:
+        raise ValueProblem(
+            f"{date.isoformat()} is too early to be a session date (paperfit reads dates from "
+            f"{EARLIEST_DATE.year} on): an empty Excel date cell shows as 1900-01-00. "
+            "Type the real date, YYYY-MM-DD."
+        )
+    if today is not None and date > today + FURTHEST_AHEAD:
+        raise ValueProblem(
+            f"{date.isoformat()} is more than a year ahead: check the year, and type the date "
+            "as YYYY-MM-DD."
+        )
+    return date
+
+
+def _date(raw: object, date_format: str | None) -> datetime.date:
+    _refuse_excel_error(raw, "a date")
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if isinstance(raw, bool):
+        raise ValueProblem(f"{show(raw)} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
+    if isinstance(raw, (int, float)):
         raise ValueProblem(
-            f"{_show(raw)} is a number, not a date. Format the cell as a date, or type YYYY-MM-DD."
+            f"{show(raw)} is a number, not a date. Format the cell as a date, or type YYYY-MM-DD."
         )
     text = str(raw).strip()
     if date_format:
@@ -86,39 +134,93 @@ def parse_date(raw: object, date_format: str | None = None) -> datetime.date:
             return datetime.datetime.strptime(text, date_format).date()
         except ValueError:
             raise ValueProblem(
-                f"{text!r} does not match the date format {date_format!r}."
+                f"{show(text)} does not match the date format {date_format!r}."
             ) from None
     match = _ISO_DATE.match(text)
     if match:
         try:
             return datetime.date(*(int(part) for part in match.groups()))
         except ValueError:
-            raise ValueProblem(f"{text!r} is not a real date.") from None
+            raise ValueProblem(f"{show(text)} is not a real date.") from None
     if _SLASHED.match(text):
         raise ValueProblem(
-            f"{text!r} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD, "
+            f"{show(text)} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD, "
             "or give the format, e.g. --date-format %d/%m/%Y."
         )
-    raise ValueProblem(f"{text!r} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
+    raise ValueProblem(f"{show(text)} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
 
 
 def parse_session(raw: object) -> int:
-    """A session number: a whole number from 1 up ("3", 3, 3.0)."""
+    """A session number: a whole number from 1 to MAX_SESSION ("3", 3, 3.0)."""
+    _refuse_excel_error(raw, "a session number")
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a session number. Type a whole number such as 3.")
     text = str(raw).strip().lstrip("#").strip()
     if "_" in text:  # float() would read "1_0" as 10
-        raise ValueProblem(f"{_show(raw)} is not a session number. Type a whole number such as 3.")
+        raise ValueProblem(f"{show(raw)} is not a session number. Type a whole number such as 3.")
     try:
         number = float(text.replace(",", "."))
     except ValueError:
         raise ValueProblem(
-            f"{_show(raw)} is not a session number. Type a whole number such as 3."
+            f"{show(raw)} is not a session number. Type a whole number such as 3."
         ) from None
-    if not math.isfinite(number) or number != int(number) or not 1 <= number <= 9999:
-        raise ValueProblem(f"{_show(raw)} is not a session number: use a whole number from 1 up.")
+    if not math.isfinite(number) or number != int(number) or not 1 <= number <= MAX_SESSION:
+        raise ValueProblem(
+            f"{show(raw)} is not a session number: use a whole number from 1 to {MAX_SESSION}."
+        )
     return int(number)
 
 
-def _show(raw: object) -> str:
-    return repr(raw) if isinstance(raw, str) else f"{raw:g}" if isinstance(raw, float) else str(raw)
+def parse_text(raw: object, limit: int | None = MAX_TEXT, lines: bool = False) -> str:
+    """Text as typed (spaces at the ends trimmed, Unicode spaces read as spaces); "" for None.
+
+    The one rule for every text value paperfit reads, from a cell, a PDF field or an option:
+    refused when it is an Excel error value, a TRUE/FALSE or date cell, holds control characters
+    (line breaks and tabs too, unless LINES), or is longer than LIMIT characters. A whole number
+    typed into a text cell (Excel's 1042.0) reads as "1042".
+    """
+    if raw is None:
+        return ""
+    _refuse_excel_error(raw, "text")
+    if isinstance(raw, bool):
+        raise ValueProblem(f"{raw} is a yes/no (TRUE/FALSE) cell, not text. Type the text.")
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, datetime.date | datetime.time):
+        raise ValueProblem(
+            f"{raw} is a date or time, not text. Format the cell as Text and type it again."
+        )
+    if not isinstance(raw, str | int | float):
+        raise ValueProblem(f"{show(raw)} is not text.")
+    text = "".join(" " if unicodedata.category(char) == "Zs" else char for char in str(raw))
+    text = text.strip()
+    allowed = _JOINERS | (_LINE_BREAKS if lines else set())
+    if not all(char.isprintable() or char in allowed for char in text):
+        raise ValueProblem(
+            f"{show(text)} contains control characters (such as line breaks or terminal "
+            "codes); remove them and type the text again."
+        )
+    if limit is not None and len(text) > limit:
+        raise ValueProblem(
+            f"is {len(text)} characters long (it starts {text[:20]!r}); the most allowed here is "
+            f"{limit}."
+        )
+    return text
+
+
+def show(raw: object) -> str:
+    """RAW as a message quotes it: text in quotes with control characters escaped, and at
+    most SHOWN_CHARACTERS of it, so a message never carries a whole page or a terminal code."""
+    if isinstance(raw, str):
+        if len(raw) > SHOWN_CHARACTERS:
+            return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw)} characters)"
+        return repr(raw)
+    return f"{raw:g}" if isinstance(raw, float) else str(raw)
+
+
+def _refuse_excel_error(raw: object, wanted: str) -> None:
+    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
+        raise ValueProblem(
+            f"{raw.strip()!r} is an Excel error value, not {wanted}: the cell's formula failed. "
+            "Fix the formula or type the value."
+        )

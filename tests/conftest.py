@@ -22,3 +22,25 @@ def pdf_text(path: Path) -> list[str]:
 
 def page_count(path: Path) -> int:
     return len(PdfReader(path).pages)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line of figures for the hostile-input suite: how many cases, how each ended."""
+    outcomes: dict[str, str] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if not isinstance(report, pytest.TestReport):
+                continue
+            kind = dict(report.user_properties).get("hostile")
+            if kind is None and "hostile" not in report.keywords:
+                continue
+            failed = report.failed
+            if report.when == "call" or failed:
+                outcomes[report.nodeid] = "failed" if failed else str(kind)
+    if not outcomes:
+        return
+    counts = list(outcomes.values())
+    terminalreporter.write_line(
+        f"hostile inputs: {len(counts)} cases, {counts.count('refused')} refused with a "
+        f"message, {counts.count('handled')} handled, tracebacks {counts.count('failed')}"
+    )

@@ -189,7 +189,7 @@ EXPECTED: dict[str, list[tuple[str, str, str]]] = {
         (' › sheet ORS › row 2 › column F "Socially"', "'six' is not a number", "error"),
         (' › sheet ORS › row 3 › column E "Interpersonally"', "'n/a' is not a number", "error"),
         (" › sheet ORS › row 3", "item 1, 2 missing", "warning"),
-        (' › sheet ORS › row 4 › column C "date"', "is not a date", "error"),
+        (' › sheet ORS › row 4 › column C "date"', "is an Excel error value, not a date", "error"),
     ],
     "no_fields.pdf": [("", "has no paperfit form fields", "error")],
     "not_a_pdf.pdf": [("", "is not a PDF file", "error")],

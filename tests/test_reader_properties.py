@@ -2,7 +2,8 @@
 without naming it, and every value they return is in range.
 
 (a) any bytes saved as .xlsx, .csv or .pdf; (b) any cell values in an ORS sheet; (c) the value
-parsers on any text or number. Defects found this way have their own tests in
+parsers on any text or number; (d) the schedule reader on any bytes and any cells, and every
+text option of the command line on any text. Defects found this way have their own tests in
 tests/test_bad_inputs.py (enormous integer cells, damaged PDF object streams) so that they are
 checked on every run, not only when the search happens upon them.
 """
@@ -16,17 +17,30 @@ import math
 import re
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forms.errors import Location
+from forms.errors import InputProblem, Location, ScheduleProblems
 from forms.instrument import Catalog
-from forms.records import ITEM_COUNT, Reading
+from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Appointment, Reading
+from generator.sheets import Header, Packet
+from paperfit.cli import cli
 from scanner.measurements import ReadOptions, read_inputs
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
+from scanner.schedule import read_schedule
+from scanner.values import (
+    EARLIEST_DATE,
+    ValueProblem,
+    parse_date,
+    parse_measure,
+    parse_session,
+    parse_text,
+    parse_total,
+)
 from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
 
 SETTINGS = settings(
@@ -354,9 +368,14 @@ def test_any_cells_in_an_ors_sheet(
             or re.search(re.escape(str(place)) + r"(?!\d)", messages)
         ), f"row {row} neither read nor named"
     assert unaccounted(reading, path) == []
+    assert all(str(problem).isprintable() for problem in reading.problems)
     for form in reading.forms:
         assert form.source.sheet == sheet and form.source.row in expected
         assert form.client_id and form.session >= 1
+        assert form.client_id.isprintable() and len(form.client_id) <= MAX_CLIENT_ID
+        typed = rows[form.source.row - 2][0]
+        if isinstance(typed, str) and typed.isascii() and typed.isprintable():
+            assert form.client_id == typed.strip()  # read as typed, never altered
         assert len(form.items) == ITEM_COUNT
         for value in form.items:
             assert value is None or (math.isfinite(value) and 0 <= value <= 10)
@@ -423,3 +442,140 @@ def test_parse_session_is_in_range_or_a_value_problem(raw: object) -> None:
 def test_parse_date_is_a_date_or_a_value_problem(raw: object, date_format: str | None) -> None:
     value = returns_or_value_problem(parse_date, raw, date_format)
     assert value is None or type(value) is datetime.date
+
+
+@SETTINGS
+@given(raw=RAW, limit=st.sampled_from([MAX_CLIENT_ID, MAX_TEXT, None]), lines=st.booleans())
+def test_parse_text_is_the_text_typed_or_a_value_problem(
+    raw: object, limit: int | None, lines: bool
+) -> None:
+    value = returns_or_value_problem(parse_text, raw, limit, lines)
+    if value is None:
+        return
+    assert isinstance(value, str) and value == value.strip()
+    assert limit is None or len(value) <= limit
+    allowed = "\u200c\u200d" + ("\n\r\t" if lines else "")
+    assert all(char.isprintable() or char in allowed for char in value)
+    if isinstance(raw, str) and raw.isascii() and raw.strip().isprintable():
+        assert value == raw.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) The schedule reader and the command line's text options
+
+SCHEDULE_HEADER = ("client_id", "date", "session", "clinician", "age_group", "format", "name")
+APPOINTMENT = st.tuples(
+    st.one_of(st.sampled_from(["C-1", "1042"]), ANYTHING),
+    st.one_of(REAL_DATES, ANYTHING),
+    st.one_of(st.integers(1, 12), ANYTHING),
+    st.one_of(st.just("Kim"), ANYTHING),
+    st.one_of(st.sampled_from(["adult", "child"]), ANYTHING),
+    st.one_of(st.just("individual"), ANYTHING),
+    ANYTHING,
+)
+
+
+def _read_schedule_or_problems(path: Path, catalog: Catalog) -> list[Appointment]:
+    """The appointments in PATH, or [] after checking each problem names PATH (and a row)."""
+    try:
+        return read_schedule(path, catalog)
+    except ScheduleProblems as problems:
+        for problem in problems.problems:
+            assert problem.location.file == str(path) and problem.location.row is not None
+        assert str(problems).replace("\n", "").isprintable()
+    except InputProblem as problem:
+        assert problem.location.file == str(path) and str(problem).isprintable()
+    return []
+
+
+@SETTINGS
+@given(data=st.one_of(CSV_BYTES, XLSX_BYTES), suffix=st.sampled_from([".csv", ".xlsx"]))
+def test_any_bytes_as_a_schedule(data: bytes, suffix: str, folder: Path, catalog: Catalog) -> None:
+    path = folder / f"day{suffix}"
+    path.write_bytes(data)
+    before = path.read_bytes()
+    _read_schedule_or_problems(path, catalog)
+    assert path.read_bytes() == before
+
+
+@SETTINGS
+@given(
+    rows=st.lists(APPOINTMENT, min_size=1, max_size=6), suffix=st.sampled_from([".xlsx", ".csv"])
+)
+def test_any_cells_in_a_schedule(
+    rows: list[tuple[object, ...]], suffix: str, folder: Path, catalog: Catalog
+) -> None:
+    path = folder / f"day{suffix}"
+    if suffix == ".xlsx":
+        workbook = openpyxl.Workbook()
+        workbook.active.append(SCHEDULE_HEADER)
+        for values in rows:
+            workbook.active.append(
+                [XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in values]
+            )
+        workbook.save(path)
+    else:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(SCHEDULE_HEADER)
+            writer.writerows(["" if v is None else str(v) for v in row] for row in rows)
+    for appointment in _read_schedule_or_problems(path, catalog):
+        typed = rows[appointment.row - 2]
+        for value, limit in ((appointment.client_id, MAX_CLIENT_ID), (appointment.name, MAX_TEXT)):
+            assert value.isprintable() and len(value) <= limit
+        if isinstance(typed[0], str) and typed[0].isascii():
+            assert appointment.client_id == typed[0].strip()
+        assert 1 <= appointment.session <= 9999
+        assert appointment.date >= EARLIEST_DATE
+
+
+OPTION_TEXT = st.one_of(st.text(max_size=80), ODD_TEXT, st.text(min_size=60, max_size=120))
+
+
+@SETTINGS
+@given(client=OPTION_TEXT, name=OPTION_TEXT, clinician=OPTION_TEXT)
+def test_any_text_in_the_forms_options(
+    client: str, name: str, clinician: str, folder: Path
+) -> None:
+    """--client, --name and --clinician reach the sheet as typed (trimmed), or the command
+    stops with a usage message naming the option; nothing is written when refused."""
+    out = folder / "options" / "forms.pdf"
+    printed: list[Header] = []
+
+    def write_forms(path: Path, packets: list[Packet], options: object) -> Path:
+        printed.extend(packet.header for packet in packets)
+        return path
+
+    args = ["forms", "--client", client, "--name", name, "--clinician", clinician, "-o", out]
+    with mock.patch("paperfit.cli.write_forms", write_forms):
+        result = CliRunner().invoke(cli, [str(arg) for arg in args])
+    assert not isinstance(result.exception, Exception), result.exception
+    assert not out.exists()
+    if result.exit_code == 2:
+        assert "Invalid value for '--" in result.output and printed == []
+        assert result.output.replace("\n", "").isprintable()
+        return
+    assert result.exit_code == 0, result.output
+    header = printed[0]
+    for typed, read_back in ((client, header.client_id), (name, header.name)):
+        assert read_back == parse_text(typed)
+        if typed.isascii():
+            assert read_back == typed.strip()
+    assert header.clinician == parse_text(clinician)
+
+
+@SETTINGS
+@given(date_format=st.one_of(st.text(max_size=12), st.sampled_from(["%", "%d", "%d/%m/%Y"])))
+def test_any_date_format(date_format: str, folder: Path) -> None:
+    """--date-format is taken only when it reads back day, month and year; else exit 2."""
+    path = folder / "ORS.csv"
+    write_ors_csv(path, [("C-1", 1, "2026-01-05", 5, 5, 5, 5, None)])
+    result = CliRunner().invoke(cli, ["check", str(path), "--date-format", date_format])
+    assert not isinstance(result.exception, Exception), result.exception
+    if result.exit_code == 2:
+        assert "'--date-format'" in result.output
+    else:
+        sample = datetime.date(2026, 11, 25)
+        assert datetime.datetime.strptime(sample.strftime(date_format), date_format).date() == (
+            sample
+        )

@@ -119,14 +119,15 @@ def test_every_bad_cell_is_reported_with_its_place(tmp_path: Path) -> None:
         "child.",
         f"{where} › row 3 › column F \"Format\": 'couple' is not one of individual, group.",
         f"{where} › row 4 › column A \"Client ID\": 'bad\\nid' contains control characters "
-        "(such as line breaks); remove them.",
+        "(such as line breaks or terminal codes); remove them and type the text again.",
         f"{where} › row 4 › column B \"Session\": 'x' is not a number. "
         "It must be a whole number from 1 to 9999.",
         f"{where} › row 4 › column C \"Date\": '2024-02-30' is not a real date on the "
         "calendar. Write it as YYYY-MM-DD, for example 2024-03-05, or format the cell as a date.",
         f'{where} › row 4 › column D "Clinician": is empty; every appointment needs the clinician.',
         f'{where} › row 4 › column E "Age group": 34 is not one of adult, adolescent, child.',
-        f'{where} › row 5 › column A "Client ID": is 65 characters long; the most allowed is 64.',
+        f'{where} › row 5 › column A "Client ID": is 65 characters long (it starts '
+        f"{'X' * 20!r}); the most allowed here is 64.",
         f'{where} › row 5 › column B "Session": 0 is not a session number. '
         "It must be a whole number from 1 to 9999.",
         f'{where} › row 5 › column C "Date": is the number 45356, not a date. '
