@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forms.outputs import HANDOUT, mark
 from forms.scoring import Thresholds
 from generator.output import write_atomic
 from generator.paper import Paper
@@ -30,6 +31,7 @@ def _write_one_page(
         [page],
         "pack.html",
         title=title,
+        output_mark=mark(HANDOUT),
         lang=language,
         paper=Paper.named(paper),
         large_print=large_print,

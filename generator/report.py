@@ -33,6 +33,7 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
+from forms.outputs import REPORT, mark
 from forms.records import Problem
 from forms.scoring import ScoredForm, Thresholds
 from generator.output import write_atomic
@@ -499,7 +500,7 @@ def report_pages(
 
 def page_setup(paper: str) -> dict[str, object]:
     """The wrapper context: the binder page of generator/paper.py, and the report's title."""
-    return {**binder_page_setup(paper), "lang": "en", "title": TITLE}
+    return {**binder_page_setup(paper), "lang": "en", "title": TITLE, "output_mark": mark(REPORT)}
 
 
 def lay_out_report(pages_for: Callable[[float], list[str]], paper: str) -> Document:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
+from forms.outputs import FILLABLE, FORMS, mark
 from generator.marks import CORNER_IDS, PageCode, code_svg, marker_svg
 from generator.output import write_atomic
 from generator.paper import MARGIN_TOP_MM, LineGeometry, Paper, line_places
@@ -277,6 +278,7 @@ def write_forms(out: Path, packets: Sequence[Packet], options: PrintOptions) -> 
         page_sequence(packets, options),
         "pack.html",
         title="paperfit forms",
+        output_mark=mark(FILLABLE if options.fillable else FORMS),
         lang=options.language,
         paper=Paper.named(options.paper),
         large_print=options.large_print,

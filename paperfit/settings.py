@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from paperfit.tomlfile import Table, read_toml
+from scanner.limits import ScanLimits
 
 PAPERS = ("letter", "a4")
 LANGUAGES = ("en", "es", "fr")
@@ -32,6 +33,23 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class Limits(ScanLimits):
+    """How much work one page, file, run or cell may ask for (see scanner/limits.py)."""
+
+    # Characters of one cell quoted in a message or the report (Excel allows 32,767).
+    cell_chars: int = 200
+
+
+LIMIT_RANGES = {
+    "page_pixels": (1_000_000, 1_000_000_000),
+    "file_pixels": (1_000_000, 100_000_000_000),
+    "page_points": (100.0, 14_400.0),  # PDF's own largest page is 200 in
+    "pages_per_run": (1, 1_000_000),
+    "cell_chars": (20, 32_767),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     """What a practice can set once instead of on every command."""
 
@@ -41,6 +59,7 @@ class Settings:
     privacy: str = ""
     instrument_dir: Path | None = None
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    limits: Limits = field(default_factory=Limits)
     source: Path | None = None
 
 
@@ -51,7 +70,9 @@ def load_settings(path: Path | None = None) -> Settings:
             return Settings()
         path = DEFAULT_FILE
     top = Table(path, read_toml(path))
-    top.only({"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring"})
+    top.only(
+        {"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring", "limits"}
+    )
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
     return Settings(
@@ -62,6 +83,7 @@ def load_settings(path: Path | None = None) -> Settings:
         # A relative folder is relative to the settings file, not to where the command runs.
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
+        limits=_limits(top.table("limits", required=False)),
         source=path,
     )
 
@@ -85,3 +107,18 @@ def _scoring(table: Table | None) -> ScoringSettings:
                 raise table.fail(name, f"must be between 0 and 40, not {value:g}.")
         values[name] = value
     return ScoringSettings(**values)
+
+
+def _limits(table: Table | None) -> Limits:
+    if table is None:
+        return Limits()
+    table.only(list(LIMIT_RANGES))
+    values: dict[str, float | int] = {}
+    for name, (low, high) in LIMIT_RANGES.items():
+        if name not in table.data:
+            continue
+        value = table.get(name, (int, float) if isinstance(low, float) else int)
+        if not low <= value <= high:
+            raise table.fail(name, f"must be from {low:,g} to {high:,g}, not {value:,g}.")
+        values[name] = value
+    return Limits(**values)

@@ -19,6 +19,7 @@ from pathlib import Path
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, Client, Form, Problem
 from paperfit.errors import InputProblem, Location
+from scanner.own_outputs import is_derived, skip_note
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
@@ -101,6 +102,7 @@ class Reading:
     files: list[str] = field(default_factory=list)
     merged_duplicates: int = 0
     client_list_given: bool = False
+    skipped_outputs: list[Path] = field(default_factory=list)  # paperfit's own, in folders
 
     @property
     def errors(self) -> list[Problem]:
@@ -132,6 +134,8 @@ class Reading:
             f"{plural(len(per_instrument[ident]), 'client')}"
             for ident in sorted(counts)
         ]
+        if self.skipped_outputs:
+            lines.append(skip_note(self.skipped_outputs))
         lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
         return lines
 
@@ -175,6 +179,9 @@ def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
                 if found.name.startswith(("~$", ".")):
                     continue  # Excel's lock files and hidden files are not data
+                if is_derived(found):  # an export or report would be read back as data
+                    reading.skipped_outputs.append(found)
+                    continue
                 if found.suffix.lower() in (*SPREADSHEETS, ".pdf"):
                     files.append(found)
                 else:
