@@ -39,7 +39,7 @@ from forms.scoring import ScoredForm, Thresholds
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
 from generator.render import check_fits, layout, render_html
-from paperfit.errors import PaperfitError
+from paperfit.errors import Location, PaperfitError, clip
 from scanner.measurements import Reading, plural
 
 TITLE = "Practice report"
@@ -295,6 +295,15 @@ def common_folder(files: Sequence[str]) -> str:
         return ""
 
 
+def _clipped(location: Location, limit: int) -> Location:
+    """LOCATION with a sheet or column name longer than LIMIT characters cut."""
+    return replace(
+        location,
+        sheet=location.sheet and clip(location.sheet, limit),
+        column=location.column and clip(location.column, limit),
+    )
+
+
 def _problem_rows(problems: Sequence[Problem], folder: str) -> list[ProblemRow]:
     """Errors first, then warnings (and anything else), each in the order found."""
     order = {"error": 0, "warning": 1}
@@ -531,8 +540,21 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
+    cell_chars: int = 200,
 ) -> Path:
-    """Write the practice report to OUT (atomically) and return its path."""
+    """Write the practice report to OUT (atomically) and return its path. A problem's quoted
+    cell longer than CELL_CHARS characters is cut (its place says where it is)."""
+    reading = replace(
+        reading,
+        problems=[
+            replace(
+                problem,
+                location=_clipped(problem.location, cell_chars),
+                message=clip(problem.message, cell_chars),
+            )
+            for problem in reading.problems
+        ],
+    )
 
     def pages_for(scale: float) -> list[str]:
         return report_pages(reading, scored, thresholds, practice_name, paper, printed, scale)

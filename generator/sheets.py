@@ -16,7 +16,14 @@ from forms.instrument import THERAPIST, Catalog, Instrument, Item
 from forms.outputs import FILLABLE, FORMS, mark
 from generator.marks import CORNER_IDS, PageCode, code_svg, marker_svg
 from generator.output import write_atomic
-from generator.paper import MARGIN_TOP_MM, LineGeometry, Paper, line_places
+from generator.paper import (
+    MARGIN_BOTTOM_MM,
+    MARGIN_TOP_MM,
+    LineGeometry,
+    LinePlace,
+    Paper,
+    line_places,
+)
 from generator.render import pages_to_pdf, render_html
 from generator.texts import privacy_sentence, texts
 from paperfit.errors import InputProblem, Location, UsageProblem
@@ -32,6 +39,8 @@ MEASURE_FIELD_MM = (11.0, 6.0)  # width, height (outer, border included)
 MEASURE_INSET_MM = 0.5  # from the right edge of the content box
 UNIT_GAP_MM = 0.3  # from the bottom of the field to its "cm" caption
 MULTILINE_KEYS = ("client_id", "name", "clinician")
+# Under the last line's clear band: its anchors, then at least the foot's copyright line.
+BELOW_LAST_LINE_MM = 16.0
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,7 @@ def _form_page(
     geometry = LineGeometry()
     fillable = _fillable(instrument, sheet_number, geometry) if options.fillable else None
     places = line_places(instrument, options.paper, options.large_print)
+    _check_lines_on_paper(instrument, places, options, geometry)
     sheet = {
         "instrument": instrument,
         "fields": _fields(
@@ -244,6 +254,28 @@ def _form_page(
         text=text,
         geometry=geometry,
         practice_name=options.practice_name,
+    )
+
+
+def _check_lines_on_paper(
+    instrument: Instrument,
+    places: Sequence[LinePlace],
+    options: PrintOptions,
+    geometry: LineGeometry,
+) -> None:
+    """InputProblem naming the instrument's file when its rating lines (PLACES) run off the
+    paper or into its foot, which no print option could change."""
+    paper = Paper.named(options.paper)
+    lowest = paper.height - MARGIN_BOTTOM_MM - BELOW_LAST_LINE_MM - geometry.clear
+    if places[-1].y <= lowest:
+        return
+    size = "large" if options.large_print else "normal"
+    raise InputProblem(
+        Location(str(instrument.source), key=f"lines.{size}"),
+        f"the last rating line would be printed {places[-1].y:g} mm from the top of the "
+        f"paper, below the {lowest:g} mm where it must end on {paper.name} paper (room for "
+        "its anchors and the copyright line). Move the lines up: a smaller first line or "
+        "distance between lines.",
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from forms.instrument import Catalog
+from forms.records import Problem
 from forms.scoring import Thresholds, score
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
@@ -33,7 +34,7 @@ from generator.sheets import (
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit import __version__
-from paperfit.errors import PaperfitError, UsageProblem
+from paperfit.errors import PaperfitError, UsageProblem, clip
 from paperfit.outputs import check_not_input, check_output, replace_check
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, plural, read_inputs
@@ -81,12 +82,16 @@ class Context:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
 
+    def quote(self, problem: Problem) -> str:
+        """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
+        return clip(str(problem), self.settings.limits.cell_chars)
+
     def load(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
         """Read INPUTS; PaperfitError when there was no file to read in them at all."""
         reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
         if not reading.files:
             for problem in reading.problems:
-                click.echo(str(problem), err=True)
+                click.echo(self.quote(problem), err=True)
             skipped = f" ({skip_note(reading.skipped_outputs)})" if reading.skipped_outputs else ""
             raise PaperfitError(
                 f"No file to read in {', '.join(map(str, inputs))}{skipped}: give entry "
@@ -99,7 +104,7 @@ class Context:
         PaperfitError (nothing written) when not one valid form was read."""
         reading = self.load(inputs, unit, date_format)
         for problem in reading.problems:
-            click.echo(str(problem), err=True)
+            click.echo(self.quote(problem), err=True)
         if reading.skipped_outputs:
             click.echo(skip_note(reading.skipped_outputs), err=True)
         if not reading.forms:
@@ -308,7 +313,7 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
     for line in reading.summary():
         click.echo(line)
     for problem in reading.problems:
-        click.echo(str(problem))
+        click.echo(obj.quote(problem))
     ctx.exit(1 if reading.problems else 0)
 
 
@@ -476,6 +481,7 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
+            settings.limits.cell_chars,
         )
     )
 

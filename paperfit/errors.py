@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -43,3 +44,20 @@ class InputProblem(PaperfitError):
         self.location = location
         self.reason = reason
         super().__init__(f"{location}: {reason}")
+
+
+def clip(text: str, limit: int) -> str:
+    """TEXT with each quoted value and each word longer than LIMIT characters cut to LIMIT,
+    saying how long it was: a cell of Excel's 32,767 characters is named by its place, not
+    printed whole (which would flood a terminal and stall a page's layout)."""
+    if len(text) <= limit:
+        return text
+
+    def cut(found: re.Match[str]) -> str:
+        value = found.group(0)
+        quote = value[0] if value[0] in "'\"" and value[-1] == value[0] else ""
+        shown = value[: limit + len(quote)]
+        return f"{shown}…{quote} ({len(value) - 2 * len(quote):,} characters)"
+
+    longer = f"{{{limit + 1},}}"
+    return re.sub(rf"'[^'\n]{longer}'|\"[^\"\n]{longer}\"|\S{longer}", cut, text)
