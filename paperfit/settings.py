@@ -119,6 +119,6 @@ def _limits(table: Table | None) -> Limits:
             continue
         value = table.get(name, (int, float) if isinstance(low, float) else int)
         if not low <= value <= high:
-            raise table.fail(name, f"must be from {low:,g} to {high:,g}, not {value:,g}.")
+            raise table.fail(name, f"must be from {low:,} to {high:,}, not {value:,}.")
         values[name] = value
     return Limits(**values)

@@ -118,7 +118,7 @@ def batches(path: Path, size: int = 4, limits: ScanLimits = DEFAULT_LIMITS) -> I
             if not any(part.startswith(".") for part in child.relative_to(path).parts)
         ]  # hidden files (.DS_Store and the like) are skipped
     for file in files:
-        count, pixels = _page_count(file)
+        count, pixels = _page_count(file, limits)
         if not count:
             yield Batch(file)
             continue
@@ -130,10 +130,10 @@ def batches(path: Path, size: int = 4, limits: ScanLimits = DEFAULT_LIMITS) -> I
             yield Batch(file, range(start, min(count, start + size)))
 
 
-def _page_count(path: Path) -> tuple[int, float]:
-    """The number of pages of a readable PDF or TIFF at PATH and their pixels in all (a PDF's
-    pages as rasterized), read from its index only; (0, 0) for anything else (one Batch of the
-    whole file, whose loading says what is wrong)."""
+def _page_count(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> tuple[int, float]:
+    """The number of pages of a readable PDF or TIFF at PATH and the pixels of those LIMITS
+    let through (a PDF's pages as rasterized), read from its index only; (0, 0) for anything
+    else (one Batch of the whole file, whose loading says what is wrong)."""
     try:
         with path.open("rb") as stream:
             head = stream.read(8)
@@ -149,17 +149,23 @@ def _page_count(path: Path) -> tuple[int, float]:
                 sizes = [document.get_page_size(i) for i in range(len(document))]
             finally:
                 document.close()
-            scale = (RASTER_DPI / 72) ** 2
-            return len(sizes), sum(width * height * scale for width, height in sizes)
+            scale = RASTER_DPI / 72
+            pixels = [(width * scale, height * scale) for width, height in sizes]
+            return len(sizes), sum(
+                w * h
+                for (w, h), size in zip(pixels, sizes, strict=True)
+                if not (limits.points_refusal(*size) or limits.page_refusal(w, h))
+            )
         if kind == "tiff":
-            return _tiff_size(path)
+            return _tiff_size(path, limits)
     except Exception:  # load_batch reports it
         return 0, 0
     return 0, 0
 
 
-def _tiff_size(path: Path) -> tuple[int, float]:
-    """The frames of the TIFF at PATH and their pixels in all, from its headers."""
+def _tiff_size(path: Path, limits: ScanLimits) -> tuple[int, float]:
+    """The frames of the TIFF at PATH and the pixels of those LIMITS let through, from its
+    headers."""
     from PIL import Image
 
     with _any_size(), Image.open(path) as picture:
@@ -167,7 +173,8 @@ def _tiff_size(path: Path) -> tuple[int, float]:
         pixels = 0.0
         for index in range(count):
             picture.seek(index)
-            pixels += picture.size[0] * picture.size[1]
+            if not limits.page_refusal(*picture.size):
+                pixels += picture.size[0] * picture.size[1]
     return count, pixels
 
 
