@@ -31,8 +31,9 @@ SCAN_CSV = "scan-csv"
 
 # The practice's data: replacing one needs --replace.
 DATA = frozenset({ENTRY, SCAN_WORKBOOK, FILLABLE})
-# Made again on request; a reader that finds one in a folder of inputs skips it.
-DERIVED = frozenset({EXPORT, REPORT, PROOF, GRAPH, BUNDLE, INDEX, SCAN_CSV, SCAN_WORKBOOK})
+# Made again on request; a reader that finds one in a folder of inputs skips it (a scan's
+# CSV too: it would disagree with its workbook once staff correct that).
+DERIVED = frozenset({EXPORT, REPORT, PROOF, GRAPH, BUNDLE, INDEX, SCAN_CSV})
 
 # Columns found together only in paperfit's own CSV files (their first row).
 CSV_SIGNATURES = {

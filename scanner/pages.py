@@ -15,7 +15,6 @@ input: an unreadable file is reported and the batch goes on. Files are only read
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -355,14 +354,15 @@ def _image_pages(
     """The frames of an image file (PAGES of a TIFF only, when given); a frame above LIMITS is
     refused before it is decoded."""
     source = str(path)
-    data = path.read_bytes()
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    if kind == "jpeg" and b"\xff\xd9" not in data[-1024:]:
+    # Mapped, not read: a large multi-page TIFF is paged in as its frames are decoded, so each
+    # worker holds only the pages it reads.
+    buffer = np.memmap(path, dtype=np.uint8, mode="r")
+    if kind == "jpeg" and b"\xff\xd9" not in buffer[-1024:].tobytes():
         yield PageProblem(source, None, "the JPEG file is cut short (incomplete download or copy?)")
         return
     first = pages.start if pages is not None else 0
     wanted = pages if pages is not None else range(1)
-    refusals = _size_refusals(data, wanted, limits)
+    refusals = _size_refusals(path, wanted, limits)
     frames: list[np.ndarray | None] = [None] * len(wanted)
     with _quiet_opencv():  # a damaged file is reported below, not logged by OpenCV
         for place, index in enumerate(wanted):
@@ -380,7 +380,7 @@ def _image_pages(
     ):
         yield PageProblem(source, None, f"the {kind.upper()} image cannot be decoded (damaged?)")
         return
-    resolutions = _stored_dpi(data, first + len(frames))[first:]
+    resolutions = _stored_dpi(path, first + len(frames))[first:]
     for index, frame in enumerate(frames, start=first):
         if refusals[index - first]:
             yield PageProblem(source, index + 1, refusals[index - first] or "")
@@ -396,14 +396,14 @@ def _image_pages(
         yield ScanPage(source, index + 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
 
 
-def _size_refusals(data: bytes, frames: range, limits: ScanLimits) -> list[str | None]:
-    """For each of FRAMES of the picture in DATA: why it is too large to decode (from its
+def _size_refusals(path: Path, frames: range, limits: ScanLimits) -> list[str | None]:
+    """For each of FRAMES of the picture at PATH: why it is too large to decode (from its
     header's width and height), or None. A header that cannot be read is left to OpenCV."""
     found: list[str | None] = [None] * len(frames)
     try:
         from PIL import Image
 
-        with _any_size(), Image.open(io.BytesIO(data)) as picture:
+        with _any_size(), Image.open(path) as picture:
             for place, index in enumerate(frames):
                 if index:
                     picture.seek(index)
@@ -441,14 +441,14 @@ def _quiet_opencv() -> Iterator[None]:
         logging.setLogLevel(level)
 
 
-def _stored_dpi(data: bytes, frames: int) -> list[float | None]:
-    """The resolution stored for each of FRAMES images in DATA (PIL's info["dpi"]), or None
-    where there is none or it is implausible."""
+def _stored_dpi(path: Path, frames: int) -> list[float | None]:
+    """The resolution stored for each of FRAMES images in the file at PATH (PIL's
+    info["dpi"]), or None where there is none or it is implausible."""
     found: list[float | None] = [None] * frames
     try:
         from PIL import Image
 
-        with _any_size(), Image.open(io.BytesIO(data)) as picture:
+        with _any_size(), Image.open(path) as picture:
             for index in range(frames):
                 if index:
                     picture.seek(index)

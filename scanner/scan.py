@@ -201,8 +201,11 @@ def check_batch(pages: Sequence[ScannedPage]) -> tuple[ScannedPage, ...]:
             else:
                 twins = seen[(code.instrument, code.client_id, code.session)]
                 others = [pages[i].where for i in twins if i != index]
-                if others:
-                    problems.append(f"the same form was also read from {', '.join(others)}")
+                if others:  # a few places (a stack scanned many times must still fit the proof)
+                    more = f" and {len(others) - 3} more pages" if len(others) > 3 else ""
+                    problems.append(
+                        f"the same form was also read from {', '.join(others[:3])}{more}"
+                    )
         checked.append(replace(page, problems=tuple(problems)) if problems else page)
     return tuple(checked)
 

@@ -528,3 +528,21 @@ def test_an_instrument_whose_lines_run_off_the_page_names_its_file(
     )
     assert "--explain" not in result.output and "--large-print" not in result.output
     record_property("hostile", "refused")
+
+
+def test_one_form_scanned_forty_times_still_gives_a_proof(tmp_path: Path, record_property) -> None:
+    """Each copy listed every other copy, until the proof's pages overflowed and nothing was
+    written."""
+    from PIL import Image
+
+    from tests.scans import render_sheet
+
+    image, dpi = render_sheet("letter", 150, "ORS")
+    page = Image.fromarray(image)
+    page.save(tmp_path / "stack.tif", save_all=True, append_images=[page] * 39, dpi=(dpi, dpi))
+    result = run("scan", tmp_path / "stack.tif", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output[-2000:]
+    assert "40 pages read: 40 forms" in result.stdout
+    assert "stack.tif › page 3 and 36 more pages" in result.stdout
+    assert len(PdfReader(tmp_path / "out" / "proof.pdf").pages) >= 10
+    record_property("hostile", "handled")
