@@ -40,6 +40,7 @@ from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from paperfit.errors import Location, PaperfitError, clip
+from paperfit.settings import Limits
 from scanner.measurements import Reading, plural
 
 TITLE = "Practice report"
@@ -540,7 +541,7 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
-    cell_chars: int = 200,
+    cell_chars: int = Limits.cell_chars,
 ) -> Path:
     """Write the practice report to OUT (atomically) and return its path. A problem's quoted
     cell longer than CELL_CHARS characters is cut (its place says where it is)."""

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -41,6 +41,9 @@ from scanner.measurements import Reading, ReadOptions, plural, read_inputs
 from scanner.own_outputs import skip_note
 from scanner.schedule import read_schedule
 from scanner.values import UNITS
+
+if TYPE_CHECKING:  # imported by the scan command only: see scan_command
+    from scanner.scan import ScanResult
 
 OUTPUT_DIR = Path("output")
 
@@ -515,8 +518,6 @@ def scan_command(
     # Imported here: OpenCV and the rest of the scanning code would slow every other
     # command's start-up.
     from generator.scans import earlier_results, write_scan_results
-    from scanner.scan import own_outputs_left_out, plan
-    from scanner.scan import scan as scan_pages
 
     check_not_input(out, scans, folder=True)
     with output_lock(out):  # held from the check of earlier files to the writing of new ones
@@ -527,19 +528,7 @@ def scan_command(
                 "whose workbook may have been corrected by hand. Write to another folder with "
                 "-o, or give --replace to write over it."
             )
-        limits = obj.settings.limits
-        planned, skipped = own_outputs_left_out(plan(scans, limits), scans)
-        if skipped:
-            click.echo(skip_note(skipped), err=True)
-        with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
-            result = scan_pages(planned, obj.catalog, progress=advance, limits=limits)
-        if not result.read_any:
-            for line in result.summary():
-                click.echo(line, err=True)
-            raise PaperfitError(
-                f"Nothing could be read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or "
-                "JPEG scans, or a folder of them. Nothing was written."
-            )
+        result = _read_scans(obj, scans)
         files = write_scan_results(
             out,
             result,
@@ -554,6 +543,28 @@ def scan_command(
     for path in (files.workbook, files.csv, files.proof):
         if path is not None:
             click.echo(path)
+
+
+def _read_scans(obj: Context, scans: tuple[Path, ...]) -> ScanResult:
+    """Read SCANS within the settings' limits (paperfit's own proofs in their folders left
+    out, and said so); PaperfitError when not one page could be read."""
+    from scanner.scan import own_outputs_left_out, plan
+    from scanner.scan import scan as scan_pages
+
+    limits = obj.settings.limits
+    planned, skipped = own_outputs_left_out(plan(scans, limits), scans)
+    if skipped:
+        click.echo(skip_note(skipped), err=True)
+    with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
+        result = scan_pages(planned, obj.catalog, progress=advance, limits=limits)
+    if not result.read_any:
+        for line in result.summary():
+            click.echo(line, err=True)
+        raise PaperfitError(
+            f"Nothing could be read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or "
+            "JPEG scans, or a folder of them. Nothing was written."
+        )
+    return result
 
 
 @contextmanager

@@ -37,7 +37,7 @@ class Limits(ScanLimits):
     """How much work one page, file, run or cell may ask for (see scanner/limits.py)."""
 
     # Characters of one cell quoted in a message or the report (Excel allows 32,767).
-    cell_chars: int = 200
+    cell_chars: int = 80
 
 
 LIMIT_RANGES = {
