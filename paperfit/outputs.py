@@ -9,6 +9,7 @@ forms) or that paperfit did not make, and --replace was not given. paperfit's ow
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def check_not_input(out: Path, inputs: Sequence[Path], folder: bool = False) -> 
                 f"{given} is inside {out}, the folder written to: paperfit never writes where "
                 "its inputs are. Write to a folder of its own with -o."
             )
-        if target == source:
+        # samefile: the same file by another name (a link, or other case on macOS or Windows)
+        if target == source or (target.is_file() and os.path.samefile(target, source)):
             raise UsageProblem(
                 f"{out} is one of the files read: paperfit never writes over its inputs. "
                 "Write to another file with -o."

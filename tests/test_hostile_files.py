@@ -546,3 +546,14 @@ def test_one_form_scanned_forty_times_still_gives_a_proof(tmp_path: Path, record
     assert "stack.tif › page 3 and 36 more pages" in result.stdout
     assert len(PdfReader(tmp_path / "out" / "proof.pdf").pages) >= 10
     record_property("hostile", "handled")
+
+
+def test_an_output_that_is_an_input_by_another_name_is_refused(
+    tmp_path: Path, record_property
+) -> None:
+    source = ors_csv(tmp_path / "ors.csv")
+    (tmp_path / "link.csv").hardlink_to(source)
+    result = run("export", source, "-o", tmp_path / "link.csv")
+    assert result.exit_code == 2 and "is one of the files read" in result.output
+    assert source.read_text(encoding="utf-8").startswith(ORS_ROWS)
+    record_property("hostile", "refused")
