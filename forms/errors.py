@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -64,3 +65,20 @@ class ScheduleProblems(PaperfitError):
         count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
         lines = [f"{count} in the schedule; nothing was printed. Fix them and run again:"]
         super().__init__("\n".join(lines + [str(problem) for problem in self.problems]))
+
+
+def clip(text: str, limit: int) -> str:
+    """TEXT with each quoted value and each word longer than LIMIT characters cut to LIMIT,
+    saying how long it was: a cell of Excel's 32,767 characters is named by its place, not
+    printed whole (which would flood a terminal and stall a page's layout)."""
+    if len(text) <= limit:
+        return text
+
+    def cut(found: re.Match[str]) -> str:
+        value = found.group(0)
+        quote = value[0] if value[0] in "'\"" and value[-1] == value[0] else ""
+        shown = value[: limit + len(quote)]
+        return f"{shown}…{quote} ({len(value) - 2 * len(quote):,} characters)"
+
+    longer = f"{{{limit + 1},}}"
+    return re.sub(rf"'[^'\n]{longer}'|\"[^\"\n]{longer}\"|\S{longer}", cut, text)

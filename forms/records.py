@@ -11,6 +11,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from forms.errors import Location
 
@@ -113,6 +114,7 @@ class Reading:
     files: list[str] = field(default_factory=list)
     merged_duplicates: int = 0
     client_list_given: bool = False
+    skipped_outputs: list[Path] = field(default_factory=list)  # paperfit's own, in folders
 
     @property
     def errors(self) -> list[Problem]:
@@ -145,8 +147,21 @@ class Reading:
             for ident in sorted(counts)
         ]
         lines.append(f"problems: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
+        if self.skipped_outputs:
+            lines.append(skip_note(self.skipped_outputs))
         return lines
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def skip_note(skipped: Sequence[Path]) -> str:
+    """One line saying which of paperfit's own outputs found in the input folders were not
+    read (they would be read back as data)."""
+    names = ", ".join(str(path) for path in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return (
+        f"not read: {len(skipped)} of paperfit's own output files found in the folders "
+        f"({names}{more}); name a file on its own to read it"
+    )

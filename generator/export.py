@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 
 from forms.errors import UsageProblem
+from forms.outputs import EXPORT, mark
 from forms.records import ITEM_COUNT
 from forms.scoring import ScoredForm, Thresholds
 from generator.output import write_atomic
@@ -114,6 +115,8 @@ def _xlsx(rows: list[list[object]], thresholds: Thresholds) -> bytes:
     values.append(["setting", "value", "source"])
     for used in thresholds.used:
         values.append([used.name, used.value, used.source])
+    workbook.properties.creator = "paperfit"
+    workbook.properties.keywords = mark(EXPORT)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,22 +8,27 @@ The geometry is in generator/chart.py, the markup in templates/_graph.html and _
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from pypdf import PdfWriter
 
 from forms.instrument import Catalog
+from forms.outputs import BUNDLE as BUNDLE_KIND
+from forms.outputs import GRAPH, mark
 from forms.records import Client
 from forms.scoring import ScoredForm, Thresholds, by_client
 from generator.chart import Chart, Frame, item_chart, main_chart
-from generator.output import write_atomic
+from generator.export import csv_bytes
+from generator.output import files_together, write_atomic
 from generator.paper import binder_page_setup
 from generator.render import groups_to_pdfs, render_html
 from generator.texts import texts
@@ -37,6 +42,13 @@ LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
 FLAG_CHARS_PER_LINE = 34
 MISSING = "–"
 BUNDLE = "caseload.pdf"
+INDEX_FILE = "index.csv"
+INDEX_COLUMNS = ("file", "client_id", "pages")
+OWN_NAMES = frozenset({BUNDLE.removesuffix(".pdf"), INDEX_FILE.removesuffix(".csv")})
+# Names Windows keeps for devices, whatever follows them after a dot.
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in "123456789"}
+)
 
 
 @dataclass(frozen=True)
@@ -239,10 +251,22 @@ def graph_pages(
 
 
 def safe_name(client_id: str) -> str:
-    """A file name for CLIENT_ID that every file system accepts."""
+    """A file name for CLIENT_ID that every file system accepts (not yet unique: see
+    unique_names)."""
     plain = unicodedata.normalize("NFKD", client_id).encode("ascii", "ignore").decode()
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "client"
     return name[:80]
+
+
+def _portable(client_id: str) -> bool:
+    """Whether CLIENT_ID can be a file name as it is, on every file system, beside the bundle
+    and the index."""
+    stem = client_id.split(".")[0].casefold()
+    return (
+        safe_name(client_id) == client_id
+        and stem not in WINDOWS_RESERVED
+        and client_id.casefold() not in OWN_NAMES
+    )
 
 
 ProgressCallback = Callable[[int], None]
@@ -260,12 +284,14 @@ class GraphOptions:
 
 @dataclass(frozen=True)
 class GraphFiles:
-    """What write_graphs wrote: one PDF per client (in client order), the bundle, PNGs."""
+    """What write_graphs wrote: one PDF per client (in client order), the bundle, PNGs, and
+    the index of which file is which client."""
 
     clients: tuple[Path, ...]
     bundle: Path
     pngs: tuple[Path, ...]
     pages: int
+    index: Path
 
 
 def build_graphs(
@@ -290,9 +316,12 @@ def write_graphs(
     graphs: Sequence[ClientGraph],
     options: GraphOptions,
     progress: ProgressCallback | None = None,
+    check: Callable[[Path], None] | None = None,
 ) -> GraphFiles:
-    """Write one PDF per client (laid out many at a time, on every core), then join them into
-    the caseload bundle, and write PNGs when asked."""
+    """Write one PDF per client (laid out many at a time, on every core), the caseload bundle
+    and index.csv (which file is which client), and PNGs when asked: made beside FOLDER and
+    moved in together (files_together, which calls CHECK on each file's place first), so the
+    folder never holds a mix of two runs."""
     groups = [
         graph_pages(g, options.paper, options.language, options.practice_name, options.printed)
         for g in graphs
@@ -304,18 +333,32 @@ def write_graphs(
         pdf_options=pdf_options,
         progress=progress,
         title="paperfit progress graph",
+        output_mark=mark(GRAPH),
         lang=options.language,
         **binder_page_setup(options.paper),
     )
     names = unique_names([g.client.client_id for g in graphs])
-    written = [
-        write_atomic(folder / f"{name}.pdf", lambda s, d=pdf: s.write(d))
-        for name, pdf in zip(names, pdfs, strict=True)
-    ]
-    bundle = join_pdfs(pdfs)
-    bundle_path = write_atomic(folder / BUNDLE, lambda s: s.write(bundle))
-    pngs = write_pngs(folder, pdfs, names) if options.png else []
-    return GraphFiles(tuple(written), bundle_path, tuple(pngs), sum(len(g) for g in groups))
+    index = csv_bytes(
+        INDEX_COLUMNS,
+        [
+            (f"{name}.pdf", g.client.client_id, len(group))
+            for name, g, group in zip(names, graphs, groups, strict=True)
+        ],
+    )
+    with files_together(folder, check) as files:
+        for name, pdf in zip(names, pdfs, strict=True):
+            write_atomic(files.path(f"{name}.pdf"), lambda s, d=pdf: s.write(d))
+        bundle = join_pdfs(pdfs)
+        write_atomic(files.path(BUNDLE), lambda s: s.write(bundle))
+        write_atomic(files.path(INDEX_FILE), lambda s: s.write(index))
+        pngs = write_pngs(files.staging, pdfs, names) if options.png else []
+    return GraphFiles(
+        tuple(folder / f"{name}.pdf" for name in names),
+        folder / BUNDLE,
+        tuple(folder / png.name for png in pngs),
+        sum(len(g) for g in groups),
+        folder / INDEX_FILE,
+    )
 
 
 def join_pdfs(pdfs: Sequence[bytes]) -> bytes:
@@ -325,18 +368,38 @@ def join_pdfs(pdfs: Sequence[bytes]) -> bytes:
         joined.import_pages(pdfium.PdfDocument(pdf))
     output = io.BytesIO()
     joined.save(output)
-    return output.getvalue()
+    # PDFium writes no document information: mark the bundle as paperfit's, in an update
+    # appended to the file (the pages are not written again).
+    marked = PdfWriter(output, incremental=True)
+    marked.add_metadata({"/Title": "paperfit caseload", "/Keywords": mark(BUNDLE_KIND)})
+    result = io.BytesIO()
+    marked.write(result)
+    return result.getvalue()
 
 
 def unique_names(client_ids: Sequence[str]) -> list[str]:
-    """Safe file names, made distinct when two client IDs clean up to the same name."""
-    seen: dict[str, int] = defaultdict(int)
-    names = []
-    for client_id in client_ids:
-        name = safe_name(client_id)
-        seen[name.lower()] += 1
-        names.append(name if seen[name.lower()] == 1 else f"{name}-{seen[name.lower()]}")
-    return names
+    """A file name (without its suffix) for each of CLIENT_IDS, distinct even on a file system
+    that ignores case: the ID itself when it is already a portable name no other client's
+    equals; otherwise its cleaned-up form and a code made from the whole ID (so `abc-2` stays
+    one client's name, and `李四` does not become `client-2`, another client's)."""
+    portable = Counter(c.casefold() for c in client_ids if _portable(c))
+    names: list[str | None] = [
+        c if _portable(c) and portable[c.casefold()] == 1 else None for c in client_ids
+    ]
+    taken = set(OWN_NAMES) | {name.casefold() for name in names if name}
+    for index, client_id in enumerate(client_ids):
+        if names[index] is not None:
+            continue
+        base = safe_name(client_id)[:60].replace(".", "_")
+        digest = hashlib.sha256(client_id.encode("utf-8", "surrogatepass")).hexdigest()
+        name = next(
+            f"{base}-{digest[:length]}"
+            for length in range(8, len(digest) + 1)
+            if f"{base}-{digest[:length]}".casefold() not in taken
+        )
+        taken.add(name.casefold())
+        names[index] = name
+    return [name for name in names if name]
 
 
 def write_pngs(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from forms.errors import PaperfitError
+from forms.outputs import HANDOUT, mark
 from forms.scoring import Thresholds
 from forms.sheet import Paper
 from generator.output import write_atomic
@@ -30,6 +31,7 @@ def _write_one_page(
         [page],
         "pack.html",
         title=title,
+        output_mark=mark(HANDOUT),
         lang=language,
         paper=Paper.named(paper),
         large_print=large_print,

@@ -21,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 from weasyprint import Document
 
-from forms.errors import PaperfitError
+from forms.errors import Location, PaperfitError, clip
 from forms.outcomes import (
     CLASS_COLUMNS,
     EFFECT_SIZE_NOTE,
@@ -34,6 +34,7 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
+from forms.outputs import REPORT, mark
 from forms.records import Problem, Reading, plural
 from forms.scoring import ScoredForm, Thresholds
 from forms.sheet import Paper
@@ -41,6 +42,7 @@ from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
+from paperfit.settings import Limits
 
 TITLE = "Practice report"
 MISSING = "–"
@@ -239,6 +241,15 @@ def common_folder(files: Sequence[str]) -> str:
         return os.path.commonpath(parents)
     except ValueError:  # absolute and relative paths, or different drives
         return ""
+
+
+def _clipped(location: Location, limit: int) -> Location:
+    """LOCATION with a sheet or column name longer than LIMIT characters cut."""
+    return replace(
+        location,
+        sheet=location.sheet and clip(location.sheet, limit),
+        column=location.column and clip(location.column, limit),
+    )
 
 
 def _problem_rows(problems: Sequence[Problem], folder: str) -> list[ProblemRow]:
@@ -446,7 +457,7 @@ def report_pages(
 
 def page_setup(paper: str) -> dict[str, object]:
     """The wrapper context: the binder page of generator/paper.py, and the report's title."""
-    return {**binder_page_setup(paper), "lang": "en", "title": TITLE}
+    return {**binder_page_setup(paper), "lang": "en", "title": TITLE, "output_mark": mark(REPORT)}
 
 
 def lay_out_report(pages_for: Callable[[float], list[str]], paper: str) -> Document:
@@ -477,8 +488,21 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
+    cell_chars: int = Limits.cell_chars,
 ) -> Path:
-    """Write the practice report to OUT (atomically) and return its path."""
+    """Write the practice report to OUT (atomically) and return its path. A problem's quoted
+    cell longer than CELL_CHARS characters is cut (its place says where it is)."""
+    reading = replace(
+        reading,
+        problems=[
+            replace(
+                problem,
+                location=_clipped(problem.location, cell_chars),
+                message=clip(problem.message, cell_chars),
+            )
+            for problem in reading.problems
+        ],
+    )
 
     def pages_for(scale: float) -> list[str]:
         return report_pages(reading, scored, thresholds, practice_name, paper, printed, scale)

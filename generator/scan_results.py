@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,11 +25,12 @@ import cv2
 import numpy as np
 
 from forms.instrument import Catalog, Instrument
+from forms.outputs import PROOF, SCAN_WORKBOOK, mark
 from forms.records import ITEM_COUNT
 from forms.scoring import Thresholds
 from forms.sheet import SCANS_SHEET, Paper
 from generator.export import csv_bytes
-from generator.output import write_atomic
+from generator.output import files_together, write_atomic
 from generator.render import pages_to_pdf, render_html
 from generator.workbook import EntryRow, Listing, write_workbook
 from scanner import pen
@@ -95,30 +97,34 @@ def write_scan_results(
     thresholds: Thresholds,
     with_csv: bool = False,
     paper: str = "letter",
+    check: Callable[[Path], None] | None = None,
 ) -> ScanFiles:
-    """Write measurements.xlsx, proof.pdf and (WITH_CSV) measurements.csv into folder OUT."""
+    """Write measurements.xlsx, proof.pdf and (WITH_CSV) measurements.csv into folder OUT,
+    all made beside it and moved in together (files_together, which calls CHECK on each
+    file's place first), so they always match."""
     out = Path(out)
     rows = [scan_row(page) for page in result.pages]
     found = {page.instrument.id for page in result.forms if page.instrument}
     instruments = [catalog.get(ident) for ident in catalog.ids if ident in found]
-    workbook = write_workbook(
-        out / "measurements.xlsx",
-        instruments or [catalog.get(ident) for ident in ("ORS", "SRS") if ident in catalog.ids],
-        thresholds,
-        forms=[_entry_row(page) for page in result.forms],
-        extra_columns=WORKBOOK_EXTRA,
-        listing=Listing(SCANS_SHEET, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
-        readme_intro=README_INTRO,
-    )
-    csv_path: Path | None = out / "measurements.csv"
-    if with_csv:
-        data = csv_bytes(SCAN_COLUMNS, rows)
-        write_atomic(out / "measurements.csv", lambda stream: stream.write(data))
-    else:  # an earlier scan's CSV would no longer match the workbook
-        (out / "measurements.csv").unlink(missing_ok=True)
-        csv_path = None
-    proof = write_proof(out / "proof.pdf", result, paper)
-    return ScanFiles(workbook, proof, csv_path)
+    with files_together(out, check) as files:
+        write_workbook(
+            files.path("measurements.xlsx"),
+            instruments or [catalog.get(ident) for ident in ("ORS", "SRS") if ident in catalog.ids],
+            thresholds,
+            forms=[_entry_row(page) for page in result.forms],
+            extra_columns=WORKBOOK_EXTRA,
+            listing=Listing(SCANS_SHEET, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
+            readme_intro=README_INTRO,
+            kind=SCAN_WORKBOOK,
+        )
+        if with_csv:
+            data = csv_bytes(SCAN_COLUMNS, rows)
+            write_atomic(files.path("measurements.csv"), lambda stream: stream.write(data))
+        else:  # an earlier scan's CSV would no longer match the workbook
+            files.remove("measurements.csv")
+        write_proof(files.path("proof.pdf"), result, paper)
+    csv_path = out / "measurements.csv" if with_csv else None
+    return ScanFiles(out / "measurements.xlsx", out / "proof.pdf", csv_path)
 
 
 def scan_row(page: ScannedPage) -> list[object]:
@@ -223,6 +229,7 @@ def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
         html,
         "pack.html",
         title="paperfit scan proof",
+        output_mark=mark(PROOF),
         lang="en",
         paper=size,
         margins=f"{PROOF_MARGINS_MM[0]}mm {PROOF_MARGINS_MM[1]}mm",

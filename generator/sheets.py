@@ -14,11 +14,14 @@ from pathlib import Path
 
 from forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
 from forms.instrument import THERAPIST, Catalog, Instrument, Item
+from forms.outputs import FILLABLE, FORMS, mark
 from forms.records import Appointment
 from forms.sheet import (
     CORNER_IDS,
     FILLABLE_KEYWORD,
+    MARGIN_BOTTOM_MM,
     MARGIN_TOP_MM,
+    LinePlace,
     PageCode,
     Paper,
     field_name,
@@ -39,6 +42,8 @@ MEASURE_FIELD_MM = (11.0, 6.0)  # width, height (outer, border included)
 MEASURE_INSET_MM = 0.5  # from the right edge of the content box
 UNIT_GAP_MM = 0.3  # from the bottom of the field to its "cm" caption
 MULTILINE_KEYS = ("client_id", "name", "clinician")
+# Under the last line's clear band: its anchors, then at least the foot's copyright line.
+BELOW_LAST_LINE_MM = 16.0
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,7 @@ def _form_page(
     geometry = LineGeometry()
     fillable = _fillable(instrument, sheet_number, geometry) if options.fillable else None
     places = line_places(instrument, options.paper, options.large_print)
+    _check_lines_on_paper(instrument, places, options, geometry)
     sheet = {
         "instrument": instrument,
         "fields": _fields(
@@ -253,6 +259,28 @@ def _form_page(
         text=text,
         geometry=geometry,
         practice_name=options.practice_name,
+    )
+
+
+def _check_lines_on_paper(
+    instrument: Instrument,
+    places: Sequence[LinePlace],
+    options: PrintOptions,
+    geometry: LineGeometry,
+) -> None:
+    """InputProblem naming the instrument's file when its rating lines (PLACES) run off the
+    paper or into its foot, which no print option could change."""
+    paper = Paper.named(options.paper)
+    lowest = paper.height - MARGIN_BOTTOM_MM - BELOW_LAST_LINE_MM - geometry.clear
+    if places[-1].y <= lowest:
+        return
+    size = "large" if options.large_print else "normal"
+    raise InputProblem(
+        Location(str(instrument.source), key=f"lines.{size}"),
+        f"the last rating line would be printed {places[-1].y:g} mm from the top of the "
+        f"paper, below the {lowest:g} mm where it must end on {paper.name} paper (room for "
+        "its anchors and the copyright line). Move the lines up: a smaller first line or "
+        "distance between lines.",
     )
 
 
@@ -287,6 +315,7 @@ def write_forms(out: Path, packets: Sequence[Packet], options: PrintOptions) -> 
         page_sequence(packets, options),
         "pack.html",
         title="paperfit forms",
+        output_mark=mark(FILLABLE if options.fillable else FORMS),
         lang=options.language,
         paper=Paper.named(options.paper),
         large_print=options.large_print,

@@ -12,6 +12,7 @@ shows matches what `paperfit` scores. No instrument wording is written here beyo
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.errors import UsageProblem
 from forms.instrument import AGE_GROUPS, Instrument
+from forms.outputs import ENTRY, mark
 from forms.records import Client, Form
 from forms.scoring import Thresholds
 from forms.sheet import (
@@ -137,12 +139,14 @@ def write_workbook(
     extra_columns: Sequence[str] = (),
     listing: Listing | None = None,
     readme_intro: Sequence[str] = (),
+    kind: str = ENTRY,
 ) -> Path:
     """Write the entry workbook to OUT and return OUT.
 
     FORMS pre-fill the instrument sheets; EXTRA_COLUMNS are added to each instrument sheet
     after its own columns, filled from each EntryRow's extra values; LISTING is an extra sheet;
-    README_INTRO (a heading, then paragraphs) opens the Read me sheet.
+    README_INTRO (a heading, then paragraphs) opens the Read me sheet. KIND marks the file
+    as paperfit's (forms.outputs), in its keywords.
     Raises UsageProblem when an instrument id cannot be a sheet name, or a pre-filled form names
     an instrument that is not in INSTRUMENTS or has the wrong number of items.
     """
@@ -172,8 +176,12 @@ def write_workbook(
     _add_lists_sheet(workbook, lists)
     workbook.properties.title = TITLE
     workbook.properties.creator = "paperfit"
-    workbook.properties.keywords = WORKBOOK_KEYWORDS
-    return write_atomic(Path(out), workbook.save)
+    workbook.properties.keywords = f"{WORKBOOK_KEYWORDS} {mark(kind)}"
+    # Saved in memory first: a full disk then fails one plain write, not openpyxl's zip file
+    # half-way (which would complain again when it is collected).
+    data = io.BytesIO()
+    workbook.save(data)
+    return write_atomic(Path(out), lambda stream: stream.write(data.getbuffer()))
 
 
 # Checks

@@ -11,18 +11,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from forms.errors import PaperfitError, UsageProblem
+from forms.errors import PaperfitError, UsageProblem, clip
 from forms.instrument import Catalog
-from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Reading
+from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Problem, Reading, plural, skip_note
 from forms.scoring import Thresholds, score
 from forms.sheet import LANGUAGES, PAPERS
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
+from generator.output import output_lock
 from generator.report import write_report
 from generator.sheets import (
     EXPLAIN_MODES,
@@ -35,10 +36,14 @@ from generator.sheets import (
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit import __version__
+from paperfit.outputs import check_not_input, check_output, replace_check
 from paperfit.settings import Settings, load_settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.schedule import read_schedule
 from scanner.values import UNITS, ValueProblem, parse_text, plausible_date
+
+if TYPE_CHECKING:  # imported by the scan command only: see scan_command
+    from scanner.scan_reading import ScanResult
 
 OUTPUT_DIR = Path("output")
 
@@ -80,11 +85,36 @@ class Context:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
 
-    def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
-        """Read INPUTS and tell the user, on stderr, every problem found on the way."""
+    def quote(self, problem: Problem) -> str:
+        """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
+        return clip(str(problem), self.settings.limits.cell_chars)
+
+    def load(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
+        """Read INPUTS; PaperfitError when there was no file to read in them at all."""
         reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
+        if not reading.files:
+            for problem in reading.problems:
+                click.echo(self.quote(problem), err=True)
+            skipped = f" ({skip_note(reading.skipped_outputs)})" if reading.skipped_outputs else ""
+            raise PaperfitError(
+                f"No file to read in {', '.join(map(str, inputs))}{skipped}: give entry "
+                "workbooks, .xlsx or .csv files, filled PDFs, or folders of them."
+            )
+        return reading
+
+    def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
+        """Read INPUTS and tell the user, on stderr, every problem found on the way; a
+        PaperfitError (nothing written) when not one valid form was read."""
+        reading = self.load(inputs, unit, date_format)
         for problem in reading.problems:
-            click.echo(str(problem), err=True)
+            click.echo(self.quote(problem), err=True)
+        if reading.skipped_outputs:
+            click.echo(skip_note(reading.skipped_outputs), err=True)
+        if not reading.forms:
+            raise PaperfitError(
+                f"No valid form was read from {plural(len(reading.files), 'file')}, so nothing "
+                "was written. Run paperfit check on the same files to see why."
+            )
         return reading
 
 
@@ -172,6 +202,16 @@ def input_options(command: Any) -> Any:
     )(command)
 
 
+def replace_option(command: Any) -> Any:
+    """--replace: write over a file that holds data or that paperfit did not make."""
+    return click.option(
+        "--replace",
+        is_flag=True,
+        help="Write over an existing file that holds data (an entry workbook, say) or that "
+        "paperfit did not make.",
+    )(command)
+
+
 def out_option(default: str, help: str = "Where to write the PDF.", folder: bool = False) -> Any:
     """-o/--out: a file (or with FOLDER, a folder) under output/ unless given."""
     kind = (
@@ -236,6 +276,7 @@ def cli(ctx: click.Context, config: Path | None) -> None:
 @click.option("--duplex", is_flag=True, help="Start each set on a new physical sheet.")
 @click.option("--fillable", is_flag=True, help="Add PDF form fields for typing in the marks.")
 @out_option("forms.pdf")
+@replace_option
 @pass_context
 def forms(
     obj: Context,
@@ -254,6 +295,7 @@ def forms(
     duplex: bool,
     fillable: bool,
     out: Path,
+    replace: bool,
 ) -> None:
     """Print forms as one PDF: blank, for one client, or for a day's schedule.
 
@@ -265,6 +307,7 @@ def forms(
       paperfit forms cors csrs --client C-102 --session 4 --date 2026-11-25
       paperfit forms --schedule today.xlsx --duplex -o output/today.pdf
     """
+    check_output(out, (schedule,) if schedule else (), replace)
     settings = obj.settings
     options = PrintOptions(
         paper=paper or settings.paper,
@@ -306,9 +349,14 @@ def forms(
     show_default=True,
     help="Which forms get a sheet (space or comma separated).",
 )
+@replace_option
 @pass_context
-def workbook(obj: Context, out: Path, instruments: str) -> None:
-    """Write an entry workbook (.xlsx) for typing in the measured marks."""
+def workbook(obj: Context, out: Path, instruments: str, replace: bool) -> None:
+    """Write an entry workbook (.xlsx) for typing in the measured marks.
+
+    An existing workbook is the practice's data: it is never written over unless --replace.
+    """
+    check_output(out, (), replace)
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
     click.echo(write_workbook(out, chosen, obj.thresholds))
 
@@ -320,28 +368,35 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
     """Check measurement files: a summary, then every problem with its place.
 
     INPUT is an entry workbook, another .xlsx or .csv file, a filled PDF, or a folder of them.
-    Exit status 0 when clean, 1 when problems were found.
+    Exit status 0 when clean, 1 when problems were found or there was no file to read.
     """
     obj = ctx.find_object(Context)
-    reading = read_inputs(inputs, obj.catalog, ReadOptions(unit, date_format))
+    reading = obj.load(inputs, unit, date_format)
     for line in reading.summary():
         click.echo(line)
     for problem in reading.problems:
-        click.echo(str(problem))
+        click.echo(obj.quote(problem))
     ctx.exit(1 if reading.problems else 0)
 
 
 @cli.command()
 @input_options
 @out_option("export.csv", "A .csv or .xlsx file to write.")
+@replace_option
 @pass_context
 def export(
-    obj: Context, inputs: tuple[Path, ...], unit: str, date_format: str | None, out: Path
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    replace: bool,
 ) -> None:
     """Export scored forms, one row each, to CSV or Excel.
 
     Problems in the input are listed on stderr; the valid forms are exported.
     """
+    check_output(out, inputs, replace)
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
@@ -352,11 +407,19 @@ def export(
 @click.option("--audience", type=click.Choice(AUDIENCES), default="adult", show_default=True)
 @print_options
 @out_option("handout.pdf")
+@replace_option
 @pass_context
 def handout(
-    obj: Context, audience: str, paper: str | None, lang: str | None, large_print: bool, out: Path
+    obj: Context,
+    audience: str,
+    paper: str | None,
+    lang: str | None,
+    large_print: bool,
+    out: Path,
+    replace: bool,
 ) -> None:
     """Print the client handout: "your feedback shapes your care", on one page."""
+    check_output(out, (), replace)
     settings = obj.settings
     click.echo(
         write_handout(
@@ -375,9 +438,11 @@ def handout(
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the card.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @out_option("guide.pdf")
+@replace_option
 @pass_context
-def guide(obj: Context, lang: str | None, paper: str | None, out: Path) -> None:
+def guide(obj: Context, lang: str | None, paper: str | None, out: Path, replace: bool) -> None:
     """Print the clinician's pocket card on introducing the forms and low scores."""
+    check_output(out, (), replace)
     settings = obj.settings
     click.echo(
         write_guide(
@@ -424,6 +489,7 @@ def doctor() -> None:
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
+@replace_option
 @pass_context
 def graphs(
     obj: Context,
@@ -436,6 +502,7 @@ def graphs(
     lang: str | None,
     png: bool,
     archival: bool,
+    replace: bool,
 ) -> None:
     """Print a progress graph for each client's chart, and the caseload in one bundle.
 
@@ -444,6 +511,7 @@ def graphs(
       paperfit graphs output/demo/entry-filled.xlsx
       paperfit graphs entry.xlsx --client C-1001 --png
     """
+    check_not_input(out, inputs, folder=True)
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -459,14 +527,12 @@ def graphs(
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
-    if not chosen:
-        raise PaperfitError(
-            "No forms were read, so there is no graph to print. "
-            "Run paperfit check on the same files to see why."
-        )
     with progress_bar(len(chosen), "Drawing graphs") as advance:
-        files = write_graphs(out, chosen, options, advance)
-    click.echo(f"{len(files.clients)} clients, {files.pages} pages: {out}/ (one PDF per client)")
+        files = write_graphs(out, chosen, options, advance, replace_check(replace))
+    click.echo(
+        f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ "
+        f"(one PDF per client, listed in {files.index.name})"
+    )
     click.echo(files.bundle)
 
 
@@ -474,6 +540,7 @@ def graphs(
 @input_options
 @out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@replace_option
 @pass_context
 def report(
     obj: Context,
@@ -482,8 +549,10 @@ def report(
     date_format: str | None,
     out: Path,
     paper: str | None,
+    replace: bool,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
+    check_output(out, inputs, replace)
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -497,6 +566,7 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
+            settings.limits.cell_chars,
         )
     )
 
@@ -530,28 +600,26 @@ def scan_command(
     # Imported here: OpenCV and the rest of the scanning code would slow every other
     # command's start-up.
     from generator.scan_results import earlier_results, write_scan_results
-    from scanner.scan_reading import plan
-    from scanner.scan_reading import scan as scan_pages
 
-    earlier = earlier_results(out)
-    if earlier and not replace:
-        raise UsageProblem(
-            f"{out} already holds an earlier scan ({', '.join(p.name for p in earlier)}), whose "
-            "workbook may have been corrected by hand. Write to another folder with -o, or "
-            "give --replace to write over it."
+    check_not_input(out, scans, folder=True)
+    with output_lock(out):  # held from the check of earlier files to the writing of new ones
+        earlier = earlier_results(out)
+        if earlier and not replace:
+            raise UsageProblem(
+                f"{out} already holds an earlier scan ({', '.join(p.name for p in earlier)}), "
+                "whose workbook may have been corrected by hand. Write to another folder with "
+                "-o, or give --replace to write over it."
+            )
+        result = _read_scans(obj, scans)
+        files = write_scan_results(
+            out,
+            result,
+            obj.catalog,
+            obj.thresholds,
+            with_csv,
+            paper or obj.settings.paper,
+            replace_check(replace),
         )
-    # never read back what a scan wrote (a folder given as input may hold the output folder)
-    planned = [batch for batch in plan(scans) if not _inside(batch.path, out)]
-    with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
-        result = scan_pages(planned, obj.catalog, progress=advance)
-    if not result.pages:
-        raise PaperfitError(
-            f"No files to read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or JPEG "
-            "scans, or a folder of them. Nothing was written."
-        )
-    files = write_scan_results(
-        out, result, obj.catalog, obj.thresholds, with_csv, paper or obj.settings.paper
-    )
     for line in result.summary():
         click.echo(line)
     for path in (files.workbook, files.csv, files.proof):
@@ -559,8 +627,26 @@ def scan_command(
             click.echo(path)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
+def _read_scans(obj: Context, scans: tuple[Path, ...]) -> ScanResult:
+    """Read SCANS within the settings' limits (paperfit's own proofs in their folders left
+    out, and said so); PaperfitError when not one page could be read."""
+    from scanner.scan_reading import own_outputs_left_out, plan
+    from scanner.scan_reading import scan as scan_pages
+
+    limits = obj.settings.limits
+    planned, skipped = own_outputs_left_out(plan(scans, limits), scans)
+    if skipped:
+        click.echo(skip_note(skipped), err=True)
+    with progress_bar(sum(batch.size for batch in planned), "Reading pages") as advance:
+        result = scan_pages(planned, obj.catalog, progress=advance, limits=limits)
+    if not result.read_any:
+        for line in result.summary():
+            click.echo(line, err=True)
+        raise PaperfitError(
+            f"Nothing could be read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or "
+            "JPEG scans, or a folder of them. Nothing was written."
+        )
+    return result
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from forms.instrument import threshold_problem
 from forms.scoring import ScoringSettings
 from forms.sheet import LANGUAGES, PAPERS
 from forms.tomlfile import Table, read_toml
+from scanner.limits import ScanLimits
 
 DEFAULT_FILE = Path("paperfit.toml")
 # Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).
@@ -27,6 +28,23 @@ THRESHOLD_KINDS = {
 
 
 @dataclass(frozen=True)
+class Limits(ScanLimits):
+    """How much work one page, file, run or cell may ask for (see scanner/limits.py)."""
+
+    # Characters of one cell quoted in a message or the report (Excel allows 32,767).
+    cell_chars: int = 80
+
+
+LIMIT_RANGES = {
+    "page_pixels": (1_000_000, 1_000_000_000),
+    "file_pixels": (1_000_000, 100_000_000_000),
+    "page_points": (100.0, 14_400.0),  # PDF's own largest page is 200 in
+    "pages_per_run": (1, 1_000_000),
+    "cell_chars": (20, 32_767),
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     """What a practice can set once instead of on every command."""
 
@@ -36,6 +54,7 @@ class Settings:
     privacy: str = ""
     instrument_dir: Path | None = None
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    limits: Limits = field(default_factory=Limits)
     source: Path | None = None
 
 
@@ -46,7 +65,9 @@ def load_settings(path: Path | None = None) -> Settings:
             return Settings()
         path = DEFAULT_FILE
     top = Table(path, read_toml(path))
-    top.only({"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring"})
+    top.only(
+        {"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring", "limits"}
+    )
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
     return Settings(
@@ -57,6 +78,7 @@ def load_settings(path: Path | None = None) -> Settings:
         # A relative folder is relative to the settings file, not to where the command runs.
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
+        limits=_limits(top.table("limits", required=False)),
         source=path,
     )
 
@@ -80,3 +102,18 @@ def _scoring(table: Table | None) -> ScoringSettings:
                 raise table.fail(name, reason)
         values[name] = value
     return ScoringSettings(**values)
+
+
+def _limits(table: Table | None) -> Limits:
+    if table is None:
+        return Limits()
+    table.only(list(LIMIT_RANGES))
+    values: dict[str, float | int] = {}
+    for name, (low, high) in LIMIT_RANGES.items():
+        if name not in table.data:
+            continue
+        value = table.get(name, (int, float) if isinstance(low, float) else int)
+        if not low <= value <= high:
+            raise table.fail(name, f"must be from {low:,} to {high:,}, not {value:,}.")
+        values[name] = value
+    return Limits(**values)

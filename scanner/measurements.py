@@ -21,6 +21,7 @@ from forms.errors import InputProblem, Location
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem, Reading
 from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
+from scanner.own_outputs import is_derived
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
@@ -133,6 +134,9 @@ def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
                 if found.name.startswith(("~$", ".")):
                     continue  # Excel's lock files and hidden files are not data
+                if is_derived(found):  # an export or report would be read back as data
+                    reading.skipped_outputs.append(found)
+                    continue
                 if found.suffix.lower() in (*SPREADSHEETS, ".pdf"):
                     files.append(found)
                 else:

@@ -15,7 +15,6 @@ input: an unreadable file is reported and the batch goes on. Files are only read
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from scanner.limits import DEFAULT_LIMITS, ScanLimits
 
 RASTER_DPI = 300.0
 ASSUMED_DPI = 300.0
@@ -82,10 +83,11 @@ class PageProblem:
 @dataclass(frozen=True)
 class Batch:
     """A share of the input that is loaded and read together (by one worker): a file, or a run
-    of a PDF's or TIFF's pages (0-based indexes in PAGES)."""
+    of a PDF's or TIFF's pages (0-based indexes in PAGES), or one left unread (REFUSED)."""
 
     path: Path
     pages: range | None = None
+    refused: str = ""  # why none of it is read (a limit), said once for the batch
 
     @property
     def size(self) -> int:
@@ -93,16 +95,17 @@ class Batch:
         return len(self.pages) if self.pages is not None else 1
 
 
-def load_pages(path: Path) -> Iterator[ScanPage | PageProblem]:
+def load_pages(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> Iterator[ScanPage | PageProblem]:
     """Every page in PATH (a file or a folder, searched recursively in sorted order), in order,
-    as ScanPage, or PageProblem where a file or page cannot be read. Never raises on bad input."""
-    for batch in batches(path):
-        yield from load_batch(batch)
+    as ScanPage, or PageProblem where a file or page cannot be read or is above LIMITS. Never
+    raises on bad input."""
+    for batch in batches(path, limits=limits):
+        yield from load_batch(batch, limits)
 
 
-def batches(path: Path, size: int = 4) -> Iterator[Batch]:
+def batches(path: Path, size: int = 4, limits: ScanLimits = DEFAULT_LIMITS) -> Iterator[Batch]:
     """PATH's files in the order load_pages reads them, each PDF and TIFF cut into runs of SIZE
-    pages.
+    pages; a file above LIMITS (all its pages together) is one refused Batch.
     Cheap (no page is decoded) and never raises: a file that cannot be opened is one Batch,
     whose loading reports why."""
     path = Path(path)
@@ -114,22 +117,27 @@ def batches(path: Path, size: int = 4) -> Iterator[Batch]:
             if not any(part.startswith(".") for part in child.relative_to(path).parts)
         ]  # hidden files (.DS_Store and the like) are skipped
     for file in files:
-        count = _page_count(file)
+        count, pixels = _page_count(file, limits)
         if not count:
             yield Batch(file)
+            continue
+        refused = limits.file_refusal(pixels, count)
+        if refused:
+            yield Batch(file, range(count), refused)
             continue
         for start in range(0, count, size):
             yield Batch(file, range(start, min(count, start + size)))
 
 
-def _page_count(path: Path) -> int:
-    """The number of pages of a readable PDF or TIFF at PATH, read from its index only; 0 for
-    anything else (one Batch of the whole file, whose loading says what is wrong)."""
+def _page_count(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> tuple[int, float]:
+    """The number of pages of a readable PDF or TIFF at PATH and the pixels of those LIMITS
+    let through (a PDF's pages as rasterized), read from its index only; (0, 0) for anything
+    else (one Batch of the whole file, whose loading says what is wrong)."""
     try:
         with path.open("rb") as stream:
             head = stream.read(8)
     except OSError:
-        return 0
+        return 0, 0
     kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
     try:
         if kind == "pdf":
@@ -137,28 +145,54 @@ def _page_count(path: Path) -> int:
 
             document = pdfium.PdfDocument(path)
             try:
-                return len(document)
+                sizes = [document.get_page_size(i) for i in range(len(document))]
             finally:
                 document.close()
+            scale = RASTER_DPI / 72
+            pixels = [(width * scale, height * scale) for width, height in sizes]
+            return len(sizes), sum(
+                w * h
+                for (w, h), size in zip(pixels, sizes, strict=True)
+                if not (limits.points_refusal(*size) or limits.page_refusal(w, h))
+            )
         if kind == "tiff":
-            from PIL import Image
-
-            with Image.open(path) as picture:
-                return int(getattr(picture, "n_frames", 1))
+            return _tiff_size(path, limits)
     except Exception:  # load_batch reports it
-        return 0
-    return 0
+        return 0, 0
+    return 0, 0
 
 
-def load_batch(batch: Batch) -> Iterator[ScanPage | PageProblem]:
+def _tiff_size(path: Path, limits: ScanLimits) -> tuple[int, float]:
+    """The frames of the TIFF at PATH and the pixels of those LIMITS let through, from its
+    headers."""
+    from PIL import Image
+
+    with _any_size(), Image.open(path) as picture:
+        count = int(getattr(picture, "n_frames", 1))
+        pixels = 0.0
+        for index in range(count):
+            picture.seek(index)
+            if not limits.page_refusal(*picture.size):
+                pixels += picture.size[0] * picture.size[1]
+    return count, pixels
+
+
+def load_batch(
+    batch: Batch, limits: ScanLimits = DEFAULT_LIMITS
+) -> Iterator[ScanPage | PageProblem]:
     """The pages of BATCH (see load_pages)."""
+    if batch.refused:
+        yield PageProblem(str(batch.path), None, batch.refused)
+        return
     if not batch.path.exists():
         yield PageProblem(str(batch.path), None, "no such file or folder")
         return
-    yield from _load_file(batch.path, batch.pages)
+    yield from _load_file(batch.path, batch.pages, limits)
 
 
-def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | PageProblem]:
+def _load_file(
+    path: Path, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
+) -> Iterator[ScanPage | PageProblem]:
     source = str(path)
     try:
         with path.open("rb") as stream:
@@ -178,9 +212,9 @@ def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
         return
     try:
         if kind == "pdf":
-            yield from _pdf_pages(path, pages)
+            yield from _pdf_pages(path, pages, limits)
         else:
-            yield from _image_pages(path, kind, pages)
+            yield from _image_pages(path, kind, pages, limits)
     except Exception as error:  # a damaged file must never stop the batch
         yield PageProblem(source, None, f"cannot be read: {error}")
 
@@ -189,7 +223,9 @@ def _load_file(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
 # PDF
 
 
-def _pdf_pages(path: Path, pages: range | None = None) -> Iterator[ScanPage | PageProblem]:
+def _pdf_pages(
+    path: Path, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
+) -> Iterator[ScanPage | PageProblem]:
     import pypdfium2 as pdfium
 
     source = str(path)
@@ -209,18 +245,36 @@ def _pdf_pages(path: Path, pages: range | None = None) -> Iterator[ScanPage | Pa
             try:
                 page = document[index]
                 try:
-                    yield _pdf_page(source, index + 1, page)
+                    yield _pdf_page(source, index + 1, page, limits)
                 finally:
                     page.close()
+            except TooLarge as refusal:
+                yield PageProblem(source, index + 1, str(refusal))
             except Exception as error:
                 yield PageProblem(source, index + 1, f"cannot be read: {error}")
     finally:
         document.close()
 
 
-def _pdf_page(source: str, number: int, page) -> ScanPage:
+class TooLarge(Exception):
+    """A page above the limits: its message says which, and it is not decoded."""
+
+
+def _check_pdf_page(page, limits: ScanLimits) -> None:
+    """TooLarge when PAGE's size in points, or rasterized at RASTER_DPI, is above LIMITS."""
+    width, height = page.get_size()
+    scale = RASTER_DPI / 72
+    refusal = limits.points_refusal(width, height) or limits.page_refusal(
+        width * scale, height * scale, f"rasterized at {RASTER_DPI:.0f} dpi, the page"
+    )
+    if refusal:
+        raise TooLarge(refusal)
+
+
+def _pdf_page(source: str, number: int, page, limits: ScanLimits = DEFAULT_LIMITS) -> ScanPage:
     """The embedded full-page image of PAGE as it is, else the page rasterized."""
-    embedded = _embedded_image(page)
+    _check_pdf_page(page, limits)
+    embedded = _embedded_image(page, limits)
     if embedded is not None:
         image, dpi, notes = embedded
         return ScanPage(source, number, image, dpi, notes)
@@ -238,8 +292,11 @@ def rasterize(page, dpi: float) -> np.ndarray:
         bitmap.close()
 
 
-def _embedded_image(page) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
-    """(image, dpi, notes) when PAGE is one image covering the page, else None."""
+def _embedded_image(
+    page, limits: ScanLimits = DEFAULT_LIMITS
+) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
+    """(image, dpi, notes) when PAGE is one image covering the page, else None; TooLarge when
+    that image is above LIMITS (checked before it is decoded)."""
     import pypdfium2.raw as pdfium_c
 
     images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)))
@@ -256,6 +313,9 @@ def _embedded_image(page) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
     side_y = math.hypot(matrix.c, matrix.d)
     if min(side_x, side_y, px_width, px_height) <= 0:
         return None
+    refusal = limits.page_refusal(px_width, px_height, "the page's image")
+    if refusal:
+        raise TooLarge(refusal)
     dpi_x, dpi_y = px_width * 72 / side_x, px_height * 72 / side_y
     # The image's own pixels: a bitmap PDFium owns, freed with it (closing it early is unsafe).
     grey = _grey(image.get_bitmap(render=False))
@@ -289,35 +349,84 @@ def _grey(bitmap) -> np.ndarray:
 
 
 def _image_pages(
-    path: Path, kind: str, pages: range | None = None
+    path: Path, kind: str, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
 ) -> Iterator[ScanPage | PageProblem]:
-    """The frames of an image file (PAGES of a TIFF only, when given)."""
+    """The frames of an image file (PAGES of a TIFF only, when given); a frame above LIMITS is
+    refused before it is decoded."""
     source = str(path)
-    data = path.read_bytes()
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    if kind == "jpeg" and b"\xff\xd9" not in data[-1024:]:
+    # Mapped, not read: a large multi-page TIFF is paged in as its frames are decoded, so each
+    # worker holds only the pages it reads.
+    buffer = np.memmap(path, dtype=np.uint8, mode="r")
+    if kind == "jpeg" and b"\xff\xd9" not in buffer[-1024:].tobytes():
         yield PageProblem(source, None, "the JPEG file is cut short (incomplete download or copy?)")
         return
+    first = pages.start if pages is not None else 0
+    wanted = pages if pages is not None else range(1)
+    refusals = _size_refusals(path, wanted, limits)
+    frames: list[np.ndarray | None] = [None] * len(wanted)
     with _quiet_opencv():  # a damaged file is reported below, not logged by OpenCV
-        if kind == "tiff":
-            wanted = (pages.start, pages.stop) if pages is not None else None
-            ok, frames = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE, None, wanted)
-            frames = list(frames) if ok else []
-        else:
-            frame = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
-            frames = [] if frame is None else [frame]
-    if not frames:
+        for place, index in enumerate(wanted):
+            if refusals[place]:
+                continue
+            if kind == "tiff":
+                ok, decoded = cv2.imdecodemulti(
+                    buffer, cv2.IMREAD_GRAYSCALE, None, (index, index + 1)
+                )
+                frames[place] = decoded[0] if ok and decoded else None
+            else:
+                frames[place] = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+    if not any(
+        frame is not None or refusal for frame, refusal in zip(frames, refusals, strict=True)
+    ):
         yield PageProblem(source, None, f"the {kind.upper()} image cannot be decoded (damaged?)")
         return
-    first = pages.start if pages is not None else 0
-    resolutions = _stored_dpi(data, first + len(frames))[first:]
+    resolutions = _stored_dpi(path, first + len(frames))[first:]
     for index, frame in enumerate(frames, start=first):
+        if refusals[index - first]:
+            yield PageProblem(source, index + 1, refusals[index - first] or "")
+            continue
+        if frame is None:
+            yield PageProblem(source, index + 1, f"the {kind.upper()} page cannot be decoded")
+            continue
         dpi = resolutions[index - first]
         notes: tuple[str, ...] = ()
         if dpi is None:
             notes = ("no resolution stored in the file: the printed scale cannot be checked",)
         image = np.ascontiguousarray(frame, dtype=np.uint8)
         yield ScanPage(source, index + 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
+
+
+def _size_refusals(path: Path, frames: range, limits: ScanLimits) -> list[str | None]:
+    """For each of FRAMES of the picture at PATH: why it is too large to decode (from its
+    header's width and height), or None. A header that cannot be read is left to OpenCV."""
+    found: list[str | None] = [None] * len(frames)
+    try:
+        from PIL import Image
+
+        with _any_size(), Image.open(path) as picture:
+            for place, index in enumerate(frames):
+                if index:
+                    picture.seek(index)
+                found[place] = limits.page_refusal(*picture.size, "the picture")
+    except Exception:  # PIL cannot read the header: OpenCV's decoding says what is wrong
+        pass
+    return found
+
+
+@contextmanager
+def _any_size() -> Iterator[None]:
+    """PIL's own size guard lifted while only a header is read (paperfit's limits apply)."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            yield
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
 
 
 @contextmanager
@@ -332,24 +441,14 @@ def _quiet_opencv() -> Iterator[None]:
         logging.setLogLevel(level)
 
 
-def _stored_dpi(data: bytes, frames: int) -> list[float | None]:
-    """The resolution stored for each of FRAMES images in DATA (PIL's info["dpi"]), or None
-    where there is none or it is implausible."""
+def _stored_dpi(path: Path, frames: int) -> list[float | None]:
+    """The resolution stored for each of FRAMES images in the file at PATH (PIL's
+    info["dpi"]), or None where there is none or it is implausible."""
     found: list[float | None] = [None] * frames
     try:
-        import warnings
-
         from PIL import Image
 
-        # PIL refuses (and warns about) very large pictures; only the header is read here.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
-            try:
-                picture = Image.open(io.BytesIO(data))
-            finally:
-                Image.MAX_IMAGE_PIXELS = limit
-        with picture:
+        with _any_size(), Image.open(path) as picture:
             for index in range(frames):
                 if index:
                     picture.seek(index)

@@ -84,8 +84,8 @@ def read_pdf(
         return [], [
             Problem(
                 where,
-                "is protected with a password, so its fields cannot be read. Save a copy "
-                "without a password in the PDF viewer and read that copy.",
+                "is encrypted or protected with a password, so its fields cannot be read. "
+                "Save a copy without a password in the PDF viewer and read that copy.",
             )
         ]
     except Exception:  # pypdf's failures on damaged files are not a closed set
@@ -127,7 +127,10 @@ def _quiet_pypdf() -> Iterator[None]:
 
 def _field_values(data: bytes) -> dict[tuple[FieldName, int | None], _Value]:
     """Every paperfit field's value, keyed by its name and the page number it is on."""
-    reader = PdfReader(io.BytesIO(data))
+    try:
+        reader = PdfReader(io.BytesIO(data))
+    except DependencyError:  # encrypted (AES) and the cryptography package is missing
+        raise _Locked from None
     if reader.is_encrypted:
         try:
             opened = reader.decrypt("")

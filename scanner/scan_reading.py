@@ -32,6 +32,8 @@ from forms.records import plural, total_of
 from forms.sheet import LinePlace, PageCode, line_places
 from forms.workers import fork_context
 from scanner import pen
+from scanner.limits import DEFAULT_LIMITS, ScanLimits
+from scanner.own_outputs import is_derived
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.registration import POOR, Registration, crop, read_code, register
 
@@ -137,6 +139,11 @@ class ScanResult:
     pages: tuple[ScannedPage, ...]
 
     @property
+    def read_any(self) -> bool:
+        """Whether any page could be read at all (a page that is no form counts)."""
+        return any(page.status != UNREADABLE for page in self.pages)
+
+    @property
     def forms(self) -> tuple[ScannedPage, ...]:
         """The pages whose form is known (an instrument was named by a readable page code)."""
         return tuple(page for page in self.pages if page.instrument is not None)
@@ -192,8 +199,11 @@ def check_batch(pages: Sequence[ScannedPage]) -> tuple[ScannedPage, ...]:
             else:
                 twins = seen[(code.instrument, code.client_id, code.session)]
                 others = [pages[i].where for i in twins if i != index]
-                if others:
-                    problems.append(f"the same form was also read from {', '.join(others)}")
+                if others:  # a few places (a stack scanned many times must still fit the proof)
+                    more = f" and {len(others) - 3} more pages" if len(others) > 3 else ""
+                    problems.append(
+                        f"the same form was also read from {', '.join(others[:3])}{more}"
+                    )
         checked.append(replace(page, problems=tuple(problems)) if problems else page)
     return tuple(checked)
 
@@ -336,12 +346,43 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
 # A batch
 
 
-def plan(paths: Sequence[Path]) -> list[Batch]:
+def plan(paths: Sequence[Path], limits: ScanLimits = DEFAULT_LIMITS) -> list[Batch]:
     """The input in batches, in order: each file, each PDF or TIFF in runs of BATCH_PAGES
-    pages. UsageProblem when PATHS is empty. Cheap: for a progress bar, and for scan()."""
+    pages; past LIMITS.pages_per_run, the rest refused (one Batch per file). UsageProblem when
+    PATHS is empty. Cheap: for a progress bar, and for scan()."""
     if not paths:
         raise UsageProblem(NOTHING_TO_READ)
-    return [batch for path in paths for batch in batches(Path(path), BATCH_PAGES)]
+    planned: list[Batch] = []
+    room = limits.pages_per_run
+    cut: set[Path] = set()  # files whose rest is refused (said once for each)
+    for batch in (b for path in paths for b in batches(Path(path), BATCH_PAGES, limits)):
+        if batch.refused or batch.size <= room:
+            room -= 0 if batch.refused else batch.size
+            planned.append(batch)
+            continue
+        first = batch.pages.start if batch.pages is not None else 0
+        if room and batch.pages is not None:
+            planned.append(replace(batch, pages=batch.pages[:room]))
+            first += room
+        room = 0
+        if batch.path not in cut:
+            cut.add(batch.path)
+            planned.append(Batch(batch.path, None, limits.run_refusal(first + 1)))
+    return planned
+
+
+def own_outputs_left_out(
+    planned: list[Batch], given: Sequence[Path]
+) -> tuple[list[Batch], list[Path]]:
+    """PLANNED without paperfit's own outputs (a proof, a report) found in the folders of
+    GIVEN, and the files left out. A file named on its own is always read."""
+    named = {Path(path).resolve() for path in given}
+    derived = {
+        path
+        for path in {batch.path for batch in planned}
+        if path.resolve() not in named and path.suffix.lower() == ".pdf" and is_derived(path)
+    }
+    return [b for b in planned if b.path not in derived], sorted(derived)
 
 
 def scan(
@@ -349,30 +390,33 @@ def scan(
     catalog: Catalog,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    limits: ScanLimits = DEFAULT_LIMITS,
 ) -> ScanResult:
     """Read every page in INPUTS (paths, or the batches plan() made of them), in input order,
     on WORKERS processes (default: every core); each worker loads its own pages, so that the
     large page images are never copied between processes. PROGRESS is called with the number
-    of pages of each batch as it is done."""
+    of pages of each batch as it is done. A page or file above LIMITS is refused unread."""
     if not inputs:
         raise UsageProblem(NOTHING_TO_READ)
     planned = [
         batch
         for item in inputs
-        for batch in ([item] if isinstance(item, Batch) else plan([Path(item)]))
+        for batch in ([item] if isinstance(item, Batch) else plan([Path(item)], limits))
     ]
     workers = min(workers or os.cpu_count() or 1, len(planned))
     parallel = workers > 1 and sum(batch.size for batch in planned) >= MIN_PAGES_PER_WORKER * 2
     pages: list[ScannedPage] = []
     with ExitStack() as stack:
-        reads: Iterable[list[ScannedPage]] = (_read_batch(batch, catalog) for batch in planned)
+        reads: Iterable[list[ScannedPage]] = (
+            _read_batch(batch, catalog, limits) for batch in planned
+        )
         if parallel:
             pool = stack.enter_context(
                 ProcessPoolExecutor(
                     workers,
                     mp_context=fork_context(),
                     initializer=_set_catalog,
-                    initargs=(catalog,),
+                    initargs=(catalog, limits),
                 )
             )
             reads = pool.map(_read_batch_in_worker, planned)
@@ -383,8 +427,8 @@ def scan(
     return ScanResult(check_batch(pages))
 
 
-def _read_batch(batch: Batch, catalog: Catalog) -> list[ScannedPage]:
-    return [_read_one(item, catalog) for item in load_batch(batch)]
+def _read_batch(batch: Batch, catalog: Catalog, limits: ScanLimits) -> list[ScannedPage]:
+    return [_read_one(item, catalog) for item in load_batch(batch, limits)]
 
 
 def _read_one(item: ScanPage | PageProblem, catalog: Catalog) -> ScannedPage:
@@ -399,13 +443,14 @@ def _read_one(item: ScanPage | PageProblem, catalog: Catalog) -> ScannedPage:
 
 
 _WORKER_CATALOG: Catalog | None = None
+_WORKER_LIMITS = DEFAULT_LIMITS
 
 
-def _set_catalog(catalog: Catalog) -> None:
-    global _WORKER_CATALOG
-    _WORKER_CATALOG = catalog
+def _set_catalog(catalog: Catalog, limits: ScanLimits) -> None:
+    global _WORKER_CATALOG, _WORKER_LIMITS
+    _WORKER_CATALOG, _WORKER_LIMITS = catalog, limits
 
 
 def _read_batch_in_worker(batch: Batch) -> list[ScannedPage]:
     assert _WORKER_CATALOG is not None
-    return _read_batch(batch, _WORKER_CATALOG)
+    return _read_batch(batch, _WORKER_CATALOG, _WORKER_LIMITS)

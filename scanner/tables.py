@@ -502,13 +502,17 @@ def _check_zip(path: Path) -> None:
     except Exception as error:  # zipfile raises several kinds on garbage, OSError among them
         raise _damaged(str(path)) from error
     total = sum(entry.file_size for entry in entries)
-    if len(entries) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED:
-        raise InputProblem(
-            file,
-            f"would unpack to {total // 2**20} MB in {len(entries)} parts, more than the "
-            f"{MAX_UNCOMPRESSED // 2**20} MB paperfit reads safely; it is damaged or not a real "
-            f"workbook. Copy the rows into a new workbook and save that as .xlsx.",
-        )
+    if len(entries) > MAX_ZIP_ENTRIES:
+        over = f"has {len(entries):,} parts inside, more than the {MAX_ZIP_ENTRIES:,}"
+    elif total > MAX_UNCOMPRESSED:
+        over = f"would unpack to {total // 2**20} MB, more than the {MAX_UNCOMPRESSED // 2**20} MB"
+    else:
+        return
+    raise InputProblem(
+        file,
+        f"{over} paperfit reads safely; it is damaged or not a real workbook. Copy the rows "
+        "into a new workbook and save that as .xlsx.",
+    )
 
 
 def _damaged(file: str) -> InputProblem:

@@ -375,7 +375,7 @@ def test_too_many_zip_entries_is_refused(
     monkeypatch.setattr(tables, "MAX_ZIP_ENTRIES", entries - 1)
     (problem,) = read(path, catalog).problems
     assert problem.location == Location(str(path))
-    assert f"in {entries} parts" in problem.message
+    assert f"has {entries} parts inside, more than the {entries - 1}" in problem.message
 
 
 def test_rows_on_a_hidden_sheet_are_not_dropped_silently(tmp_path: Path, catalog: Catalog) -> None:

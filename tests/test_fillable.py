@@ -450,7 +450,9 @@ def test_a_password_protected_file_is_a_problem(blank_fillable: Path, tmp_path: 
     locked = edited(blank_fillable, tmp_path / "locked.pdf", lambda w: w.encrypt("secret"))
     forms, problems = read_pdf(locked)
     assert forms == []
-    assert [p.message.split(",")[0] for p in problems] == ["is protected with a password"]
+    assert [p.message.split(",")[0] for p in problems] == [
+        "is encrypted or protected with a password"
+    ]
 
 
 def test_a_missing_file_is_a_problem(tmp_path: Path) -> None:

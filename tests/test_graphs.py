@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -213,7 +214,10 @@ def test_file_names_are_safe_and_distinct() -> None:
     assert safe_name("C-1001") == "C-1001"
     assert safe_name("../../etc/passwd") == "etc_passwd"
     assert safe_name("Zoë / Ñ") == "Zoe_N"
-    assert unique_names(["a/b", "a b", "A_B"]) == ["a_b", "a_b-2", "A_B-3"]
+    names = unique_names(["a/b", "a b", "A_B"])
+    assert names[2] == "A_B"  # already a portable name: kept as it is
+    assert all(re.fullmatch(r"a_b-[0-9a-f]{8}", name) for name in names[:2])
+    assert len({name.casefold() for name in names}) == 3
 
 
 @pytest.fixture(scope="module")
@@ -333,7 +337,12 @@ def test_graphs_command_png_archival_and_client_filter(tmp_path: Path) -> None:
         cli, ["graphs", str(entry), "-o", str(out), "--client", "C-1", "--png", "--archival"]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["C-1-page1.png", "C-1.pdf", "caseload.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "C-1-page1.png",
+        "C-1.pdf",
+        "caseload.pdf",
+        "index.csv",
+    ]
     from PIL import Image
 
     with Image.open(out / "C-1-page1.png") as image:
@@ -353,5 +362,5 @@ def test_graphs_with_no_forms_say_so(tmp_path: Path) -> None:
     clients.write_text("client_id,age_group\nC-1,adult\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["graphs", str(clients), "-o", str(tmp_path / "g")])
     assert result.exit_code == 1
-    assert "No forms were read, so there is no graph to print" in result.output
+    assert "No valid form was read from 1 file, so nothing was written" in result.output
     assert not (tmp_path / "g").exists()

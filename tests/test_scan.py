@@ -752,22 +752,29 @@ def test_the_command_keeps_an_earlier_scan_and_never_reads_its_own_output(
     tmp_path: Path,
 ) -> None:
     """Staff correct measurements.xlsx by hand: a second scan into the same folder is refused
-    unless --replace is given, and an output folder inside the scanned folder is not read."""
+    unless --replace is given; an output folder inside the scanned folder is refused, and a
+    proof found among the scans is not read."""
     image, _ = render_sheet("letter", 150, "ORS")
-    Image.fromarray(image).save(tmp_path / "page.png", dpi=(150, 150))
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    Image.fromarray(image).save(scans / "page.png", dpi=(150, 150))
     out = tmp_path / "out"
     runner = CliRunner()
-    first = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out), "--csv"])
+    inside = runner.invoke(cli, ["scan", str(scans), "-o", str(scans / "out")])
+    assert inside.exit_code == 2 and "a folder that is read" in inside.output
+    first = runner.invoke(cli, ["scan", str(scans), "-o", str(out), "--csv"])
     assert first.exit_code == 0, first.output
     assert first.output.startswith("1 page read: 1 form,")
     workbook = (out / "measurements.xlsx").read_bytes()
-    again = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out)])
+    again = runner.invoke(cli, ["scan", str(scans), "-o", str(out)])
     assert again.exit_code == 2
     assert "already holds an earlier scan" in again.output and "--replace" in again.output
     assert (out / "measurements.xlsx").read_bytes() == workbook
-    replaced = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(out), "--replace"])
+    (out / "proof.pdf").rename(scans / "proof.pdf")  # an earlier proof among the scans
+    replaced = runner.invoke(cli, ["scan", str(scans), "-o", str(out), "--replace"])
     assert replaced.exit_code == 0, replaced.output
-    assert replaced.output.startswith("1 page read: 1 form,")  # not its own proof.pdf
+    assert replaced.stdout.startswith("1 page read: 1 form,")  # not the proof.pdf in scans
+    assert "not read: 1 of paperfit's own output files" in replaced.stderr
     assert not (out / "measurements.csv").exists()  # the earlier CSV no longer matched
 
 

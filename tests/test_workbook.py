@@ -84,7 +84,7 @@ def test_sheets_in_order_with_lists_hidden_and_properties(blank: openpyxl.Workbo
     assert set(states.values()) == {"visible"}
     assert blank.properties.title == "paperfit entry workbook"
     assert blank.properties.creator == "paperfit"
-    assert blank.properties.keywords == "paperfit-workbook 1"
+    assert blank.properties.keywords == "paperfit-workbook 1 paperfit-output:entry"
 
 
 def test_read_me_gives_the_measuring_rules_and_the_values_used(
