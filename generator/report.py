@@ -22,6 +22,7 @@ from markupsafe import Markup
 from weasyprint import Document
 
 from forms.errors import Location, PaperfitError, clip
+from forms.limits import Limits
 from forms.outcomes import (
     CLASS_COLUMNS,
     EFFECT_SIZE_NOTE,
@@ -42,7 +43,6 @@ from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
-from paperfit.settings import Limits
 
 TITLE = "Practice report"
 MISSING = "–"

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from forms.instrument import threshold_problem
+from forms.limits import LIMIT_RANGES, Limits
 from forms.scoring import ScoringSettings
 from forms.sheet import LANGUAGES, PAPERS
 from forms.tomlfile import Table, read_toml
-from scanner.limits import ScanLimits
 
 DEFAULT_FILE = Path("paperfit.toml")
 # Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).
@@ -24,23 +24,6 @@ THRESHOLD_KINDS = {
     "rci": "rci",
     "srs_alert_total": "alert_total",
     "srs_alert_item": "alert_item",
-}
-
-
-@dataclass(frozen=True)
-class Limits(ScanLimits):
-    """How much work one page, file, run or cell may ask for (see scanner/limits.py)."""
-
-    # Characters of one cell quoted in a message or the report (Excel allows 32,767).
-    cell_chars: int = 80
-
-
-LIMIT_RANGES = {
-    "page_pixels": (1_000_000, 1_000_000_000),
-    "file_pixels": (1_000_000, 100_000_000_000),
-    "page_points": (100.0, 14_400.0),  # PDF's own largest page is 200 in
-    "pages_per_run": (1, 1_000_000),
-    "cell_chars": (20, 32_767),
 }
 
 

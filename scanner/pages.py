@@ -24,7 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from scanner.limits import DEFAULT_LIMITS, ScanLimits
+from forms.limits import DEFAULT_LIMITS, Limits
 
 RASTER_DPI = 300.0
 ASSUMED_DPI = 300.0
@@ -95,7 +95,7 @@ class Batch:
         return len(self.pages) if self.pages is not None else 1
 
 
-def load_pages(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> Iterator[ScanPage | PageProblem]:
+def load_pages(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[ScanPage | PageProblem]:
     """Every page in PATH (a file or a folder, searched recursively in sorted order), in order,
     as ScanPage, or PageProblem where a file or page cannot be read or is above LIMITS. Never
     raises on bad input."""
@@ -103,7 +103,7 @@ def load_pages(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> Iterator[Scan
         yield from load_batch(batch, limits)
 
 
-def batches(path: Path, size: int = 4, limits: ScanLimits = DEFAULT_LIMITS) -> Iterator[Batch]:
+def batches(path: Path, size: int = 4, limits: Limits = DEFAULT_LIMITS) -> Iterator[Batch]:
     """PATH's files in the order load_pages reads them, each PDF and TIFF cut into runs of SIZE
     pages; a file above LIMITS (all its pages together) is one refused Batch.
     Cheap (no page is decoded) and never raises: a file that cannot be opened is one Batch,
@@ -129,7 +129,7 @@ def batches(path: Path, size: int = 4, limits: ScanLimits = DEFAULT_LIMITS) -> I
             yield Batch(file, range(start, min(count, start + size)))
 
 
-def _page_count(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> tuple[int, float]:
+def _page_count(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[int, float]:
     """The number of pages of a readable PDF or TIFF at PATH and the pixels of those LIMITS
     let through (a PDF's pages as rasterized), read from its index only; (0, 0) for anything
     else (one Batch of the whole file, whose loading says what is wrong)."""
@@ -162,7 +162,7 @@ def _page_count(path: Path, limits: ScanLimits = DEFAULT_LIMITS) -> tuple[int, f
     return 0, 0
 
 
-def _tiff_size(path: Path, limits: ScanLimits) -> tuple[int, float]:
+def _tiff_size(path: Path, limits: Limits) -> tuple[int, float]:
     """The frames of the TIFF at PATH and the pixels of those LIMITS let through, from its
     headers."""
     from PIL import Image
@@ -177,9 +177,7 @@ def _tiff_size(path: Path, limits: ScanLimits) -> tuple[int, float]:
     return count, pixels
 
 
-def load_batch(
-    batch: Batch, limits: ScanLimits = DEFAULT_LIMITS
-) -> Iterator[ScanPage | PageProblem]:
+def load_batch(batch: Batch, limits: Limits = DEFAULT_LIMITS) -> Iterator[ScanPage | PageProblem]:
     """The pages of BATCH (see load_pages)."""
     if batch.refused:
         yield PageProblem(str(batch.path), None, batch.refused)
@@ -191,7 +189,7 @@ def load_batch(
 
 
 def _load_file(
-    path: Path, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
+    path: Path, pages: range | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[ScanPage | PageProblem]:
     source = str(path)
     try:
@@ -224,7 +222,7 @@ def _load_file(
 
 
 def _pdf_pages(
-    path: Path, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
+    path: Path, pages: range | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[ScanPage | PageProblem]:
     import pypdfium2 as pdfium
 
@@ -260,7 +258,7 @@ class TooLarge(Exception):
     """A page above the limits: its message says which, and it is not decoded."""
 
 
-def _check_pdf_page(page, limits: ScanLimits) -> None:
+def _check_pdf_page(page, limits: Limits) -> None:
     """TooLarge when PAGE's size in points, or rasterized at RASTER_DPI, is above LIMITS."""
     width, height = page.get_size()
     scale = RASTER_DPI / 72
@@ -271,7 +269,7 @@ def _check_pdf_page(page, limits: ScanLimits) -> None:
         raise TooLarge(refusal)
 
 
-def _pdf_page(source: str, number: int, page, limits: ScanLimits = DEFAULT_LIMITS) -> ScanPage:
+def _pdf_page(source: str, number: int, page, limits: Limits = DEFAULT_LIMITS) -> ScanPage:
     """The embedded full-page image of PAGE as it is, else the page rasterized."""
     _check_pdf_page(page, limits)
     embedded = _embedded_image(page, limits)
@@ -293,7 +291,7 @@ def rasterize(page, dpi: float) -> np.ndarray:
 
 
 def _embedded_image(
-    page, limits: ScanLimits = DEFAULT_LIMITS
+    page, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[np.ndarray, float, tuple[str, ...]] | None:
     """(image, dpi, notes) when PAGE is one image covering the page, else None; TooLarge when
     that image is above LIMITS (checked before it is decoded)."""
@@ -349,7 +347,7 @@ def _grey(bitmap) -> np.ndarray:
 
 
 def _image_pages(
-    path: Path, kind: str, pages: range | None = None, limits: ScanLimits = DEFAULT_LIMITS
+    path: Path, kind: str, pages: range | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[ScanPage | PageProblem]:
     """The frames of an image file (PAGES of a TIFF only, when given); a frame above LIMITS is
     refused before it is decoded."""
@@ -396,7 +394,7 @@ def _image_pages(
         yield ScanPage(source, index + 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
 
 
-def _size_refusals(path: Path, frames: range, limits: ScanLimits) -> list[str | None]:
+def _size_refusals(path: Path, frames: range, limits: Limits) -> list[str | None]:
     """For each of FRAMES of the picture at PATH: why it is too large to decode (from its
     header's width and height), or None. A header that cannot be read is left to OpenCV."""
     found: list[str | None] = [None] * len(frames)

@@ -28,11 +28,11 @@ import numpy as np
 
 from forms.errors import UsageProblem
 from forms.instrument import Catalog, Instrument
+from forms.limits import DEFAULT_LIMITS, Limits
 from forms.records import plural, total_of
 from forms.sheet import LinePlace, PageCode, line_places
 from forms.workers import fork_context
 from scanner import pen
-from scanner.limits import DEFAULT_LIMITS, ScanLimits
 from scanner.own_outputs import is_derived
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.registration import POOR, Registration, crop, read_code, register
@@ -346,7 +346,7 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
 # A batch
 
 
-def plan(paths: Sequence[Path], limits: ScanLimits = DEFAULT_LIMITS) -> list[Batch]:
+def plan(paths: Sequence[Path], limits: Limits = DEFAULT_LIMITS) -> list[Batch]:
     """The input in batches, in order: each file, each PDF or TIFF in runs of BATCH_PAGES
     pages; past LIMITS.pages_per_run, the rest refused (one Batch per file). UsageProblem when
     PATHS is empty. Cheap: for a progress bar, and for scan()."""
@@ -390,7 +390,7 @@ def scan(
     catalog: Catalog,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-    limits: ScanLimits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ScanResult:
     """Read every page in INPUTS (paths, or the batches plan() made of them), in input order,
     on WORKERS processes (default: every core); each worker loads its own pages, so that the
@@ -427,7 +427,7 @@ def scan(
     return ScanResult(check_batch(pages))
 
 
-def _read_batch(batch: Batch, catalog: Catalog, limits: ScanLimits) -> list[ScannedPage]:
+def _read_batch(batch: Batch, catalog: Catalog, limits: Limits) -> list[ScannedPage]:
     return [_read_one(item, catalog) for item in load_batch(batch, limits)]
 
 
@@ -446,7 +446,7 @@ _WORKER_CATALOG: Catalog | None = None
 _WORKER_LIMITS = DEFAULT_LIMITS
 
 
-def _set_catalog(catalog: Catalog, limits: ScanLimits) -> None:
+def _set_catalog(catalog: Catalog, limits: Limits) -> None:
     global _WORKER_CATALOG, _WORKER_LIMITS
     _WORKER_CATALOG, _WORKER_LIMITS = catalog, limits
 

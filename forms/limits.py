@@ -1,8 +1,9 @@
-"""How much work a scan may ask for: the limits `paperfit scan` checks before decoding a page.
+"""How much work one page, file, run or cell may ask for.
 
-Takes and returns plain numbers (paperfit.toml's [limits] table sets them; paperfit/settings.py
-adds the limits of other commands). A page or file above them is refused with its reason, and
-the batch goes on, so a hostile file cannot take all of the machine's memory or time.
+Takes and returns plain numbers (paperfit.toml's [limits] table sets them). `paperfit scan`
+checks a page or file before decoding it, and refuses one above them with its reason while the
+batch goes on; the report quotes at most cell_chars of a cell. So a hostile file cannot take all
+of the machine's memory or time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class ScanLimits:
+class Limits:
+    """The limits in force; every one has a default and a range (LIMIT_RANGES)."""
+
     # A 600 dpi scan of a legal page is 43 million pixels (a greyscale page: 43 MB).
     page_pixels: int = 60_000_000
     # Every page of one file together: about 500 pages at 300 dpi.
@@ -20,6 +23,8 @@ class ScanLimits:
     page_points: float = 1_728.0
     # Pages read in one `paperfit scan`; the rest is left for another run.
     pages_per_run: int = 5_000
+    # Characters of one cell quoted in a message or the report (Excel allows 32,767).
+    cell_chars: int = 80
 
     def page_refusal(self, width: float, height: float, what: str = "the page") -> str | None:
         """Why a page WIDTH x HEIGHT pixels is not read, or None when it may be."""
@@ -60,4 +65,12 @@ class ScanLimits:
         )
 
 
-DEFAULT_LIMITS = ScanLimits()
+DEFAULT_LIMITS = Limits()
+# What paperfit.toml may set each limit to.
+LIMIT_RANGES = {
+    "page_pixels": (1_000_000, 1_000_000_000),
+    "file_pixels": (1_000_000, 100_000_000_000),
+    "page_points": (100.0, 14_400.0),  # PDF's own largest page is 200 in
+    "pages_per_run": (1, 1_000_000),
+    "cell_chars": (20, 32_767),
+}
