@@ -213,7 +213,7 @@ def show(raw: object) -> str:
     most SHOWN_CHARACTERS of it, so a message never carries a whole page or a terminal code."""
     if isinstance(raw, str):
         if len(raw) > SHOWN_CHARACTERS:
-            return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw)} characters)"
+            return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw):,} characters)"
         return repr(raw)
     return f"{raw:g}" if isinstance(raw, float) else str(raw)
 

@@ -57,7 +57,7 @@ def peak_run(folder: Path, *args: str | Path) -> tuple[subprocess.CompletedProce
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
         "sys.exit(done.returncode)\n"
     )
-    command = [sys.executable, "-c", "from paperfit.cli import main; main()", *map(str, args)]
+    command = [sys.executable, "-c", "from paperfit.__main__ import main; main()", *map(str, args)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", measure, *command],
