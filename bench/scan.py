@@ -1,6 +1,6 @@
 """Benchmark: `paperfit scan` on a 200-page, 300 dpi greyscale PDF, in pages per second.
 
-The PDF is made here (generator.demo.made_up_scan): 200 of paperfit's own personalised forms
+The PDF is made here (paperfit.made_up_scans.made_up_scan): 200 of paperfit's own personalised forms
 (the five instruments in turn), rendered at 300 dpi in grey, one pen stroke drawn on each line,
 turned a little as a feeder would, and saved as one JPEG image per page, as an office scanner
 does.
@@ -22,10 +22,10 @@ import numpy as np
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds
-from generator.demo import made_up_scan
 from generator.paper import line_places
 from generator.scans import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.made_up_scans import made_up_scan
 from paperfit.settings import ScoringSettings
 from scanner.scan import PAGE_OK, scan
 

@@ -1,8 +1,8 @@
 """`paperfit scan` end to end, on the project's own forms: each test page is a sheet rendered by
-write_forms and pypdfium2, marked with a pen here (tests/scans.draw_marks: strokes, slanted
-strokes, X's, circles, dots at known values, double marks, no mark, marks beside the line),
+write_forms and pypdfium2, marked with a pen here (paperfit/made_up_scans.draw_marks: strokes,
+slanted strokes, X's, circles, dots at known values, double marks, no mark, marks beside the line),
 then turned, skewed, scaled, blurred, noised, binarized and JPEG-compressed
-(tests/scans.distort) at 150, 200 and 300 dpi, and read back by scanner.scan.
+(paperfit/made_up_scans.distort) at 150, 200 and 300 dpi, and read back by scanner.scan.
 
 Accuracy is judged on the unrounded position (from mark_x_mm and ticks_mm): the reported value
 is rounded to one decimal, which alone moves it up to 0.05 from a continuous truth.
@@ -12,7 +12,8 @@ Measured (the seeds below; `pytest tests/test_scan.py -s` prints the figures, pe
   300 dpi: 200 single marks on 50 pages, all ok, 100.0 % within ±0.05, max error 0.0065
   150 dpi: 120 single marks on 30 pages, 119 ok (a dot flagged unreadable), 100.0 % of
            those within ±0.05, max error 0.0161
-Dots are 1.3-1.5 mm across (tests/scans.DOT_MM); smaller ones may be flagged, never misread.
+Dots are 1.3-1.5 mm across (paperfit/made_up_scans.DOT_MM); smaller ones may be flagged, never
+misread.
 """
 
 from __future__ import annotations
@@ -36,6 +37,17 @@ from generator.paper import line_places
 from generator.scans import write_proof, write_scan_results
 from generator.sheets import Header
 from paperfit.cli import cli
+from paperfit.made_up_scans import (
+    AMBIGUOUS_MARKS,
+    PERSONAL,
+    SINGLE_MARKS,
+    PenMark,
+    distort,
+    draw_mark,
+    draw_marks,
+    ink,
+    render_sheet,
+)
 from paperfit.settings import ScoringSettings
 from scanner import pen
 from scanner.measurements import ReadOptions, read_inputs
@@ -54,17 +66,6 @@ from scanner.scan import (
     scan,
 )
 from tests.conftest import page_count, pdf_text
-from tests.scans import (
-    AMBIGUOUS_MARKS,
-    PERSONAL,
-    SINGLE_MARKS,
-    PenMark,
-    distort,
-    draw_mark,
-    draw_marks,
-    ink,
-    render_sheet,
-)
 
 INSTRUMENTS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")
 PAPERS = ("letter", "a4")
