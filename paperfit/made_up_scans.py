@@ -556,7 +556,7 @@ def _photo_maps(
     stretch = 1 + camera.barrel * ((gx - cx) ** 2 + (gy - cy) ** 2) / corner**2
     ideal = np.stack([cx + (gx - cx) * stretch, cy + (gy - cy) * stretch], -1)
     flat = cv2.perspectiveTransform(ideal.reshape(-1, 1, 2), np.linalg.inv(homography))
-    flat = flat.reshape(gx.shape + (2,))
+    flat = flat.reshape((*gx.shape, 2))
     pw, ph = page_mm
     if camera.bend_mm:
         distance = FOCAL * max(frame) / ppm  # the camera's height above the page, mm

@@ -18,6 +18,7 @@ the line is level in it. Scans are cut as before (no light to even, no bend to f
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import cv2
@@ -124,7 +125,7 @@ def follow_line(
     hi = min(even.shape[0], round((row_mm + SEARCH_MM) * px_per_mm) + 1)
     smooth = max(1, round(0.3 * px_per_mm))
     xs, ys = [], []
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+    for start, stop in itertools.pairwise(edges):
         band = ink[lo:hi, round(start) : round(stop)]
         if band.size == 0:
             continue
