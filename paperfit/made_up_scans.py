@@ -30,7 +30,7 @@ from PIL import Image
 
 from forms.instrument import Catalog
 from generator.marks import MARKER_INSET_MM, MARKER_MM
-from generator.paper import LinePlace
+from generator.paper import LinePlace, line_places
 from generator.sheets import Header, Packet, PrintOptions, write_forms
 from scanner.pages import rasterize
 
@@ -650,3 +650,91 @@ def _thumb(
         for layer in (150 * (0.6 + 0.4 * shade), share, 1 - share)
     )
     return cv2.blendLinear(albedo, skin, rest, share)
+
+
+@dataclass(frozen=True)
+class Photo:
+    """One made-up photo: the file, and the marks drawn on the sheet before it was taken."""
+
+    path: Path
+    instrument: str
+    paper: str
+    marks: tuple[PenMark, ...]
+    camera: Camera
+
+
+PHOTO_FORMS = (
+    ("ORS", "letter"),
+    ("SRS", "a4"),
+    ("CORS", "letter"),
+    ("CSRS", "a4"),
+    ("GSRS", "letter"),
+)
+
+
+def photo_set(
+    folder: Path, cameras: Sequence[Camera], seed: int = 0, ambiguous: float = 0.25
+) -> list[Photo]:
+    """One JPEG photo per camera in CAMERAS, written into FOLDER as photo-NN.jpg: paperfit's
+    forms in turn (PHOTO_FORMS), each line marked with a single mark of a random kind, or (a
+    share AMBIGUOUS of the lines) a double mark, no mark or a mark beside the line."""
+    catalog = Catalog.load()
+    rng = np.random.default_rng(seed)
+    photos = []
+    for number, camera in enumerate(cameras, start=1):
+        instrument, paper = PHOTO_FORMS[(number - 1) % len(PHOTO_FORMS)]
+        image, dpi = render_sheet(paper, PHOTO_DPI, instrument)
+        places = line_places(catalog.get(instrument), paper, False)
+        kinds = [
+            str(rng.choice(AMBIGUOUS_MARKS if rng.random() < ambiguous else SINGLE_MARKS))
+            for _ in places
+        ]
+        marked, marks = draw_marks(image, dpi, places, kinds, seed + number)
+        path = Path(folder) / f"photo-{number:02d}.jpg"
+        path.write_bytes(photograph(marked, dpi, camera, seed + number))
+        photos.append(Photo(path, instrument, paper, marks, camera))
+    return photos
+
+
+@dataclass(frozen=True)
+class PhotoFigures:
+    """How well a set of made-up photos was read: pages read (page ok) of pages; single marks
+    read ok, and of those within 0.1 (1 mm) of the truth, of single marks on pages read; the
+    largest error of a single mark read ok; ambiguous marks (double, none, beside) read ok,
+    which must be none."""
+
+    pages: int
+    pages_read: int
+    singles: int
+    singles_ok: int
+    singles_close: int
+    max_error: float
+    ambiguous_ok: int
+
+    def line(self, title: str) -> str:
+        return (
+            f"{title}: {self.pages_read} of {self.pages} pages read; single marks "
+            f"{self.singles_close} of {self.singles} ok and within 0.1 "
+            f"({self.singles_close / max(1, self.singles):.1%}; {self.singles_ok} ok), "
+            f"max error {self.max_error:.3f}; ambiguous marks read ok: {self.ambiguous_ok}"
+        )
+
+
+def photo_figures(photos: Sequence[Photo], pages: Sequence) -> PhotoFigures:
+    """PhotoFigures of PHOTOS read as PAGES (scanner.scan.ScannedPage, one per photo, in order)."""
+    read = singles = ok = close = ambiguous_ok = 0
+    worst = 0.0
+    for photo, page in zip(photos, pages, strict=True):
+        page_ok = page.status == "ok"
+        read += page_ok
+        for mark, value in zip(photo.marks, page.values, strict=False):
+            if mark.kind in AMBIGUOUS_MARKS:
+                ambiguous_ok += value is not None
+                continue
+            singles += 1
+            if value is not None:
+                ok += 1
+                error = abs(value - mark.value)
+                worst = max(worst, error)
+                close += error <= 0.1
+    return PhotoFigures(len(photos), read, singles, ok, close, worst, ambiguous_ok)

@@ -30,6 +30,7 @@ from generator.paper import CODE_SQUARE_MM, MARGIN_SIDE_MM, MARGIN_TOP_MM, PAPER
 from scanner.pages import PageProblem, ScanPage
 
 DETECT_DPI = 200.0  # markers are searched for at about this resolution
+DETECT_PX = 1800  # or, in a picture of unknown resolution (a photo), on a copy this long
 POOR_RESIDUAL_MM = 0.5  # above this RMS corner error the page is "poor registration"
 PAPER_TOLERANCE = 0.035  # the markers' rectangle may differ this much in shape from a paper's
 FOCAL_GUESS = 0.8  # a phone's focal length, as a share of the image's long side, when the
@@ -121,7 +122,7 @@ def code_box_mm(paper: str) -> tuple[float, float, float, float]:
 def register(page: ScanPage) -> Registration | PageProblem:
     """The Registration of PAGE, or a PageProblem saying why there is none (fewer than 3
     markers; markers that fit neither paper; a mirrored page)."""
-    markers, notes = detect_markers(page.image, page.dpi)
+    markers, notes = detect_markers(page.image, page.dpi, page.dpi_stored)
     if not markers:
         return PageProblem(page.source, page.page, NO_MARKERS)
     if len(markers) < 3:
@@ -194,10 +195,15 @@ def register(page: ScanPage) -> Registration | PageProblem:
     )
 
 
-def detect_markers(image: np.ndarray, dpi: float) -> tuple[dict[int, np.ndarray], list[str]]:
-    """The corner markers (ids 0-3) in IMAGE (greyscale, DPI): id -> 4x2 corners in image px,
-    sub-pixel refined on IMAGE itself; and notes (e.g. a marker found twice)."""
+def detect_markers(
+    image: np.ndarray, dpi: float, dpi_known: bool = True
+) -> tuple[dict[int, np.ndarray], list[str]]:
+    """The corner markers (ids 0-3) in IMAGE (greyscale, DPI, or of unknown resolution unless
+    DPI_KNOWN): id -> 4x2 corners in image px, sub-pixel refined on IMAGE itself; and notes
+    (e.g. a marker found twice)."""
     factor = min(1.0, DETECT_DPI / dpi) if dpi > 0 else 1.0
+    if not dpi_known:  # a photo: a page filling 60 % of it still has 4-5 px per mm
+        factor = min(factor, DETECT_PX / max(image.shape[:2]))
     small = image
     if factor < 0.95:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))

@@ -71,7 +71,8 @@ PHOTO_KEYSTONE = 0.01  # a page whose mapping narrows this much across it was ph
 BLURRED_MM = 0.25  # a photo whose sharpest edges are softer than this (sigma) is too blurred
 SHADOW_SHARE = 0.3  # paper darker than this share of the page's brightest is in deep shadow
 DARK_PAPER = 40.0  # or darker than this grey level
-BENT_SCALE = 0.02  # a line this much longer or shorter than mapped: the page is bent there
+BENT_SCALE = 0.015  # a line this much longer or shorter than the page's others: bent there
+BENT_PAGE = 0.05  # the lines this much longer or shorter than mapped: the page is bent
 PHOTO_NOTE = (
     "read from a photo: values are within ±0.1 (1 mm) where the page is flat, sharp and evenly "
     "lit; check against the paper any value a decision rests on"
@@ -341,11 +342,16 @@ def _photo_problems(
     ]
     if dark:
         problems.append(f"part of the page is in shadow (line {_numbers(dark)})")
+    # A bend that stretches every line alike moves no value (a value is a share of its line);
+    # one that stretches a line unlike the others does.
+    scales = [item.local_scale for item in items if item.local_scale is not None]
+    usual = statistics.median(scales) if scales else 1.0
     bent = [
         item.number
         for item in items
         if (item.cut is not None and not item.cut.followed)
-        or (item.local_scale is not None and abs(item.local_scale - 1) > BENT_SCALE)
+        or (item.local_scale is not None and abs(item.local_scale / usual - 1) > BENT_SCALE)
+        or abs(usual - 1) > BENT_PAGE
     ]
     if bent:
         problems.append(f"the page is bent near line {_numbers(bent)}: lay it flat")
