@@ -46,6 +46,7 @@ LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of
 TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
 AT_TICK_MM = 1.6  # a mark cut by a tick's mask crosses the line this near the tick, or is unsure
 TICK_BEYOND_RUN_MM = 0.5  # a tick's middle is never further than this beyond the line's end
+TICK_FULL_MM = 2.1  # a tick is dark this far above and below the line (±2.5 mm at 100 %)
 TICK_MASK_MM = 3.0  # rows masked around the line at a tick (ticks are ±2.5 mm at 100 %)
 SPECK_MM2 = 0.3  # smaller components are dirt
 SUBSTANTIAL_MM2 = 0.6  # a separate mark this large, not touching the line, counts as a mark
@@ -305,11 +306,13 @@ def find_ticks(level: Levelled, line: Line, ppm: float) -> Ticks | None:
         if not groups:
             return None
 
-        def key(r: tuple[int, int], a: int = a, end: int = end) -> tuple[bool, float]:
-            # a tick ends within about 3 mm of the line; a pen stroke usually goes on
+        def key(r: tuple[int, int], a: int = a, end: int = end) -> tuple[bool, bool, float]:
+            # a tick ends within about 3 mm of the line; a pen stroke usually goes on; an X's
+            # arms look like a tick only near the line
             c = slice(r[0] + a, r[1] + a + 1)
             long_ = dark[beyond_up, c].mean() > 0.5 and dark[beyond_dn, c].mean() > 0.5
-            return (bool(long_), abs((r[0] + r[1]) / 2 + a - end))
+            full = _full_tick(dark, line, (r[0] + a, r[1] + a), ppm)
+            return (bool(long_), not full, abs((r[0] + r[1]) / 2 + a - end))
 
         g0, g1 = min(groups, key=key)
         g0, g1 = g0 + a, g1 + a
@@ -320,6 +323,23 @@ def find_ticks(level: Levelled, line: Line, ppm: float) -> Ticks | None:
         found.append((tx, (g0, g1)))
     (lt, lcols), (rt, rcols) = found
     return Ticks(lt, lcols, rt, rcols)
+
+
+def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) -> bool:
+    """Whether columns COLS are dark all the way out to TICK_FULL_MM above and below the line,
+    as a printed tick is. An X drawn on a tick makes the columns beside it look like a tick
+    near the line (one arm dark above it where the other is dark below), but not that far out,
+    where its arms have spread apart."""
+    h = dark.shape[0]
+    near, far = line.half + 0.3 * ppm, TICK_FULL_MM * ppm
+    up = slice(max(0, round(line.y - far)), max(0, round(line.y - near)) + 1)
+    down = slice(round(line.y + near), min(h, round(line.y + far) + 1))
+    if up.stop - up.start < 1 or down.stop - down.start < 1:
+        return False
+    span = slice(cols[0], cols[1] + 1)
+    above = dark[up, span].mean(axis=0) >= 0.8
+    below = dark[down, span].mean(axis=0) >= 0.8
+    return bool((above & below).any())
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,7 +2,7 @@
 
 Takes: a greyscale picture (a corner marker cut out of a registered page, or a whole page
 reduced) and its pixels per mm. Returns: the blur as the sigma, in mm, of the Gaussian that
-would soften a sharp edge as much as the picture's sharpest edges are softened.
+would soften a sharp edge as much as the picture's edges are softened.
 
 Why this measure: a step edge of contrast C blurred by a Gaussian of sigma s has a steepest
 gradient of C / (s * sqrt(2 pi)); so s follows from the contrast across an edge and its
@@ -18,12 +18,13 @@ import cv2
 import numpy as np
 
 MIN_EDGE_CONTRAST = 40.0  # grey levels across an edge for it to count
-SHARPEST_SHARE = 10.0  # the blur of the sharpest this percent of edge pixels is reported
+MAX_BLUR_MM = 1.0  # softer edges than this are not counted (flat ground next to an edge)
 
 
 def blur_mm(grey: np.ndarray, px_per_mm: float) -> float | None:
-    """The blur of GREY's sharpest edges as a Gaussian sigma in mm (see the module
-    docstring); None when GREY has no edge of MIN_EDGE_CONTRAST."""
+    """The blur of GREY's edges (the median over their steepest points) as a Gaussian sigma
+    in mm (see the module docstring), up to MAX_BLUR_MM; None when GREY has no edge of
+    MIN_EDGE_CONTRAST."""
     image = grey.astype(np.float32)
     gx = cv2.Sobel(image, cv2.CV_32F, 1, 0, ksize=3) / 8
     gy = cv2.Sobel(image, cv2.CV_32F, 0, 1, ksize=3) / 8
@@ -31,11 +32,15 @@ def blur_mm(grey: np.ndarray, px_per_mm: float) -> float | None:
     reach = max(3, round(1.0 * px_per_mm) | 1)  # about 1 mm either side of an edge
     kernel = np.ones((reach, reach), np.uint8)
     contrast = cv2.dilate(image, kernel) - cv2.erode(image, kernel)
-    # the steepest point of each edge: a local maximum of the gradient
-    ridge = (gradient >= cv2.dilate(gradient, np.ones((3, 3), np.uint8))) & (
-        contrast >= MIN_EDGE_CONTRAST
+    # the steepest point of each edge: a local maximum of the gradient, steep enough to be an
+    # edge at all (not the flat ground beside one, where the window still sees the edge)
+    steep = gradient * (math.sqrt(2 * math.pi) * MAX_BLUR_MM * px_per_mm) >= contrast
+    ridge = (
+        (gradient >= cv2.dilate(gradient, np.ones((3, 3), np.uint8)))
+        & (contrast >= MIN_EDGE_CONTRAST)
+        & steep
     )
     if ridge.sum() < 10:
         return None
-    sigma_px = contrast[ridge] / (np.maximum(gradient[ridge], 1e-3) * math.sqrt(2 * math.pi))
-    return float(np.percentile(sigma_px, SHARPEST_SHARE) / px_per_mm)
+    sigma_px = contrast[ridge] / (gradient[ridge] * math.sqrt(2 * math.pi))
+    return float(np.median(sigma_px) / px_per_mm)
