@@ -324,13 +324,11 @@ def _photo_problems(
 ) -> list[str]:
     """Why a photographed page would not support ±1 mm, in plain words (none: it would)."""
     problems = []
-    if len(reg.markers_found) < 4:
-        problems.append(
-            "a corner square is covered or outside the photo: photograph the whole page, "
-            "its four corner squares uncovered"
-        )
     if blur is not None and blur > BLURRED_MM:
         problems.append("the photo is blurred: take it again, holding the phone still")
+    if len(reg.markers_found) < 4:  # the lines are not where a flat page puts them: say why
+        cover = "a corner square is covered or outside the photo: photograph the whole page, "
+        return [cover + "its four corner squares uncovered", *problems]
     levels = [item.cut.paper for item in items if item.cut and item.cut.paper is not None]
     brightest = max(levels, default=0.0)
     dark = [
