@@ -87,7 +87,7 @@ def test_exif_orientation_and_heic(tmp_path: Path) -> None:
     upright = np.asarray(Image.open(photo.path).convert("L"))
     sideways = Image.fromarray(np.ascontiguousarray(np.rot90(upright)))
     exif = Image.Exif()
-    exif[0x0112] = 8  # stored turned; to be shown turned 90 degrees clockwise
+    exif[0x0112] = 6  # stored turned left; to be shown turned 90 degrees clockwise
     sideways.save(tmp_path / "sideways.jpg", exif=exif, quality=95)
     pytest.importorskip("pillow_heif").register_heif_opener()
     Image.fromarray(upright).save(tmp_path / "photo.heic", quality=90)
