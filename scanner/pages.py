@@ -205,9 +205,9 @@ def _kind_of(head: bytes) -> str | None:
 def _photo_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
     """A JPEG or HEIC/HEIF picture (a phone's photo, or a scanner's JPEG) as one page: turned
     as its EXIF orientation says (phones store the picture sideways and say so), in grey;
-    one larger than about twice PHOTO_PIXELS decoded at a half or a quarter (JPEG's own
-    reduced decoding: quick, and a page filling most of a 12 MP photo is still at about 250
-    dpi, all the measuring needs)."""
+    a JPEG larger than twice PHOTO_PIXELS decoded at a half or a quarter (JPEG's own reduced
+    decoding: quick, and a page filling most of a 12 MP photo is still at about 250 dpi, all
+    the measuring needs)."""
     from PIL import Image, ImageOps
 
     source = str(path)
@@ -227,16 +227,28 @@ def _photo_pages(path: Path, kind: str) -> Iterator[ScanPage | PageProblem]:
             "(pip install pillow-heif), or save the photo as JPEG",
         )
         return
-    with Image.open(path) as picture:
+    with Image.open(path) as picture:  # only the header is read here for a JPEG
         width, height = picture.size
-        factor = 1.0
-        if kind == "jpeg" and width * height > 2 * PHOTO_PIXELS:
-            share = math.sqrt(PHOTO_PIXELS / (width * height))
-            picture.draft("L", (math.ceil(width * share), math.ceil(height * share)))
-            factor = picture.size[0] / width
-        dpi = _plausible_dpi(picture.info.get("dpi"), factor)
-        upright = ImageOps.exif_transpose(picture).convert("L")
-        image = np.ascontiguousarray(np.asarray(upright), dtype=np.uint8)
+        stored = picture.info.get("dpi")
+        if kind == "heif":
+            image = np.asarray(ImageOps.exif_transpose(picture).convert("L"))
+    factor = 1.0
+    if kind == "jpeg":
+        # OpenCV decodes straight to grey, turned as the EXIF orientation says, and a large
+        # photo at a half or a quarter (libjpeg's own reduced decoding)
+        flag = cv2.IMREAD_GRAYSCALE
+        if width * height > 8 * PHOTO_PIXELS:
+            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_4, 0.25
+        elif width * height > 2 * PHOTO_PIXELS:
+            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_2, 0.5
+        with _quiet_opencv():
+            decoded = cv2.imdecode(np.fromfile(path, np.uint8), flag)
+        if decoded is None:
+            yield PageProblem(source, None, "the JPEG image cannot be decoded (damaged?)")
+            return
+        image = decoded
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    dpi = _plausible_dpi(stored, factor)
     notes: tuple[str, ...] = ()
     if dpi is None:
         notes = ("no resolution stored in the file: the printed scale cannot be checked",)

@@ -207,7 +207,9 @@ def detect_markers(
     small = image
     if factor < 0.95:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        while small.shape[1] >= 2 * size[0]:  # halving first: OpenCV's quick case
+            small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
         factor = small.shape[1] / image.shape[1]
     else:
         factor = 1.0
