@@ -118,3 +118,28 @@ def test_a_48_mp_photo_is_decoded_at_a_quarter_of_its_pixels(tmp_path: Path) -> 
     (tmp_path / "big.jpg").write_bytes(data.getvalue())
     (page,) = load_pages(tmp_path / "big.jpg")
     assert page.image.shape == (3000, 4000)
+
+
+def test_each_quality_problem_is_named_in_plain_words() -> None:
+    """Shadow, bend and blur, as read_page finds them on a photographed page's lines."""
+    from types import SimpleNamespace
+
+    from scanner.lines import LineCut
+    from scanner.scan import ItemReading, _photo_problems
+
+    def item(number: int, paper: float, scale: float, followed: bool = True) -> ItemReading:
+        reading = pen.LineReading(5.0, pen.OK, 100.0, None, 1, 60.0, (14.0, 114.0))
+        cut = LineCut(np.zeros((2, 2), np.uint8), 12.0, followed, paper=paper)
+        return ItemReading(number, reading, cut.picture, 0.5, (0.1, 0.9), scale, cut)
+
+    flat = SimpleNamespace(markers_found=(0, 1, 2, 3))
+    good = [item(n, 200, 1.02) for n in range(1, 5)]  # every line alike 2 % long: no problem
+    assert _photo_problems(flat, good, 0.1) == []
+    shadowed = [*good[:2], item(3, 50, 1.02), item(4, 30, 1.02)]
+    assert _photo_problems(flat, shadowed, 0.1) == ["part of the page is in shadow (line 3, 4)"]
+    bent = [*good[:2], item(3, 200, 1.05), item(4, 200, 1.02, followed=False)]
+    assert _photo_problems(flat, bent, 0.1) == ["the page is bent near line 3, 4: lay it flat"]
+    (blurred,) = _photo_problems(flat, good, 0.4)
+    assert blurred.startswith("the photo is blurred")
+    covered = SimpleNamespace(markers_found=(0, 1, 3))
+    assert _photo_problems(covered, bent, 0.1)[0].startswith("a corner square is covered")
