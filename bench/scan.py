@@ -1,13 +1,15 @@
 """Benchmark: `paperfit scan` on a 200-page, 300 dpi greyscale PDF, in pages per second.
 
-The PDF is made here (paperfit.demo.made_up_scan): 200 of paperfit's own personalised forms
+The PDF is made here (paperfit.made_up_scans.made_up_scan): 200 of paperfit's own personalised forms
 (the five instruments in turn), rendered at 300 dpi in grey, one pen stroke drawn on each line,
 turned a little as a feeder would, and saved as one JPEG image per page, as an office scanner
 does.
 Baseline, measured in the same run: the same reading on one core (workers=1). paperfit uses
 every core. Target: at least 8 pages per second on 2 cores, reading and writing the workbook,
 the CSV and the proof sheet.
-Run: .venv/bin/python bench/scan.py [PAGES]
+Photos: 24 hard and 24 moderate 12 MP phone photos (paperfit.made_up_scans.photograph), read
+on one core: the share of pages and marks read, and seconds per photo (target: at most 0.5 s).
+Run: .venv/bin/python bench/scan.py [PAGES] [PHOTOS]
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from forms.scoring import ScoringSettings, Thresholds
 from forms.sheet import line_places
 from generator.scan_results import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, write_forms
-from paperfit.demo import made_up_scan
+from paperfit.made_up_scans import (
+    failure_cameras,
+    hard_camera,
+    made_up_scan,
+    moderate_camera,
+    photo_figures,
+    photo_set,
+)
 from scanner.scan_reading import PAGE_OK, scan
 
 DPI = 300
@@ -89,6 +98,36 @@ def main() -> None:
     )
     print(f"read and write outputs:  {pages / total:6.1f} pages/s (workbook, CSV, proof)")
     print(f"pages read with every mark ok: {ok} of {pages}")
+    photos = int(sys.argv[2]) if len(sys.argv) > 2 else 24
+    bench_photos(catalog, photos, one_core / pages)
+
+
+def bench_photos(catalog: Catalog, count: int, page_seconds: float) -> None:
+    """Read COUNT hard and COUNT moderate 12 MP photos and the failure cases on one core; the
+    time a photo takes is also given against PAGE_SECONDS, a scanned page's on one core in the
+    same run (the ratio holds when the machine is busy)."""
+    rng = np.random.default_rng(11)
+    sets = {
+        "hard photos": [hard_camera(rng) for _ in range(count)],
+        "moderate photos": [moderate_camera(rng) for _ in range(count)],
+    }
+    failures = failure_cameras(rng)
+    sets["failure cases"] = list(failures.values())
+    with tempfile.TemporaryDirectory() as tmp:
+        for title, cameras in sets.items():
+            folder = Path(tmp) / title.replace(" ", "-")
+            folder.mkdir()
+            made = photo_set(folder, cameras, seed=5)
+            start = time.perf_counter()
+            result = scan([folder], catalog, workers=1)
+            each = (time.perf_counter() - start) / len(made)
+            print(
+                f"{photo_figures(made, result.pages).line(title)}; {each:.2f} s a photo "
+                f"({each / page_seconds:.1f}x a scanned page)"
+            )
+            if title == "failure cases":
+                for name, page in zip(failures, result.pages, strict=True):
+                    print(f"  {name}: {page.status}: {page.reason}")
 
 
 if __name__ == "__main__":

@@ -12,16 +12,13 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-import cv2
 import numpy as np
 import openpyxl
-import pypdfium2 as pdfium
-from PIL import Image
 
 from forms.instrument import Catalog
 from forms.records import Form
 from forms.scoring import Thresholds, score
-from forms.sheet import LANGUAGES, LinePlace, line_places
+from forms.sheet import LANGUAGES, line_places
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -32,9 +29,9 @@ from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule,
 from generator.texts import AUDIENCES
 from generator.workbook import write_workbook
 from paperfit.caseload import Caseload, Mistake, make_caseload
+from paperfit.made_up_scans import made_up_scan
 from paperfit.settings import Settings
 from scanner.measurements import ReadOptions, read_inputs
-from scanner.pages import rasterize
 from scanner.scan_reading import scan
 from scanner.schedule import read_schedule
 
@@ -169,42 +166,6 @@ def write_sample_scan(
         folder / "scan", scan([scanned], catalog), catalog, thresholds, True, settings.paper
     )
     return [scanned, files.workbook, files.proof, *([files.csv] if files.csv else [])]
-
-
-def made_up_scan(
-    pack: Path,
-    pages: Sequence[Sequence[tuple[LinePlace, Sequence[float]]]],
-    dpi: float,
-    seed: int,
-) -> bytes:
-    """PACK's pages as a copier would scan them after clients had marked them: on each page,
-    for each line's place, a pen stroke at each value given (none: the line left blank; two:
-    marked twice), drawn in grey at DPI, the page turned up to 1.5 degrees; one JPEG image a
-    page in a PDF. Made-up data, for the demo and the benchmark."""
-    rng = np.random.default_rng(seed)
-    ppm = dpi / 25.4
-    document = pdfium.PdfDocument(pack)
-    images = []
-    try:
-        for index, lines in enumerate(pages):
-            grey = rasterize(document[index], dpi)
-            for place, values in lines:
-                for value in values:
-                    x = (place.left + value * (place.right - place.left) / 10) * ppm
-                    lean = rng.uniform(-0.25, 0.25) * 40
-                    ends = [(x + lean, place.y * ppm - 40), (x - lean, place.y * ppm + 40)]
-                    fixed = [tuple(round(v * 16) for v in point) for point in ends]
-                    cv2.line(grey, fixed[0], fixed[1], 35, 4, cv2.LINE_AA, 4)
-            height, width = grey.shape
-            turn = cv2.getRotationMatrix2D((width / 2, height / 2), rng.uniform(-1.5, 1.5), 1)
-            images.append(
-                Image.fromarray(cv2.warpAffine(grey, turn, (width, height), borderValue=255))
-            )
-    finally:
-        document.close()
-    data = io.BytesIO()
-    images[0].save(data, "PDF", save_all=True, append_images=images[1:], resolution=dpi, quality=80)
-    return data.getvalue()
 
 
 def write_sample_measurements(

@@ -37,6 +37,8 @@ SUFFIXES = {
     ".png": "png",
     ".jpg": "jpeg",
     ".jpeg": "jpeg",
+    ".heic": "heif",
+    ".heif": "heif",
 }
 _MAGIC = (
     (b"%PDF", "pdf"),
@@ -45,6 +47,8 @@ _MAGIC = (
     (b"\x89PNG", "png"),
     (b"\xff\xd8", "jpeg"),
 )
+HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheim")
+PHOTO_PIXELS = 12e6  # larger photos are decoded at a half or a quarter, down to about this
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,10 +139,10 @@ def _page_count(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[int, float
     else (one Batch of the whole file, whose loading says what is wrong)."""
     try:
         with path.open("rb") as stream:
-            head = stream.read(8)
+            head = stream.read(12)
     except OSError:
         return 0, 0
-    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    kind = _kind_of(head)
     try:
         if kind == "pdf":
             import pypdfium2 as pdfium
@@ -194,27 +198,118 @@ def _load_file(
     source = str(path)
     try:
         with path.open("rb") as stream:
-            head = stream.read(8)
+            head = stream.read(12)
     except OSError as error:
         yield PageProblem(source, None, f"cannot be opened: {error.strerror or error}")
         return
-    kind = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    kind = _kind_of(head)
     if kind is None:
         known = SUFFIXES.get(path.suffix.lower())
         reason = (
             f"is named {path.suffix} but is not a {known.upper()} file (empty or damaged?)"
             if known
-            else "is not a PDF, TIFF, PNG or JPEG file"
+            else "is not a PDF, TIFF, PNG or JPEG file (nor a HEIC photo)"
         )
         yield PageProblem(source, None, reason)
         return
     try:
         if kind == "pdf":
             yield from _pdf_pages(path, pages, limits)
+        elif kind in ("jpeg", "heif"):
+            yield from _photo_pages(path, kind, limits)
         else:
             yield from _image_pages(path, kind, pages, limits)
     except Exception as error:  # a damaged file must never stop the batch
         yield PageProblem(source, None, f"cannot be read: {error}")
+
+
+def _kind_of(head: bytes) -> str | None:
+    """The kind of file whose first 12 bytes are HEAD (see _MAGIC, HEIF_BRANDS), or None."""
+    if head[4:12] in HEIF_BRANDS:
+        return "heif"
+    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Photos: JPEG and HEIC
+
+
+def _photo_pages(path: Path, kind: str, limits: Limits) -> Iterator[ScanPage | PageProblem]:
+    """A JPEG or HEIC/HEIF picture (a phone's photo, or a scanner's JPEG) as one page: turned
+    as its EXIF orientation says (phones store the picture sideways and say so), in grey;
+    a JPEG larger than twice PHOTO_PIXELS decoded at a half or a quarter (JPEG's own reduced
+    decoding: quick, and a page filling most of a 12 MP photo is still at about 250 dpi, all
+    the measuring needs)."""
+    from PIL import Image, ImageOps
+
+    source = str(path)
+    if kind == "jpeg":
+        with path.open("rb") as stream:
+            stream.seek(max(0, path.stat().st_size - 1024))
+            if b"\xff\xd9" not in stream.read():
+                yield PageProblem(
+                    source, None, "the JPEG file is cut short (incomplete download or copy?)"
+                )
+                return
+    elif not _heif_opener():
+        yield PageProblem(
+            source,
+            None,
+            "is a HEIC/HEIF photo: reading it needs the pillow-heif package "
+            "(pip install pillow-heif), or save the photo as JPEG",
+        )
+        return
+    with _any_size(), Image.open(path) as picture:  # only the header is read here for a JPEG
+        width, height = picture.size
+        stored = picture.info.get("dpi")
+        refusal = limits.page_refusal(width, height, "the picture")
+        if refusal:
+            yield PageProblem(source, None, refusal)
+            return
+        if kind == "heif":
+            image = np.asarray(ImageOps.exif_transpose(picture).convert("L"))
+    factor = 1.0
+    if kind == "jpeg":
+        # OpenCV decodes straight to grey, turned as the EXIF orientation says, and a large
+        # photo at a half or a quarter (libjpeg's own reduced decoding)
+        flag = cv2.IMREAD_GRAYSCALE
+        if width * height > 8 * PHOTO_PIXELS:
+            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_4, 0.25
+        elif width * height > 2 * PHOTO_PIXELS:
+            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_2, 0.5
+        with _quiet_opencv():
+            decoded = cv2.imdecode(np.fromfile(path, np.uint8), flag)
+        if decoded is None:
+            yield PageProblem(source, None, "the JPEG image cannot be decoded (damaged?)")
+            return
+        image = decoded
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    dpi = _plausible_dpi(stored, factor)
+    notes: tuple[str, ...] = ()
+    if dpi is None:
+        notes = ("no resolution stored in the file: the printed scale cannot be checked",)
+    yield ScanPage(source, 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
+
+
+def _heif_opener() -> bool:
+    """Whether HEIC/HEIF pictures can be opened (pillow-heif installed and registered)."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
+def _plausible_dpi(dpi: tuple | None, factor: float) -> float | None:
+    """A picture's stored resolution DPI (x, y), times FACTOR (a reduced decoding), or None
+    when there is none or it is outside PLAUSIBLE_DPI (a phone's 72 dpi)."""
+    if not dpi:
+        return None
+    value = float(sum(float(v) for v in dpi[:2]) / len(dpi[:2]))
+    if not PLAUSIBLE_DPI[0] <= value <= PLAUSIBLE_DPI[1]:
+        return None
+    return value * factor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,11 +545,7 @@ def _stored_dpi(path: Path, frames: int) -> list[float | None]:
             for index in range(frames):
                 if index:
                     picture.seek(index)
-                dpi = picture.info.get("dpi")
-                if dpi:
-                    value = float(sum(float(v) for v in dpi[:2]) / len(dpi[:2]))
-                    if PLAUSIBLE_DPI[0] <= value <= PLAUSIBLE_DPI[1]:
-                        found[index] = value
+                found[index] = _plausible_dpi(picture.info.get("dpi"), 1.0)
     except Exception:  # PIL missing or unable: the resolution is simply unknown
         pass
     return found

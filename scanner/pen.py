@@ -46,6 +46,7 @@ LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of
 TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
 AT_TICK_MM = 1.6  # a mark cut by a tick's mask crosses the line this near the tick, or is unsure
 TICK_BEYOND_RUN_MM = 0.5  # a tick's middle is never further than this beyond the line's end
+TICK_FULL_MM = 2.1  # a tick is dark this far above and below the line (±2.5 mm at 100 %)
 TICK_MASK_MM = 3.0  # rows masked around the line at a tick (ticks are ±2.5 mm at 100 %)
 SPECK_MM2 = 0.3  # smaller components are dirt
 SUBSTANTIAL_MM2 = 0.6  # a separate mark this large, not touching the line, counts as a mark
@@ -151,34 +152,97 @@ def _round_dot(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> bool:
 
 
 def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
-    """Read the pen mark on one rating line (see the module docstring)."""
+    """Read the pen mark on one rating line (see the module docstring), stage by stage: the
+    ink, the crop levelled, the printed line, its end ticks, the pen's ink, the marks, the
+    verdict."""
     if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
         raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
     ppm = float(px_per_mm)
-    grey = crop
-    paper = float(np.median(grey))
-    ink = float(np.percentile(grey, 0.5))
-    if paper - ink < MIN_CONTRAST:
+    ink = find_ink(crop)
+    if ink is None:
         return _unreadable()
-    thr, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    thr = min(thr, paper - 0.3 * (paper - ink))
-    dark0 = grey < thr
-    if dark0.mean() > 0.3:
+    level = level_crop(crop, ink, ppm)
+    line = find_line(level, ppm)
+    if line is None:
         return _unreadable()
+    ticks = find_ticks(level, line, ppm)
+    if ticks is None:
+        return _unreadable()
+    length_mm = (ticks.right - ticks.left) / ppm
+    if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
+        return _unreadable()
+    pen = pen_ink(level, line, ticks, ppm)
+    marks = find_marks(pen, line, ticks, ppm)
+    return verdict(marks, line, ticks, ppm)
 
-    # The printed line: level the crop.
-    angle, _score = _find_angle(dark0, 0.4 * ppm)
+
+@dataclass(frozen=True, eq=False)
+class Ink:
+    """The crop's grey levels: PAPER (median), the threshold below which a pixel is ink, and
+    the ink mask (DARK) of the crop as it came."""
+
+    paper: float
+    threshold: float
+    dark: np.ndarray
+
+
+def find_ink(grey: np.ndarray) -> Ink | None:
+    """The crop's Ink (Otsu, kept well below the paper), or None when the crop has too little
+    contrast or is mostly dark (not a line's region)."""
+    paper = float(np.median(grey))
+    darkest = float(np.percentile(grey, 0.5))
+    if paper - darkest < MIN_CONTRAST:
+        return None
+    thr, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    thr = min(thr, paper - 0.3 * (paper - darkest))
+    dark = grey < thr
+    if dark.mean() > 0.3:
+        return None
+    return Ink(paper, float(thr), dark)
+
+
+@dataclass(frozen=True, eq=False)
+class Levelled:
+    """The crop turned so that its printed line is level: ANGLE (degrees) it was turned by,
+    INK_WEIGHT (how far below the paper each pixel is) and DARK (the ink mask)."""
+
+    angle: float
+    ink_weight: np.ndarray
+    dark: np.ndarray
+
+
+def level_crop(grey: np.ndarray, ink: Ink, ppm: float) -> Levelled:
+    """GREY turned by the angle of its strongest straight dark band (within MAX_ANGLE_DEG)."""
+    angle, _score = _find_angle(ink.dark, 0.4 * ppm)
     h, w = grey.shape
     rot = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), angle, 1.0)
-    g = cv2.warpAffine(grey, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(paper))
-    gf = g.astype(float)
-    ink_w = np.clip(paper - gf, 0, None)
-    dark = g < thr
+    g = cv2.warpAffine(grey, rot, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(ink.paper))
+    ink_weight = np.clip(ink.paper - g.astype(float), 0, None)
+    return Levelled(angle, ink_weight, g < ink.threshold)
 
+
+@dataclass(frozen=True)
+class Line:
+    """The printed line in a levelled crop: its rows TOP to BOTTOM, its centre row Y (ink
+    weighted, sub-pixel), HALF its thickness (px), and its dark run from START to END (px)."""
+
+    top: int
+    bottom: int
+    y: float
+    half: float
+    start: int
+    end: int
+
+
+def find_line(level: Levelled, ppm: float) -> Line | None:
+    """The printed line: the darkest row and the rows around it at least a fifth as dark, no
+    thicker than 2 mm, with a dark run at least MIN_LINE_MM long; None if there is none."""
+    dark = level.dark
+    h = dark.shape[0]
     prof = dark.sum(axis=1).astype(float)
     r0 = int(np.argmax(prof))
     if prof[r0] < MIN_LINE_MM * ppm * 0.8:
-        return _unreadable()
+        return None
     top = r0
     while top > 0 and prof[top - 1] >= 0.2 * prof[r0]:
         top -= 1
@@ -186,52 +250,69 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
     while bot < h - 1 and prof[bot + 1] >= 0.2 * prof[r0]:
         bot += 1
     if (bot - top + 1) > 2.0 * ppm:
-        return _unreadable()
+        return None
     lo, hi = max(0, top - 1), min(h - 1, bot + 1)
     rows = np.arange(lo, hi + 1)
-    rw = ink_w[lo : hi + 1].sum(axis=1)
+    rw = level.ink_weight[lo : hi + 1].sum(axis=1)
     yl = float((rows * rw).sum() / max(rw.sum(), 1e-9))
-    half = (bot - top + 1) / 2
-
     band_dark = dark[top : bot + 1].any(axis=0)
     runs = _runs(band_dark, round(0.5 * ppm))
     xs_run, xe_run = max(runs, key=lambda r: r[1] - r[0], default=(0, -1))
     if xe_run - xs_run < MIN_LINE_MM * ppm:
-        return _unreadable()
+        return None
+    return Line(top, bot, yl, (bot - top + 1) / 2, xs_run, xe_run)
 
-    # The end ticks.
-    z0 = half + 0.3 * ppm
+
+@dataclass(frozen=True)
+class Ticks:
+    """The end ticks: LEFT and RIGHT (px, sub-pixel centres) and the columns each covers."""
+
+    left: float
+    left_cols: tuple[int, int]
+    right: float
+    right_cols: tuple[int, int]
+
+
+def find_ticks(level: Levelled, line: Line, ppm: float) -> Ticks | None:
+    """The end ticks: near each end of the line's run, the columns dark across TICK_REACH_MM
+    above and below the line (a pen stroke, which goes on beyond 3.3 mm, is a tick only if
+    nothing else is), at their darkness-weighted centre; None if an end has none."""
+    dark, ink_w, yl = level.dark, level.ink_weight, line.y
+    h, w = dark.shape
+    z0 = line.half + 0.3 * ppm
     z1 = TICK_REACH_MM * ppm
     if z1 <= z0:
-        return _unreadable()
+        return None
     up = slice(max(0, round(yl - z1)), max(0, round(yl - z0)) + 1)
     dn = slice(round(yl + z0), min(h, round(yl + z1) + 1))
     if up.stop - up.start < 1 or dn.stop - dn.start < 1:
-        return _unreadable()
+        return None
     tick_col = (dark[up].mean(axis=0) >= 0.8) & (dark[dn].mean(axis=0) >= 0.8)
     zone_w = ink_w[up].sum(axis=0) + ink_w[dn].sum(axis=0)
     reach = round(3.0 * ppm)
     beyond_up = slice(max(0, int(yl - 4.0 * ppm)), max(1, int(yl - 3.3 * ppm)))
     beyond_dn = slice(min(h - 1, int(yl + 3.3 * ppm)), min(h, int(yl + 4.0 * ppm)))
-    ticks: list[tuple[float, int, int]] = []
-    for end in (xs_run, xe_run):
+    found: list[tuple[float, tuple[int, int]]] = []
+    for end in (line.start, line.end):
         a, b = max(0, end - reach), min(w - 1, end + reach)
         # A tick crosses the line, so it lies within the line's dark run; what lies beyond
         # the run's end (the rim of a child form's face) is not a tick.
-        outward = -1 if end == xs_run else 1
+        outward = -1 if end == line.start else 1
         groups = [
             r
             for r in _runs(tick_col[a : b + 1], 0)
             if ((r[0] + r[1]) / 2 + a - end) * outward <= TICK_BEYOND_RUN_MM * ppm
         ]
         if not groups:
-            return _unreadable()
+            return None
 
-        def key(r: tuple[int, int], a: int = a, end: int = end) -> tuple[bool, float]:
-            # a tick ends within about 3 mm of the line; a pen stroke usually goes on
+        def key(r: tuple[int, int], a: int = a, end: int = end) -> tuple[bool, bool, float]:
+            # a tick ends within about 3 mm of the line; a pen stroke usually goes on; an X's
+            # arms look like a tick only near the line
             c = slice(r[0] + a, r[1] + a + 1)
             long_ = dark[beyond_up, c].mean() > 0.5 and dark[beyond_dn, c].mean() > 0.5
-            return (bool(long_), abs((r[0] + r[1]) / 2 + a - end))
+            full = _full_tick(dark, line, (r[0] + a, r[1] + a), ppm)
+            return (bool(long_), not full, abs((r[0] + r[1]) / 2 + a - end))
 
         g0, g1 = min(groups, key=key)
         g0, g1 = g0 + a, g1 + a
@@ -239,78 +320,98 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
         cw = zone_w[c0 : c1 + 1]
         cw = np.clip(cw - cw.min(), 0, None)
         tx = float((np.arange(c0, c1 + 1) * cw).sum() / max(cw.sum(), 1e-9))
-        ticks.append((tx, g0, g1))
-    (lt, lg0, lg1), (rt, rg0, rg1) = ticks
-    length_mm = (rt - lt) / ppm
-    if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
-        return _unreadable()
-    ticks_mm = (lt / ppm, rt / ppm)
+        found.append((tx, (g0, g1)))
+    (lt, lcols), (rt, rcols) = found
+    return Ticks(lt, lcols, rt, rcols)
 
-    # The pen: ink minus the printed line and ticks (kept where ink goes on across the line).
+
+def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) -> bool:
+    """Whether columns COLS are dark all the way out to TICK_FULL_MM above and below the line,
+    as a printed tick is. An X drawn on a tick makes the columns beside it look like a tick
+    near the line (one arm dark above it where the other is dark below), but not that far out,
+    where its arms have spread apart."""
+    h = dark.shape[0]
+    near, far = line.half + 0.3 * ppm, TICK_FULL_MM * ppm
+    up = slice(max(0, round(line.y - far)), max(0, round(line.y - near)) + 1)
+    down = slice(round(line.y + near), min(h, round(line.y + far) + 1))
+    if up.stop - up.start < 1 or down.stop - down.start < 1:
+        return False
+    span = slice(cols[0], cols[1] + 1)
+    above = dark[up, span].mean(axis=0) >= 0.8
+    below = dark[down, span].mean(axis=0) >= 0.8
+    return bool((above & below).any())
+
+
+@dataclass(frozen=True, eq=False)
+class PenInk:
+    """The ink left when the printed line and ticks are taken out (MASK), and for each tick
+    the pixels next to its masked strip (NEAR_TICK[0] left, [1] right)."""
+
+    mask: np.ndarray
+    near_tick: np.ndarray
+
+
+def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> PenInk:
+    """The pen's ink: the dark pixels minus the printed line (kept in columns where ink goes
+    on just above or below it: a stroke crossing it) and minus a strip around each tick."""
+    dark = level.dark
+    h, w = dark.shape
     m = max(1, round(0.1 * ppm))
     k = max(2, round(0.3 * ppm))
-    b_lo, b_hi = max(0, top - m), min(h - 1, bot + m)
+    b_lo, b_hi = max(0, line.top - m), min(h - 1, line.bottom + m)
     above = dark[max(0, b_lo - k) : b_lo].any(axis=0)
     below = dark[b_hi + 1 : b_hi + 1 + k].any(axis=0)
     pen = dark.copy()
-    x_lo, x_hi = max(0, lg0 - 2 * m), min(w - 1, rg1 + 2 * m)
+    x_lo, x_hi = max(0, ticks.left_cols[0] - 2 * m), min(w - 1, ticks.right_cols[1] + 2 * m)
     cols = np.zeros(w, dtype=bool)
     cols[x_lo : x_hi + 1] = True
     crossed = cv2.dilate((above | below).astype(np.uint8)[None, :], np.ones((1, 2 * m + 1)))
     clear = cols & ~crossed[0].astype(bool)
     pen[b_lo : b_hi + 1, clear] = False
+    yl = line.y
     t_rows = slice(max(0, int(yl - TICK_MASK_MM * ppm)), min(h, int(yl + TICK_MASK_MM * ppm) + 2))
     # Ink next to a tick's masked strip was cut by it: a mark on or at the end tick.
     near_tick = np.zeros((2, h, w), dtype=bool)
-    for end, (g0, g1) in enumerate(((lg0, lg1), (rg0, rg1))):
+    for end, (g0, g1) in enumerate((ticks.left_cols, ticks.right_cols)):
         strip = slice(max(0, g0 - 2 * m), g1 + 2 * m + 1)
         pen[t_rows, strip] = False
         near_tick[end, t_rows, strip] = True
         near_tick[end] = cv2.dilate(near_tick[end].astype(np.uint8), np.ones((5, 5))) > 0
+    return PenInk(pen, near_tick)
 
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(pen.astype(np.uint8), connectivity=8)
-    comps = []
-    for i in range(1, n):
-        x, y, cw_, ch_, area = stats[i]
-        if area < SPECK_MM2 * ppm * ppm:
-            continue
-        comps.append((i, x, y, cw_, ch_))
 
-    # Faces beyond the ends, and whatever lies inside them. The gap is in the form's mm (a
-    # face printed at 90 % is nearer the tick), from the printed length of the line.
-    gap = FACE_GAP_MM * (rt - lt) / 100.0
-    faces = []
-    gap_hits: list[int] = []  # face-like components with ink between the tick and the face
-    for i, x, y, cw_, ch_ in comps:
-        left = x + cw_ - 1 < lt + 0.5 * ppm and x + cw_ / 2 < lt - 3.0 * ppm
-        right = x > rt - 0.5 * ppm and x + cw_ / 2 > rt + 3.0 * ppm
-        if (left or right) and all(FACE_MM[0] * ppm <= s <= FACE_MM[1] * ppm for s in (cw_, ch_)):
-            faces.append((x, y, x + cw_ - 1, y + ch_ - 1))
-            if (left and x + cw_ - 1 > lt - gap) or (right and x < rt + gap):
-                gap_hits.append(i)
-    pad = 0.5 * ppm
+@dataclass(frozen=True)
+class Marks:
+    """The pen marks found: CROSSING, where each mark on the line crosses it (px) and whether
+    that place is untrusted (a dash along the line, or a mark mostly hidden by a tick); AWAY,
+    the crossings of marks away from the line."""
 
-    def in_face(x: int, y: int, cw_: int, ch_: int) -> bool:
-        return any(
-            x >= f[0] - pad
-            and y >= f[1] - pad
-            and x + cw_ - 1 <= f[2] + pad
-            and y + ch_ - 1 <= f[3] + pad
-            for f in faces
-        )
+    crossing: tuple[tuple[float, bool], ...]
+    away: tuple[float, ...]
 
+
+def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float) -> Marks:
+    """The pen's ink in connected pieces, specks and child forms' faces left out, sorted into
+    marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        pen.mask.astype(np.uint8), connectivity=8
+    )
+    comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
+    faces, gap_hits, gap = _faces(comps, ticks, ppm)
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
-    away: list[float | None] = []
+    away: list[float] = []
     at_tick: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]  # pieces cut by each tick
+    yl, half = line.y, line.half
     for i, x, y, cw_, ch_ in comps:
-        if in_face(x, y, cw_, ch_) and i not in gap_hits:
+        if _in_face((x, y, cw_, ch_), faces, 0.5 * ppm) and i not in gap_hits:
             continue
         ys, xs = np.nonzero(labels[y : y + ch_, x : x + cw_] == i)
         ys, xs = ys + y, xs + x
         if i in gap_hits:  # keep only the ink nearer the tick than a face can be
-            keep = (xs > lt - gap) & (xs < rt + gap)
+            keep = (xs > ticks.left - gap) & (xs < ticks.right + gap)
             xs, ys = xs[keep], ys[keep]
-        cut = [bool(near_tick[end, ys, xs].any()) for end in (0, 1)] if xs.size else [False] * 2
+        near = pen.near_tick
+        cut = [bool(near[end, ys, xs].any()) for end in (0, 1)] if xs.size else [False] * 2
         if any(cut):
             at_tick[cut.index(True)].append((xs, ys))
             continue
@@ -322,8 +423,54 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
             touching.append((xs, ys, float(close.min()), float(close.max())))
         elif dist.min() <= half + NEAR_MM * ppm or xs.size >= SUBSTANTIAL_MM2 * ppm * ppm:
             away.append(_crossing(xs, ys, yl, ppm)[0])
+    crossing = _join_pieces(touching, yl, ppm)
+    # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
+    # of such a mark is hidden under the tick, so a crossing found far from the tick is not
+    # trusted (kept as a guess, like a dash).
+    for tick, pieces in zip((ticks.left, ticks.right), at_tick, strict=True):
+        if pieces:
+            xs = np.concatenate([piece[0] for piece in pieces])
+            ys = np.concatenate([piece[1] for piece in pieces])
+            mx, dash = _crossing(xs, ys, yl, ppm)
+            crossing.append((mx, dash or abs(mx - tick) > AT_TICK_MM * ppm))
+    return Marks(tuple(crossing), tuple(away))
 
-    # Pieces of one mark broken at the line: join touching components that meet near it.
+
+def _faces(
+    comps: list, ticks: Ticks, ppm: float
+) -> tuple[list[tuple[int, int, int, int]], list[int], float]:
+    """Faces beyond the ends (boxes), the face-like components with ink between the tick and
+    the face, and that gap (px). The gap is in the form's mm (a face printed at 90 % is nearer
+    the tick), from the printed length of the line."""
+    lt, rt = ticks.left, ticks.right
+    gap = FACE_GAP_MM * (rt - lt) / 100.0
+    faces = []
+    gap_hits: list[int] = []
+    for i, x, y, cw_, ch_ in comps:
+        left = x + cw_ - 1 < lt + 0.5 * ppm and x + cw_ / 2 < lt - 3.0 * ppm
+        right = x > rt - 0.5 * ppm and x + cw_ / 2 > rt + 3.0 * ppm
+        if (left or right) and all(FACE_MM[0] * ppm <= s <= FACE_MM[1] * ppm for s in (cw_, ch_)):
+            faces.append((x, y, x + cw_ - 1, y + ch_ - 1))
+            if (left and x + cw_ - 1 > lt - gap) or (right and x < rt + gap):
+                gap_hits.append(i)
+    return faces, gap_hits, gap
+
+
+def _in_face(box: tuple[int, int, int, int], faces: list, pad: float) -> bool:
+    """Whether BOX (x, y, width, height) lies inside one of FACES (with PAD)."""
+    x, y, cw_, ch_ = box
+    return any(
+        x >= f[0] - pad
+        and y >= f[1] - pad
+        and x + cw_ - 1 <= f[2] + pad
+        and y + ch_ - 1 <= f[3] + pad
+        for f in faces
+    )
+
+
+def _join_pieces(touching: list, yl: float, ppm: float) -> list[tuple[float, bool]]:
+    """Pieces of one mark broken at the line joined (touching components that meet near it),
+    and each mark's crossing."""
     touching.sort(key=lambda t: t[2])
     groups: list[list] = []
     for xs, ys, x0, x1 in touching:
@@ -332,22 +479,24 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
             groups[-1] = [np.concatenate((gx, xs)), np.concatenate((gy, ys)), g0, max(g1, x1)]
         else:
             groups.append([xs, ys, x0, x1])
-    merged = [_crossing(gx, gy, yl, ppm) for gx, gy, _g0, _g1 in groups]
-    # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
-    # of such a mark is hidden under the tick, so a crossing found far from the tick is not
-    # trusted (kept as a guess, like a dash).
-    for tick, pieces in zip((lt, rt), at_tick, strict=True):
-        if pieces:
-            xs = np.concatenate([piece[0] for piece in pieces])
-            ys = np.concatenate([piece[1] for piece in pieces])
-            mx, dash = _crossing(xs, ys, yl, ppm)
-            merged.append((mx, dash or abs(mx - tick) > AT_TICK_MM * ppm))
+    return [_crossing(gx, gy, yl, ppm) for gx, gy, _g0, _g1 in groups]
+
+
+def verdict(marks: Marks, line: Line, ticks: Ticks, ppm: float) -> LineReading:
+    """The LineReading: one trusted mark on the line gives a value (clamped to 0-10 within
+    END_CLAMP_MM of a tick); anything else a status and, where there is one, a best guess."""
+    lt, rt = ticks.left, ticks.right
 
     def to_value(px: float) -> float:
         return 10.0 * (px - lt) / (rt - lt)
 
-    marks = len(merged) + len(away)
-    base = {"length_mm": round(length_mm, 2), "ticks_mm": ticks_mm, "marks": marks}
+    merged, away = marks.crossing, marks.away
+    count = len(merged) + len(away)
+    base = {
+        "length_mm": round((rt - lt) / ppm, 2),
+        "ticks_mm": (lt / ppm, rt / ppm),
+        "marks": count,
+    }
     if len(merged) >= 2 or (merged and away):
         return LineReading(None, SEVERAL_MARKS, guess=None, mark_x_mm=None, **base)
     if merged:

@@ -39,8 +39,11 @@ from forms.sheet import (
 from scanner.pages import PageProblem, ScanPage
 
 DETECT_DPI = 200.0  # markers are searched for at about this resolution
+DETECT_PX = 1800  # or, in a picture of unknown resolution (a photo), on a copy this long
 POOR_RESIDUAL_MM = 0.5  # above this RMS corner error the page is "poor registration"
-PAPER_TOLERANCE = 0.03  # marker spacings may differ this much (relative) from the layout's
+PAPER_TOLERANCE = 0.035  # the markers' rectangle may differ this much in shape from a paper's
+FOCAL_GUESS = 0.8  # a phone's focal length, as a share of the image's long side, when the
+# perspective is too weak to measure it (then it hardly matters)
 SCALE_RANGE = (0.85, 1.10)  # beyond this the stored dpi is not believed (90-105 % expected)
 CODE_MARGIN_MM = 4.0
 NO_MARKERS = "no markers: is this a paperfit form?"
@@ -128,11 +131,18 @@ def code_box_mm(paper: str) -> tuple[float, float, float, float]:
 def register(page: ScanPage) -> Registration | PageProblem:
     """The Registration of PAGE, or a PageProblem saying why there is none (fewer than 3
     markers; markers that fit neither paper; a mirrored page)."""
-    markers, notes = detect_markers(page.image, page.dpi)
-    if len(markers) < 3:
+    markers, notes = detect_markers(page.image, page.dpi, page.dpi_stored)
+    if not markers:
         return PageProblem(page.source, page.page, NO_MARKERS)
+    if len(markers) < 3:
+        return PageProblem(
+            page.source,
+            page.page,
+            f"only {len(markers)} of the 4 corner squares found: part of the page is outside "
+            "the picture or covered; scan or photograph the whole page",
+        )
     notes = list(notes)
-    paper, scale_px = _paper_of(markers)
+    paper = _paper_of(markers, page.image.shape)
     if paper is None:
         return PageProblem(
             page.source,
@@ -149,6 +159,8 @@ def register(page: ScanPage) -> Registration | PageProblem:
         missing = sorted(set(CORNER_IDS.values()) - set(ids))
         notes.append(f"marker {missing[0]} not found: affine mapping from 3 markers")
         homography = _affine(page_pts, image_pts)
+    if homography is not None and np.all(np.isfinite(homography)):
+        scale_px = _local_scale(homography, *(np.array(PAPER_SIZES_MM[paper]) / 2))
     if homography is None or not np.all(np.isfinite(homography)):
         return PageProblem(page.source, page.page, "the corner markers give no usable mapping")
     inverse = np.linalg.inv(homography)
@@ -172,7 +184,7 @@ def register(page: ScanPage) -> Registration | PageProblem:
         dpi = scale_px * 25.4
     scale = scale_px / (dpi / 25.4)
     residual_px = np.sqrt(np.mean(np.sum((_project(homography, page_pts) - image_pts) ** 2, 1)))
-    residual_mm = float(residual_px / (dpi / 25.4))
+    residual_mm = float(residual_px / scale_px)
     status = OK
     if residual_mm > POOR_RESIDUAL_MM:
         status = POOR
@@ -192,14 +204,21 @@ def register(page: ScanPage) -> Registration | PageProblem:
     )
 
 
-def detect_markers(image: np.ndarray, dpi: float) -> tuple[dict[int, np.ndarray], list[str]]:
-    """The corner markers (ids 0-3) in IMAGE (greyscale, DPI): id -> 4x2 corners in image px,
-    sub-pixel refined on IMAGE itself; and notes (e.g. a marker found twice)."""
+def detect_markers(
+    image: np.ndarray, dpi: float, dpi_known: bool = True
+) -> tuple[dict[int, np.ndarray], list[str]]:
+    """The corner markers (ids 0-3) in IMAGE (greyscale, DPI, or of unknown resolution unless
+    DPI_KNOWN): id -> 4x2 corners in image px, sub-pixel refined on IMAGE itself; and notes
+    (e.g. a marker found twice)."""
     factor = min(1.0, DETECT_DPI / dpi) if dpi > 0 else 1.0
+    if not dpi_known:  # a photo: a page filling 60 % of it still has 4-5 px per mm
+        factor = min(factor, DETECT_PX / max(image.shape[:2]))
     small = image
     if factor < 0.95:
         size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        while small.shape[1] >= 2 * size[0]:  # halving first: OpenCV's quick case
+            small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
         factor = small.shape[1] / image.shape[1]
     else:
         factor = 1.0
@@ -260,26 +279,51 @@ def _refine(image: np.ndarray, quad: np.ndarray, dpi: float) -> np.ndarray:
     return np.where((moved <= half / 2)[:, None], refined, quad)
 
 
-def _paper_of(markers: dict[int, np.ndarray]) -> tuple[str | None, float]:
-    """The paper whose marker spacing the found markers have (up to a common scale), and that
-    scale in image px per layout mm; (None, 0) when neither paper fits."""
+def _paper_of(markers: dict[int, np.ndarray], shape: tuple[int, ...]) -> str | None:
+    """The paper whose markers' rectangle has the shape of the one the found MARKERS span,
+    corrected for perspective (a photo's), or None when neither paper fits. SHAPE: the image's.
+
+    With four markers the rectangle's sides are measured through the camera: the homography
+    of the unit square onto the marker centres is K [r1 r2 t] up to the sides' lengths, with
+    K a camera of square pixels centred on the image and focal length f found from r1 . r2 = 0
+    (FOCAL_GUESS when the perspective is too weak to tell). With three, the two sides they span
+    (no perspective can be told from three points)."""
     centres = {ident: quad.mean(axis=0) for ident, quad in markers.items()}
-    pairs = [(a, b) for a in sorted(centres) for b in sorted(centres) if a < b]
-    measured = np.array([np.linalg.norm(centres[a] - centres[b]) for a, b in pairs])
-    best: tuple[float, str | None, float] = (math.inf, None, 0.0)
-    for paper in PAPER_SIZES_MM:
-        expected_centres = marker_centres_mm(paper)
-        expected = np.array(
-            [np.linalg.norm(expected_centres[a] - expected_centres[b]) for a, b in pairs]
+    top_left, top_right, bottom_right, bottom_left = (CORNER_IDS[c] for c in CORNER_IDS)
+    if len(centres) == 4:
+        square = np.array([(0, 0), (1, 0), (1, 1), (0, 1)], np.float64)
+        centre = np.array([shape[1] / 2, shape[0] / 2])
+        quad = np.array([centres[i] for i in (top_left, top_right, bottom_right, bottom_left)])
+        unit = cv2.getPerspectiveTransform(
+            square.astype(np.float32), (quad - centre).astype(np.float32)
         )
-        scale = float(measured @ expected / (expected @ expected))
-        error = float(np.sqrt(np.mean((measured / (scale * expected) - 1) ** 2)))
+        h1, h2 = unit[:, 0], unit[:, 1]
+        focal = FOCAL_GUESS * max(shape[:2])
+        if abs(h1[2] * h2[2]) > 1e-12:
+            focal_sq = -(h1[0] * h2[0] + h1[1] * h2[1]) / (h1[2] * h2[2])
+            if (0.3 * max(shape[:2])) ** 2 < focal_sq < (4 * max(shape[:2])) ** 2:
+                focal = math.sqrt(focal_sq)
+        side_x = np.linalg.norm([h1[0] / focal, h1[1] / focal, h1[2]])
+        side_y = np.linalg.norm([h2[0] / focal, h2[1] / focal, h2[2]])
+    else:
+        corner = next(i for i in centres if (i + 1) % 4 in centres and (i - 1) % 4 in centres)
+        after, before = centres[(corner + 1) % 4], centres[(corner - 1) % 4]
+        side_x, side_y = (
+            np.linalg.norm(after - centres[corner]),
+            np.linalg.norm(before - centres[corner]),
+        )
+        if corner % 2:  # the corner's next marker clockwise lies along the page's height
+            side_x, side_y = side_y, side_x
+    measured = side_x / side_y
+    best: tuple[float, str | None] = (math.inf, None)
+    for paper in PAPER_SIZES_MM:
+        expected = marker_centres_mm(paper)
+        width = np.linalg.norm(expected[top_right] - expected[top_left])
+        height = np.linalg.norm(expected[bottom_left] - expected[top_left])
+        error = abs(measured / (width / height) - 1)
         if error < best[0]:
-            best = (error, paper, scale)
-    error, paper, scale = best
-    if paper is None or error > PAPER_TOLERANCE or scale <= 0:
-        return None, 0.0
-    return paper, scale
+            best = (error, paper)
+    return best[1] if best[0] <= PAPER_TOLERANCE else None
 
 
 def _affine(page_pts: np.ndarray, image_pts: np.ndarray) -> np.ndarray:
@@ -299,6 +343,14 @@ def _local_scale(homography: np.ndarray, x_mm: float, y_mm: float) -> float:
     a, b, c = _project(homography, [(x_mm, y_mm), (x_mm + 1, y_mm), (x_mm, y_mm + 1)])
     u, v = b - a, c - a
     return math.sqrt(abs(u[0] * v[1] - u[1] * v[0]))
+
+
+def keystone(reg: Registration) -> float:
+    """How much the page's mapping narrows across the page: the spread of its local scale at
+    the four marker centres against their mean (0 for a scan; a tilted phone gives 0.05-0.2)."""
+    centres = marker_centres_mm(reg.paper).values()
+    scales = [_local_scale(reg.homography, *centre) for centre in centres]
+    return (max(scales) - min(scales)) / (sum(scales) / len(scales))
 
 
 # ---------------------------------------------------------------------------------------------

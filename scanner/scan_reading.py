@@ -33,9 +33,19 @@ from forms.records import plural, total_of
 from forms.sheet import LinePlace, PageCode, line_places
 from forms.workers import fork_context
 from scanner import pen
+from scanner.lines import LineCut, cut_line
 from scanner.own_outputs import is_derived
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
-from scanner.registration import POOR, Registration, crop, read_code, register
+from scanner.quality import blur_mm
+from scanner.registration import (
+    POOR,
+    Registration,
+    crop,
+    keystone,
+    marker_corners_mm,
+    read_code,
+    register,
+)
 
 # Page statuses. Anything but PAGE_OK (or BLANK) sends the page to review, its values empty.
 PAGE_OK = "ok"
@@ -45,6 +55,7 @@ POOR_REGISTRATION = POOR
 UNKNOWN_FORM = "unknown form"
 UNREADABLE = "unreadable"
 BLANK = "blank page"  # nothing on it (the back of a sheet in a two-sided scan): not reviewed
+POOR_PHOTO = "poor photo"  # a photo too blurred, shadowed or bent to measure to 1 mm
 
 BEYOND_ENDS_MM = 14.0  # a line's picture reaches this far beyond each end tick
 ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear of words
@@ -55,6 +66,17 @@ BLANK_CONTRAST = 80  # grey levels below the paper that count as ink on a page
 BLANK_INK = 0.0005  # a page with less ink than this share of its pixels is blank
 THUMBNAIL_PX = 240  # the proof's picture of a page whose lines were not read
 SCALE_OK = (0.99, 1.01)  # printed scales outside this are flagged
+PHOTO_TICK_SLACK_MM = 2.0  # a photographed page's ends may lie this far from their mapped place
+PHOTO_KEYSTONE = 0.01  # a page whose mapping narrows this much across it was photographed
+BLURRED_MM = 0.25  # a photo whose sharpest edges are softer than this (sigma) is too blurred
+SHADOW_SHARE = 0.3  # paper darker than this share of the page's brightest is in deep shadow
+DARK_PAPER = 40.0  # or darker than this grey level
+BENT_SCALE = 0.015  # a line this much longer or shorter than the page's others: bent there
+BENT_PAGE = 0.05  # the lines this much longer or shorter than mapped: the page is bent
+PHOTO_NOTE = (
+    "read from a photo: values are within ±0.1 (1 mm) where the page is flat, sharp and evenly "
+    "lit; check against the paper any value a decision rests on"
+)
 MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
 NOTHING_TO_READ = "Give at least one scanned file or folder to read."
 BATCH_PAGES = 4  # a worker loads and reads this many pages of a PDF at a time
@@ -68,6 +90,9 @@ class ItemReading:
     picture: the line's region, upright, PROOF_PX_PER_MM pixels per layout mm, for the proof.
     mark_at, ticks_at: where the mark and the end ticks were found, as fractions of the
     picture's width (None where not found).
+    local_scale: the line's tick-to-tick length found against the length the page's mapping
+    gives (1.0: as mapped; a bent page or lens stretches or shrinks it), None if not found.
+    cut: how the line was found (scanner.lines: followed, shift, sag, paper brightness).
     """
 
     number: int
@@ -75,6 +100,8 @@ class ItemReading:
     picture: np.ndarray
     mark_at: float | None
     ticks_at: tuple[float, float] | None
+    local_scale: float | None = None
+    cut: LineCut | None = field(default=None, repr=False)
 
     @property
     def status(self) -> str:
@@ -91,7 +118,9 @@ class ScannedPage:
     scale: the printed scale (1.0 = 100 %), from the lines' tick-to-tick lengths (else from
     the markers); notes: what else the reader should know (printer scaling, assumed dpi);
     residual_mm: how far the corner markers lie from the page's fitted mapping (RMS, mm), a
-    quality figure of the registration; thumbnail: a small picture of a page whose lines
+    quality figure of the registration; blur_mm: how soft the corner markers' edges are
+    (scanner.quality; Gaussian sigma, mm); photo: whether the page was read as a photo (no
+    stored resolution, or a perspective mapping); thumbnail: a small picture of a page whose lines
     could not be read, so that staff can find the sheet; problems: what else needs a person
     (a blank form's missing client ID, the same form scanned twice).
     """
@@ -108,6 +137,8 @@ class ScannedPage:
     residual_mm: float | None = None
     thumbnail: np.ndarray | None = field(default=None, repr=False)
     problems: tuple[str, ...] = ()
+    blur_mm: float | None = None
+    photo: bool = False
 
     @property
     def needs_review(self) -> bool:
@@ -218,15 +249,23 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     if isinstance(registration, PageProblem) and _is_blank(page.image):
         return ScannedPage(page.source, page.page, BLANK, notes=page.notes)
     if isinstance(registration, PageProblem):
+        blur = _page_blur(page)
+        reason = registration.reason
+        if not page.dpi_stored and blur is not None and blur > BLURRED_MM:
+            reason = f"the photo is blurred: take it again, holding the phone still ({reason})"
         return ScannedPage(
             page.source,
             page.page,
             NO_MARKERS,
-            registration.reason,
+            reason,
             notes=page.notes,
             thumbnail=_thumbnail(page.image),
+            blur_mm=blur,
+            photo=not page.dpi_stored,
         )
     code = read_code(page, registration)
+    photo = not page.dpi_stored or keystone(registration) > PHOTO_KEYSTONE
+    blur = _marker_blur(page, registration)
 
     def unread(status: str, reason: str, code: PageCode | None = None) -> ScannedPage:
         notes = page.notes + registration.notes
@@ -240,16 +279,22 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
             notes=notes,
             residual_mm=registration.residual_mm,
             thumbnail=_thumbnail(page.image),
+            blur_mm=blur,
+            photo=photo,
         )
 
     if isinstance(code, PageProblem):
-        return unread(NO_PAGE_CODE, f"{code.reason}: type this form's values in by hand")
+        reason = f"{code.reason}: type this form's values in by hand"
+        if photo and blur is not None and blur > BLURRED_MM:
+            reason = f"the photo is blurred: take it again, holding the phone still ({reason})"
+        return unread(NO_PAGE_CODE, reason)
     instrument = _instrument_for(code, catalog)
     if isinstance(instrument, str):
         return unread(UNKNOWN_FORM, instrument, code)
     places = line_places(instrument, registration.paper, code.large_print)
     items = tuple(
-        _read_line(page, registration, number, place) for number, place in enumerate(places, 1)
+        _read_line(page, registration, number, place, photo)
+        for number, place in enumerate(places, 1)
     )
     lengths = [item.reading.length_mm for item in items if item.reading.length_mm]
     scale: float | None = statistics.median(lengths) / 100.0 if lengths else registration.scale
@@ -261,6 +306,11 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     status, reason = PAGE_OK, ""
     if registration.status == POOR:
         status, reason = POOR_REGISTRATION, "poor registration: " + "; ".join(registration.notes)
+    elif photo:
+        notes.append(PHOTO_NOTE)
+        problems = _photo_problems(registration, items, blur)
+        if problems:
+            status, reason = POOR_PHOTO, "; ".join(problems)
     return ScannedPage(
         page.source,
         page.page,
@@ -272,7 +322,72 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         scale=scale,
         notes=tuple(dict.fromkeys(notes)),
         residual_mm=registration.residual_mm,
+        blur_mm=blur,
+        photo=photo,
     )
+
+
+def _photo_problems(
+    reg: Registration, items: Sequence[ItemReading], blur: float | None
+) -> list[str]:
+    """Why a photographed page would not support ±1 mm, in plain words (none: it would)."""
+    problems = []
+    if blur is not None and blur > BLURRED_MM:
+        problems.append("the photo is blurred: take it again, holding the phone still")
+    if len(reg.markers_found) < 4:  # the lines are not where a flat page puts them: say why
+        cover = "a corner square is covered or outside the photo: photograph the whole page, "
+        return [cover + "its four corner squares uncovered", *problems]
+    levels = [item.cut.paper for item in items if item.cut and item.cut.paper is not None]
+    brightest = max(levels, default=0.0)
+    dark = [
+        item.number
+        for item in items
+        if item.cut
+        and item.cut.paper is not None
+        and (item.cut.paper < SHADOW_SHARE * brightest or item.cut.paper < DARK_PAPER)
+    ]
+    if dark:
+        problems.append(f"part of the page is in shadow (line {_numbers(dark)})")
+    # A bend that stretches every line alike moves no value (a value is a share of its line);
+    # one that stretches a line unlike the others does.
+    scales = [item.local_scale for item in items if item.local_scale is not None]
+    usual = statistics.median(scales) if scales else 1.0
+    bent = [
+        item.number
+        for item in items
+        if (item.cut is not None and not item.cut.followed)
+        or (item.local_scale is not None and abs(item.local_scale / usual - 1) > BENT_SCALE)
+        or abs(usual - 1) > BENT_PAGE
+    ]
+    if bent:
+        problems.append(f"the page is bent near line {_numbers(bent)}: lay it flat")
+    return problems
+
+
+def _numbers(numbers: Sequence[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def _marker_blur(page: ScanPage, reg: Registration) -> float | None:
+    """The blur of the page's corner markers (scanner.quality.blur_mm), the median over those
+    found, each cut out with a 2 mm margin at up to MAX_PX_PER_MM."""
+    resolution = min(reg.px_per_mm, MAX_PX_PER_MM)
+    corners = marker_corners_mm(reg.paper)
+    found = []
+    for ident in reg.markers_found:
+        (left, top), (right, bottom) = corners[ident].min(axis=0), corners[ident].max(axis=0)
+        square = crop(page, reg, (left - 2, top - 2, right + 2, bottom + 2), resolution)
+        found.append(blur_mm(square, resolution))
+    values = [value for value in found if value is not None]
+    return statistics.median(values) if values else None
+
+
+def _page_blur(page: ScanPage) -> float | None:
+    """The blur of a page that could not be registered, from a copy about 1600 px long,
+    taking the page to fill about 300 mm of it."""
+    factor = min(1.0, 1600 / max(page.image.shape))
+    small = cv2.resize(page.image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return blur_mm(small, max(small.shape) / 300.0)
 
 
 def _is_blank(image: np.ndarray) -> bool:
@@ -306,7 +421,9 @@ def _instrument_for(code: PageCode, catalog: Catalog) -> Instrument | str:
     return instrument
 
 
-def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace) -> ItemReading:
+def _read_line(
+    page: ScanPage, reg: Registration, number: int, place: LinePlace, photo: bool
+) -> ItemReading:
     """Cut one rating line out of PAGE at the scan's own resolution and measure its mark."""
     box = (
         place.left - BEYOND_ENDS_MM,
@@ -318,15 +435,19 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
     # cost time); the pen is told the pixels per printed mm, so it works in printed mm.
     resolution = min(reg.px_per_mm, MAX_PX_PER_MM)
     px_per_printed_mm = resolution / reg.scale
-    picture = crop(page, reg, box, resolution)
+    cut = cut_line(page, reg, box, (place.left, place.right), resolution, photo)
+    picture = cut.picture
     reading = pen.measure_line(picture, px_per_printed_mm)
     width_mm = picture.shape[1] / px_per_printed_mm
+    local_scale = None
     if reading.ticks_mm is not None:
         # The ends found must be where the page's mapping puts them: else something else (a
         # pen stroke, the rim of a face) was taken for a tick, and the value is only a guess.
         left, right = BEYOND_ENDS_MM * reg.scale, width_mm - BEYOND_ENDS_MM * reg.scale
         found_left, found_right = reading.ticks_mm
-        if max(abs(found_left - left), abs(found_right - right)) > TICK_SLACK_MM:
+        local_scale = (found_right - found_left) / (right - left)
+        slack = PHOTO_TICK_SLACK_MM if photo else TICK_SLACK_MM
+        if max(abs(found_left - left), abs(found_right - right)) > slack:
             mark = reading.mark_x_mm
             guess = None if mark is None else round(10 * (mark - left) / (right - left), 1)
             reading = replace(reading, value=None, status=pen.UNREADABLE, guess=guess)
@@ -339,7 +460,9 @@ def _read_line(page: ScanPage, reg: Registration, number: int, place: LinePlace)
     ticks_at = None
     if reading.ticks_mm is not None:
         ticks_at = (reading.ticks_mm[0] / width_mm, reading.ticks_mm[1] / width_mm)
-    return ItemReading(number, reading, small, mark_at, ticks_at)
+    return ItemReading(
+        number, reading, small, mark_at, ticks_at, local_scale, cut if photo else None
+    )
 
 
 # ---------------------------------------------------------------------------------------------

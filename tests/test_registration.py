@@ -1,6 +1,6 @@
 """Loading scanned pages and registering them: markers, paper, orientation, scale, page code.
 
-The scans are paperfit's own forms rendered with pypdfium2 and spoilt by tests/scans.py.
+The scans are paperfit's own forms rendered with pypdfium2 and spoilt by paperfit/made_up_scans.py.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from forms.sheet import PageCode
+from paperfit.made_up_scans import PERSONAL, distort, render_sheet
 from scanner.pages import PageProblem, ScanPage, load_pages
 from scanner.registration import (
     NO_MARKERS,
@@ -27,7 +28,6 @@ from scanner.registration import (
     to_image,
     to_page,
 )
-from tests.scans import PERSONAL, distort, render_sheet
 
 # (paper, dpi, distortion, expected rotation ccw, expected printed scale)
 CASES = [
@@ -150,7 +150,7 @@ def test_pdf_of_page_images_yields_them_at_their_dpi(tmp_path: Path) -> None:
 
 
 def test_pdf_pages_without_images_are_rasterized(tmp_path: Path) -> None:
-    from tests.scans import sheet_pdf
+    from paperfit.made_up_scans import sheet_pdf
 
     pages = list(load_pages(sheet_pdf("a4")))
     assert len(pages) == 1 and isinstance(pages[0], ScanPage)

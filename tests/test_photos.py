@@ -1,0 +1,145 @@
+"""`paperfit scan` on phone photos of the project's own forms (paperfit/made_up_scans.photograph):
+perspective up to 15 % keystone, turned up to 12 degrees, barrel distortion, a page bent across
+its width by 3-6 mm, light falling off and a soft shadow down to half the light, dark or
+coloured desks, JPEG 80-92, the page filling about 60 % of the frame; and photos that must go
+to review (a corner cut off by the frame, a thumb over a corner square, strong blur).
+
+Fewer and smaller photos than bench/scan.py reads (24 hard and 24 moderate 12 MP photos, whose
+figures the README gives), to keep the suite quick; the same simulator and the same bars.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from forms.instrument import Catalog
+from paperfit.made_up_scans import (
+    AMBIGUOUS_MARKS,
+    failure_cameras,
+    hard_camera,
+    moderate_camera,
+    photo_figures,
+    photo_set,
+)
+from scanner import pen
+from scanner.pages import ScanPage, load_pages
+from scanner.scan_reading import NO_MARKERS, NO_PAGE_CODE, PAGE_OK, POOR_PHOTO, scan
+
+
+def test_hard_photos_are_read_and_never_misread(tmp_path: Path, catalog: Catalog) -> None:
+    rng = np.random.default_rng(21)
+    photos = photo_set(tmp_path, [hard_camera(rng, 8.0) for _ in range(6)], seed=21)
+    result = scan([tmp_path], catalog, workers=1)
+    figures = photo_figures(photos, result.pages)
+    print(figures.line("hard photos, 8 MP"))
+    assert figures.pages_read >= 5
+    assert figures.singles_close >= 0.97 * figures.singles * figures.pages_read / figures.pages
+    assert figures.ambiguous_ok == 0
+    for page in result.pages:
+        assert page.photo and page.blur_mm is not None and page.residual_mm is not None
+        assert any("read from a photo" in note for note in page.notes) or page.status != PAGE_OK
+        for item in page.items:
+            if item.reading.ticks_mm is not None:
+                assert item.local_scale is not None and 0.9 < item.local_scale < 1.1
+
+
+def test_moderate_photos_are_all_read(tmp_path: Path, catalog: Catalog) -> None:
+    rng = np.random.default_rng(22)
+    photos = photo_set(tmp_path, [moderate_camera(rng) for _ in range(3)], seed=22)
+    result = scan([tmp_path], catalog, workers=1)
+    figures = photo_figures(photos, result.pages)
+    print(figures.line("moderate photos, 12 MP"))
+    assert figures.pages_read == figures.pages
+    assert figures.singles_close >= 0.97 * figures.singles
+    assert figures.ambiguous_ok == 0
+    for photo, page in zip(photos, result.pages, strict=True):
+        for mark, item in zip(photo.marks, page.items, strict=True):
+            if mark.kind in AMBIGUOUS_MARKS:
+                assert item.status != pen.OK
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("corner cut off", "photograph the whole page"),
+        ("thumb over a marker", "a corner square is covered or outside the photo"),
+        ("strong blur", "the photo is blurred"),
+    ],
+)
+def test_bad_photos_go_to_review_with_a_plain_reason(
+    case: str, reason: str, tmp_path: Path, catalog: Catalog
+) -> None:
+    camera = failure_cameras(np.random.default_rng(23), 6.0)[case]
+    photo_set(tmp_path, [camera], seed=23, ambiguous=0)
+    (page,) = scan([tmp_path], catalog, workers=1).pages
+    assert page.status in (NO_MARKERS, NO_PAGE_CODE, POOR_PHOTO) and page.needs_review
+    assert reason in page.reason, page.reason
+    assert page.values == (None,) * len(page.values)
+
+
+def test_exif_orientation_and_heic(tmp_path: Path) -> None:
+    (photo,) = photo_set(tmp_path, [moderate_camera(np.random.default_rng(25), 3.0)], seed=25)
+    upright = np.asarray(Image.open(photo.path).convert("L"))
+    sideways = Image.fromarray(np.ascontiguousarray(np.rot90(upright)))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored turned left; to be shown turned 90 degrees clockwise
+    sideways.save(tmp_path / "sideways.jpg", exif=exif, quality=95)
+    pytest.importorskip("pillow_heif").register_heif_opener()
+    Image.fromarray(upright).save(tmp_path / "photo.heic", quality=90)
+    pages = {Path(p.source).name: p for p in load_pages(tmp_path)}
+    assert list(pages) == ["photo-01.jpg", "photo.heic", "sideways.jpg"]  # file-name order
+    for name in ("sideways.jpg", "photo.heic"):
+        page = pages[name]
+        assert isinstance(page, ScanPage) and not page.dpi_stored
+        assert page.image.shape == upright.shape, name
+        assert np.mean(np.abs(page.image.astype(float) - upright)) < 4, name
+
+
+def test_a_heic_photo_without_pillow_heif_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import scanner.pages
+
+    heic = tmp_path / "IMG_0001.HEIC"
+    heic.write_bytes(b"\0\0\0\x18ftypheic" + bytes(64))
+    monkeypatch.setattr(scanner.pages, "_heif_opener", lambda: False)
+    (problem,) = load_pages(heic)
+    assert "pillow-heif" in problem.reason and "JPEG" in problem.reason
+
+
+def test_a_48_mp_photo_is_decoded_at_a_quarter_of_its_pixels(tmp_path: Path) -> None:
+    data = io.BytesIO()
+    Image.new("L", (8000, 6000), 200).save(data, "JPEG", quality=80)
+    (tmp_path / "big.jpg").write_bytes(data.getvalue())
+    (page,) = load_pages(tmp_path / "big.jpg")
+    assert page.image.shape == (3000, 4000)
+
+
+def test_each_quality_problem_is_named_in_plain_words() -> None:
+    """Shadow, bend and blur, as read_page finds them on a photographed page's lines."""
+    from types import SimpleNamespace
+
+    from scanner.lines import LineCut
+    from scanner.scan_reading import ItemReading, _photo_problems
+
+    def item(number: int, paper: float, scale: float, followed: bool = True) -> ItemReading:
+        reading = pen.LineReading(5.0, pen.OK, 100.0, None, 1, 60.0, (14.0, 114.0))
+        cut = LineCut(np.zeros((2, 2), np.uint8), 12.0, followed, paper=paper)
+        return ItemReading(number, reading, cut.picture, 0.5, (0.1, 0.9), scale, cut)
+
+    flat = SimpleNamespace(markers_found=(0, 1, 2, 3))
+    good = [item(n, 200, 1.02) for n in range(1, 5)]  # every line alike 2 % long: no problem
+    assert _photo_problems(flat, good, 0.1) == []
+    shadowed = [*good[:2], item(3, 50, 1.02), item(4, 30, 1.02)]
+    assert _photo_problems(flat, shadowed, 0.1) == ["part of the page is in shadow (line 3, 4)"]
+    bent = [*good[:2], item(3, 200, 1.05), item(4, 200, 1.02, followed=False)]
+    assert _photo_problems(flat, bent, 0.1) == ["the page is bent near line 3, 4: lay it flat"]
+    (blurred,) = _photo_problems(flat, good, 0.4)
+    assert blurred.startswith("the photo is blurred")
+    covered = SimpleNamespace(markers_found=(0, 1, 3))
+    assert _photo_problems(covered, bent, 0.1)[0].startswith("a corner square is covered")
