@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 
 from forms.instrument import Catalog
@@ -405,14 +406,17 @@ def unique_names(client_ids: Sequence[str]) -> list[str]:
 def write_pngs(
     folder: Path, pdfs: Sequence[bytes], names: Sequence[str], dpi: int = 300
 ) -> list[Path]:
-    """A greyscale PNG of every page at DPI, for upload to an electronic record."""
+    """A greyscale PNG of every page at DPI, for upload to an electronic record (marked as
+    paperfit's in its keywords, so a later run makes it again)."""
+    marked = PngInfo()
+    marked.add_text("Keywords", mark(GRAPH))
     written = []
     for pdf, name in zip(pdfs, names, strict=True):
         document = pdfium.PdfDocument(pdf)
         for number in range(len(document)):
             image = document[number].render(scale=dpi / 72, grayscale=True).to_pil()
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG", dpi=(dpi, dpi))
+            image.save(buffer, format="PNG", dpi=(dpi, dpi), pnginfo=marked)
             data = buffer.getvalue()
             path = folder / f"{name}-page{number + 1}.png"
             written.append(write_atomic(path, lambda s, d=data: s.write(d)))

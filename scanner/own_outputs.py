@@ -1,8 +1,9 @@
 """Recognise paperfit's own outputs among the files of an input folder.
 
 Takes: a path. Returns: the kind of paperfit output it is (forms.outputs), or None for any other
-file. Reads only a file's properties (PDF metadata, an Excel file's docProps/core.xml) or, for a
-CSV file, its first row; never raises, and reads a bounded amount whatever the file.
+file. Reads only a file's properties (PDF metadata, an Excel file's docProps/core.xml, a PNG's
+text) or, for a CSV file, its first row; never raises, and reads a bounded amount whatever the
+file.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def output_kind(path: Path) -> str | None:
             return _excel_kind(path)
         if suffix == ".csv":
             return _csv_kind(path)
+        if suffix == ".png":
+            return _png_kind(path)
     except Exception:  # not readable as what it claims: the reader proper says why
         return None
     return None
@@ -57,6 +60,13 @@ def _excel_kind(path: Path) -> str | None:
         if info.file_size > MAX_PROPERTIES:
             return None
         return kind_in(archive.read(info).decode("utf-8", "replace"))
+
+
+def _png_kind(path: Path) -> str | None:
+    from PIL import Image
+
+    with Image.open(path) as picture:  # the text chunks before the image data: not decoded
+        return kind_in(str(picture.info.get("Keywords", "")))
 
 
 def _csv_kind(path: Path) -> str | None:

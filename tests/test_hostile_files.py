@@ -235,6 +235,23 @@ def test_graph_file_names_are_unique_portable_and_listed(tmp_path: Path, record_
     record_property("hostile", "handled")
 
 
+def test_graphs_made_again_into_their_folder_replace_only_their_own_files(
+    tmp_path: Path, record_property
+) -> None:
+    source = ors_csv(tmp_path / "in" / "ors.csv", "C-1,1,2026-01-05,5,5,5,5")
+    out = tmp_path / "graphs"
+    assert run("graphs", source, "-o", out, "--png").exit_code == 0
+    again = run("graphs", source, "-o", out, "--png")  # its own PDFs, PNGs, index: made again
+    assert again.exit_code == 0, again.output
+    (out / "index.csv").write_text("our own notes\n", encoding="utf-8")
+    refused = run("graphs", source, "-o", out)
+    assert refused.exit_code == 2
+    assert "index.csv already exists and is a file paperfit did not make" in refused.output
+    assert (out / "index.csv").read_text(encoding="utf-8") == "our own notes\n"
+    assert run("graphs", source, "-o", out, "--replace").exit_code == 0
+    record_property("hostile", "refused")
+
+
 # ---------------------------------------------------------------------------------------------
 # Sets of files written together, under a lock
 
