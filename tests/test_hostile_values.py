@@ -449,6 +449,7 @@ def test_a_corrected_form_and_a_stale_copy_are_both_named(
     ("payload", "reason"),
     [
         ("PF1|ORS|1|N|C\x1b]0;pwned\x07|1|2026-01-05|1", "control characters"),
+        ("PF1|ORS|1|N|x%0Ay|1|2026-01-05|1", "control characters"),
         ("PF1|ORS|1|N|C-1|10000|2026-01-05|1", "is not 1 to 9999"),
         ("PF1|ORS|1|N|" + "C" * 65 + "|1|2026-01-05|1", "longer than 64 characters"),
     ],

@@ -194,7 +194,7 @@ def test_code_svg_is_the_payload_at_its_size() -> None:
         PageCode("SRS", 2, False, "C-0042", "7", "2026-11-25", 3),
         PageCode("CORS", 1, True, "a|b", "12", "2026-01-02", 1),
         PageCode("GSRS", 1, False, "100%|%7C|%25", "", "", 4),
-        PageCode("ORS", 1, False, "x\ny", "1", "", None),
+        PageCode("ORS", 1, False, "李四 x", "1", "", None),  # a line break is refused
     ],
 )
 def test_payload_round_trip(code: PageCode) -> None:
