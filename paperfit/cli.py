@@ -245,11 +245,13 @@ def forms(
     show_default=True,
     help="Which forms get a sheet (space or comma separated).",
 )
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the Read me and messages.")
 @pass_context
-def workbook(obj: Context, out: Path, instruments: str) -> None:
+def workbook(obj: Context, out: Path, instruments: str, lang: str | None) -> None:
     """Write an entry workbook (.xlsx) for typing in the measured marks."""
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
-    click.echo(write_workbook(out, chosen, obj.thresholds))
+    language = lang or obj.settings.language
+    click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
 
 
 @cli.command()
@@ -390,6 +392,7 @@ def graphs(
 @input_options
 @out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the report.")
 @pass_context
 def report(
     obj: Context,
@@ -398,6 +401,7 @@ def report(
     date_format: str | None,
     out: Path,
     paper: str | None,
+    lang: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
     settings = obj.settings
@@ -413,6 +417,7 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
+            lang or settings.language,
         )
     )
 
@@ -423,6 +428,9 @@ def report(
 @click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
 @click.option("--replace", is_flag=True, help="Replace an earlier scan's files in the folder.")
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), help="Language of the proof sheet and the Read me."
+)
 @pass_context
 def scan_command(
     obj: Context,
@@ -431,6 +439,7 @@ def scan_command(
     with_csv: bool,
     paper: str | None,
     replace: bool,
+    lang: str | None,
 ) -> None:
     """Read scanned forms: measure every mark, and write a workbook and a proof sheet.
 
@@ -465,8 +474,15 @@ def scan_command(
             f"No files to read in {', '.join(map(str, scans))}: give PDF, TIFF, PNG or JPEG "
             "scans, or a folder of them. Nothing was written."
         )
+    settings = obj.settings
     files = write_scan_results(
-        out, result, obj.catalog, obj.thresholds, with_csv, paper or obj.settings.paper
+        out,
+        result,
+        obj.catalog,
+        obj.thresholds,
+        with_csv,
+        paper or settings.paper,
+        lang or settings.language,
     )
     for line in result.summary():
         click.echo(line)
