@@ -142,7 +142,7 @@ def scan_row(page: ScannedPage, words: dict[str, Any]) -> list[object]:
 
 def _notes(page: ScannedPage, words: dict[str, Any], with_reason: bool = True) -> list[str]:
     """The page's reason (WITH_REASON) and notes, and each unconfirmed best guess."""
-    notes = [page.reason] if page.reason and with_reason else []
+    notes = [_status(page.reason, words)] if page.reason and with_reason else []
     notes += [*page.problems, *page.notes]
     for item in page.items:
         guess = _guess(item, page)
@@ -269,7 +269,7 @@ def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: s
     return {
         "review": kind == "review",
         "heading": " · ".join(heading),
-        "status": page.reason or _to_check(page, words, language),
+        "status": _status(page.reason, words) if page.reason else _to_check(page, words, language),
         "notes": _notes(page, words, with_reason=False),
         "total": None if page.total is None else fill(words["total"], total=f"{page.total:.1f}"),
         "lines": [_proof_item(item, instrument, page, words) for item in page.items],
@@ -287,7 +287,8 @@ def _to_check(page: ScannedPage, words: dict[str, Any], language: str) -> str:
 
 
 def _status(status: str, words: dict[str, Any]) -> str:
-    """A page's or a line's status in WORDS (a status scanner/ adds later shows as it is)."""
+    """A page's or a line's status in WORDS. A page's reason is often just its status; a longer
+    reason (scanner/ says what it found in English) and a status added later show as they are."""
     return words["statuses"].get(status, status)
 
 
