@@ -211,6 +211,30 @@ def test_counted_words_have_two_forms_with_the_number(lang):
             assert len(forms) == 2 and all("{n}" in f for f in forms), f"{lang}: {table}.{key}"
 
 
+# Excel refuses to open a workbook whose validation title or message is longer than this.
+EXCEL_TITLE_CHARS = 32
+EXCEL_MESSAGE_CHARS = 255
+VALIDATION_MESSAGES = (
+    "client_id_length",
+    "choose_age_group",
+    "choose_status",
+    "date_error",
+    "unknown_client",
+    "session_error",
+    "item_error",
+    "choose",
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_excel_messages_fit_excels_limits(lang):
+    words = TEXTS[lang]["workbook"]
+    assert len(words["check_title"]) <= EXCEL_TITLE_CHARS, lang
+    for key in VALIDATION_MESSAGES:
+        # 40 characters of room for what is filled in (the choices of "who filled it in")
+        assert len(words[key]) <= EXCEL_MESSAGE_CHARS - 40, f"{lang}: workbook.{key}"
+
+
 def test_expected_sections():
     texts = TEXTS["en"]
     assert set(texts["panel"]) == {
