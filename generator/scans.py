@@ -297,7 +297,11 @@ def _proof_item(
 ) -> dict:
     value = item.reading.value if page.status == PAGE_OK else None
     guess = _guess(item, page)
-    label = instrument.items[item.number - 1].label if instrument else f"Item {item.number}"
+    label = (
+        instrument.items[item.number - 1].label
+        if instrument
+        else fill(words["item"], number=item.number)
+    )
     return {
         "number": item.number,
         "label": label,

@@ -170,7 +170,9 @@ def scan_pages() -> ScanResult:
     return ScanResult(
         (
             ScannedPage("s.pdf", 1, PAGE_OK, items=items),
-            ScannedPage("s.pdf", 2, NO_MARKERS, "no markers", thumbnail=np.full((310, 240), 200)),
+            ScannedPage(
+                "s.pdf", 2, NO_MARKERS, "no markers", thumbnail=np.full((310, 240), 200, np.uint8)
+            ),
         )
     )
 
