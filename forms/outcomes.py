@@ -32,6 +32,7 @@ from forms.scoring import (
     NO_RELIABLE_CHANGE,
     RELIABLE_DETERIORATION,
     RELIABLE_IMPROVEMENT,
+    Flag,
     ScoredForm,
     Thresholds,
     by_client,
@@ -114,13 +115,15 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class FlagLine:
-    """One client to review: the flags of their latest session, in words."""
+    """One client to review: the flags of their latest session, in English words (REASON) and
+    as data (FLAGS), for a page that says them in its own language."""
 
     client_id: str
     clinician: str
     session: int
     date: datetime.date | None
     reason: str
+    flags: tuple[Flag, ...] = ()
 
 
 def clinician_of(client_id: str, clients: Mapping[str, Client]) -> str:
@@ -232,6 +235,7 @@ def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> l
                 session,
                 date,
                 "; ".join(map(str, flags)),
+                tuple(flags),
             )
         )
     # Python's sort is stable, also in reverse: equal dates keep client ID order.

@@ -32,7 +32,7 @@ from generator.export import csv_bytes
 from generator.output import files_together, write_atomic
 from generator.paper import binder_page_setup
 from generator.render import groups_to_pdfs, render_html
-from generator.texts import texts
+from generator.texts import fill, say_flags, texts
 
 MAIN_FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
@@ -123,7 +123,7 @@ def build_graph(
             cutoff,
             thresholds,
             MAIN_FRAME,
-            cutoff_label=_say(
+            cutoff_label=fill(
                 words["chart_cutoff"],
                 cutoff=f"{cutoff:g}",
                 age_group=words["age_groups"][client.age_group],
@@ -131,7 +131,7 @@ def build_graph(
             band_label=words["chart_band"],
         ),
         items=items,
-        rows=_rows(scored, by_kind, words["flag_words"], words["flag_separator"]),
+        rows=_rows(scored, by_kind, language),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
@@ -146,8 +146,7 @@ def build_graph(
 def _rows(
     scored: Sequence[ScoredForm],
     by_kind: dict[str, list[ScoredForm]],
-    flag_words: dict[str, str],
-    separator: str,
+    language: str,
 ) -> tuple[TableRow, ...]:
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
@@ -157,7 +156,7 @@ def _rows(
     for session in sorted(sessions):
         outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
         date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
-        flags = [f.say(flag_words[f.code]) for e in (outcome, alliance) if e for f in e.flags]
+        flags = [f for e in (outcome, alliance) if e for f in e.flags]
         rows.append(
             TableRow(
                 session=session,
@@ -169,7 +168,7 @@ def _rows(
                     _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
                 ),
                 alliance_total=_number(alliance.total if alliance else None),
-                flags=separator.join(flags),
+                flags=say_flags(flags, language),
             )
         )
     return tuple(rows)
@@ -189,7 +188,7 @@ def _key(
     sources: list[str],
 ) -> tuple[str, ...]:
     def say(key: str, **values: object) -> str:
-        return _say(words[key], **values)
+        return fill(words[key], **values)
 
     lines = []
     if names["outcome"]:
@@ -212,11 +211,6 @@ def _key(
         words["key_no_curve"],
     ]
     return tuple(lines)
-
-
-def _say(text: str, **values: object) -> str:
-    """TEXT with its {name} places filled in from VALUES."""
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), text)
 
 
 def split_rows(rows: Sequence[TableRow], paper: str) -> list[tuple[TableRow, ...]]:

@@ -1,8 +1,9 @@
 """The practice report: outcomes by clinician, clients to review, and every data problem.
 
 Takes: a Reading (scanner.measurements), its scored forms, the thresholds, the practice's name,
-the paper size and the date printed. Returns: one PDF, written atomically.
-The figures come from forms.outcomes; the markup is templates/_report.html and report.css.
+the paper size, the date printed and the language. Returns: one PDF, written atomically.
+The figures come from forms.outcomes; the markup is templates/_report.html and report.css; the
+words are the [report] table of templates/text/<language>.toml.
 Long lists (clinicians, flags, problems, files) are cut into pages here, with a height budget
 per page estimated from the text; the laid-out pages are then checked (check_fits and the page
 count), and a report that does not fit is cut again with a smaller budget.
@@ -25,9 +26,8 @@ from forms.errors import Location, PaperfitError, clip
 from forms.limits import Limits
 from forms.outcomes import (
     CLASS_COLUMNS,
-    EFFECT_SIZE_NOTE,
+    NO_CLINICIAN,
     SMALL_N,
-    SMALL_NUMBER,
     FlagLine,
     GroupOutcomes,
     Outcomes,
@@ -36,15 +36,15 @@ from forms.outcomes import (
     practice_outcomes,
 )
 from forms.outputs import REPORT, mark
-from forms.records import Problem, Reading, plural
+from forms.records import Problem, Reading
 from forms.scoring import ScoredForm, Thresholds
 from forms.sheet import Paper
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
 from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
+from generator.texts import count, fill, say_flags, texts
 
-TITLE = "Practice report"
 MISSING = "–"
 SMALL_MARK = "†"
 
@@ -157,11 +157,16 @@ def _n(count: int, group_small: bool) -> str:
     return f"n={count}{_mark(count, group_small)}"
 
 
-def _of(share: Share, group_small: bool) -> str:
-    return f"{share.count} of {share.n}{_mark(share.n, group_small)}"
+def _of(share: Share, group_small: bool, words: dict[str, Any]) -> str:
+    return fill(words["share"], count=share.count, n=share.n) + _mark(share.n, group_small)
 
 
-def _group_row(group: GroupOutcomes, whole: bool) -> dict[str, Any]:
+def _clinician(name: str, words: dict[str, Any]) -> str:
+    """A clinician's name as printed: the client list's, or "(no clinician)" in WORDS."""
+    return words["no_clinician"] if name == NO_CLINICIAN else name
+
+
+def _group_row(group: GroupOutcomes, whole: bool, words: dict[str, Any]) -> dict[str, Any]:
     small = group.small
 
     def share(label: str) -> dict[str, str]:
@@ -169,15 +174,15 @@ def _group_row(group: GroupOutcomes, whole: bool) -> dict[str, Any]:
         percent = value.percent
         return {
             "value": MISSING if percent is None else f"{percent:.0f}%",
-            "n": _of(value, small),
+            "n": _of(value, small, words),
         }
 
     alliance = group.alliance_alert
     median = group.sessions_median.value
     return {
-        "name": group.name,
+        "name": words["whole_practice"] if whole else _clinician(group.name, words),
         "whole": whole,
-        "small": SMALL_NUMBER if small else "",
+        "small": words["small_number"] if small else "",
         "clients": str(group.clients),
         "forms": str(group.forms),
         "sessions": f"{_number(group.sessions_mean.value)} / {_number(median).removesuffix('.0')}",
@@ -190,7 +195,7 @@ def _group_row(group: GroupOutcomes, whole: bool) -> dict[str, Any]:
         "effect_n": _n(group.effect_size.n, small),
         "classes": [share(label) for label in CLASS_COLUMNS],
         "alliance": MISSING if alliance.percent is None else f"{alliance.percent:.0f}%",
-        "alliance_n": _of(alliance, small),
+        "alliance_n": _of(alliance, small, words),
     }
 
 
@@ -263,31 +268,131 @@ def _problem_rows(problems: Sequence[Problem], folder: str) -> list[ProblemRow]:
     return rows
 
 
-def _notes(thresholds: Thresholds) -> list[str]:
-    rci = f"{thresholds.rci:g}"
-    alert = f"{thresholds.alert_total:g}"
-    return [
-        "Clients: those with at least one form; clinician from the client list. Forms: every "
-        "form read, complete or not. Sessions per client: distinct session numbers.",
-        "Intake: each client's first complete outcome total. Change: latest complete outcome "
-        "total \u2212 intake, for the clients with at least 2 complete outcome forms.",
-        f"Effect size: pre-post, {EFFECT_SIZE_NOTE}: mean change ÷ the sample SD (n \u2212 1) "
-        "of the same clients' intake totals; not comparable with published benchmarks; "
-        "– when n < 2 or the intakes do not vary.",
-        "Latest outcome class (of the latest complete outcome form; the five add up to n): "
-        f"reliable improvement = gain ≥ {rci} (RCI), not clinically significant; clinically "
-        f"significant improvement = gain ≥ {rci} from at or below the cutoff of the client's "
-        f"age group to above it; reliable deterioration = loss ≥ {rci}; intake above cutoff = "
-        "first total above the cutoff and no reliable deterioration (little room to improve: "
-        "a conversation, not a failure).",
-        f"Alliance: clients with any alliance total below {alert}, of those with a complete "
-        f"alliance form. n: the clients a figure rests on; “{SMALL_NUMBER}”: a group of fewer "
-        f"than {SMALL_N} clients; {SMALL_MARK}: a figure resting on fewer than {SMALL_N}.",
-    ]
+def _notes(thresholds: Thresholds, words: dict[str, Any]) -> list[str]:
+    """How the figures are made, with this practice's thresholds filled in."""
+    values = {
+        "rci": f"{thresholds.rci:g}",
+        "alert": f"{thresholds.alert_total:g}",
+        "effect_note": words["effect_note"],
+        "small_number": words["small_number"],
+        "small_n": SMALL_N,
+        "small_mark": SMALL_MARK,
+    }
+    return [fill(note, **values) for note in words["notes"]]
 
 
 def _threshold_text(thresholds: Thresholds) -> str:
     return " · ".join(f"{t.name} {t.value:g} ({t.source})" for t in thresholds.used)
+
+
+def _groups_section(outcomes: Outcomes, words: dict[str, Any]) -> Section:
+    groups = [_group_row(outcomes.whole, True, words)]
+    groups += [_group_row(group, False, words) for group in outcomes.by_clinician]
+    return Section(
+        "groups",
+        words["groups_title"],
+        SECTION_HEAD_MM + GROUP_TABLE_HEAD_MM,
+        tuple(groups),
+        tuple(_group_height(row) for row in groups),
+    )
+
+
+def _notes_section(thresholds: Thresholds, words: dict[str, Any]) -> Section:
+    notes = _notes(thresholds, words)
+    return Section(
+        "notes",
+        words["notes_title"],
+        SECTION_HEAD_MM,
+        tuple(notes),
+        tuple(text_lines(note, NARROWEST_MM - 4) * LINE_MM + 1.0 for note in notes),
+        keep=True,
+    )
+
+
+def _thresholds_section(thresholds: Thresholds, words: dict[str, Any]) -> Section:
+    threshold_text = _threshold_text(thresholds)
+    return Section(
+        "thresholds",
+        words["thresholds_title"],
+        SECTION_HEAD_MM,
+        (threshold_text,),
+        (text_lines(threshold_text, NARROWEST_MM) * LINE_MM,),
+        keep=True,
+    )
+
+
+def _flags_section(flags: Sequence[FlagLine], words: dict[str, Any], language: str) -> Section:
+    """The open clients to review, their flags in LANGUAGE."""
+    flag_rows = [
+        {
+            "client": line.client_id,
+            "clinician": _clinician(line.clinician, words),
+            "session": str(line.session),
+            "date": line.date.isoformat() if line.date else MISSING,
+            "reason": say_flags(line.flags, language),
+        }
+        for line in flags
+    ]
+    flag_rest = _rest(FLAG_COLUMNS_MM)
+    return Section(
+        "flags",
+        words["flags_title"],
+        SECTION_HEAD_MM + _intro_height(words["flags_intro"]) + TABLE_HEAD_MM,
+        tuple(flag_rows),
+        tuple(
+            _wrapped_height(
+                (row["client"], FLAG_COLUMNS_MM["client"]),
+                (row["clinician"], FLAG_COLUMNS_MM["clinician"]),
+                (row["reason"], flag_rest),
+            )
+            for row in flag_rows
+        ),
+        intro=words["flags_intro"],
+        empty=words["flags_empty"],
+    )
+
+
+def _problem_counts(reading: Reading, words: dict[str, Any], language: str) -> dict[str, str]:
+    """The errors and the warnings of READING, each counted in words."""
+    errors = len(reading.errors)
+    return {
+        "errors": count(errors, words["error"], language),
+        "warnings": count(len(reading.problems) - errors, words["warning"], language),
+    }
+
+
+def _problems_section(
+    reading: Reading, folder: str, words: dict[str, Any], language: str
+) -> Section:
+    problems = _problem_rows(reading.problems, folder)
+    problem_rest = _rest(PROBLEM_COLUMNS_MM)
+    problems_intro = fill(words["problems_intro"], **_problem_counts(reading, words, language))
+    return Section(
+        "problems",
+        words["problems_title"],
+        SECTION_HEAD_MM + _intro_height(problems_intro) + TABLE_HEAD_MM,
+        tuple(problems),
+        tuple(
+            _wrapped_height((row.where, PROBLEM_COLUMNS_MM["where"]), (row.message, problem_rest))
+            for row in problems
+        ),
+        intro=problems_intro,
+        empty=words["problems_empty"],
+    )
+
+
+def _sources_section(reading: Reading, folder: str, words: dict[str, Any]) -> Section:
+    files = [_shorten(f, folder) for f in reading.files]
+    sources_intro = fill(words["sources_intro"], folder=folder) if folder else ""
+    return Section(
+        "sources",
+        words["sources_title"],
+        SECTION_HEAD_MM + _intro_height(sources_intro),
+        tuple(files),
+        tuple(text_lines(f, NARROWEST_MM - 4) * LINE_MM + 0.6 for f in files),
+        intro=sources_intro,
+        empty=words["sources_empty"],
+    )
 
 
 def build_sections(
@@ -297,109 +402,26 @@ def build_sections(
     outcomes: Outcomes,
     flags: Sequence[FlagLine],
     folder: str,
+    language: str = "en",
 ) -> list[Section]:
-    """Every section of the report, in order, with the estimated height of each row."""
-    full = NARROWEST_MM
-    groups = [_group_row(outcomes.whole, True)]
-    groups += [_group_row(group, False) for group in outcomes.by_clinician]
-    notes = _notes(thresholds)
-    flag_rows = [
-        {
-            "client": line.client_id,
-            "clinician": line.clinician,
-            "session": str(line.session),
-            "date": line.date.isoformat() if line.date else MISSING,
-            "reason": line.reason,
-        }
-        for line in flags
-    ]
-    flag_rest = _rest(FLAG_COLUMNS_MM)
-    problems = _problem_rows(reading.problems, folder)
-    problem_rest = _rest(PROBLEM_COLUMNS_MM)
-    errors = len(reading.errors)
-    warnings = len(reading.problems) - errors
-    threshold_text = _threshold_text(thresholds)
-    files = [_shorten(f, folder) for f in reading.files]
-    flags_intro = (
-        "Open clients whose latest session has flags, most recent first "
-        "(closed clients are left out)."
-    )
-    problems_intro = (
-        f"{plural(errors, 'error')} (the value was left out), "
-        f"{plural(warnings, 'warning')} (the value was kept). Errors first."
-    )
-    sources_intro = f"In {folder}" if folder else ""
+    """Every section of the report, in order, with the estimated height of each row, in the
+    words of LANGUAGE."""
+    words = texts(language)["report"]
     return [
-        Section(
-            "groups",
-            "By clinician",
-            SECTION_HEAD_MM + GROUP_TABLE_HEAD_MM,
-            tuple(groups),
-            tuple(_group_height(row) for row in groups),
-        ),
-        Section(
-            "notes",
-            "How the figures are made",
-            SECTION_HEAD_MM,
-            tuple(notes),
-            tuple(text_lines(note, full - 4) * LINE_MM + 1.0 for note in notes),
-            keep=True,
-        ),
-        Section(
-            "thresholds",
-            "Thresholds used",
-            SECTION_HEAD_MM,
-            (threshold_text,),
-            (text_lines(threshold_text, full) * LINE_MM,),
-            keep=True,
-        ),
-        Section(
-            "flags",
-            "To review this week",
-            SECTION_HEAD_MM + _intro_height(flags_intro) + TABLE_HEAD_MM,
-            tuple(flag_rows),
-            tuple(
-                _wrapped_height(
-                    (row["client"], FLAG_COLUMNS_MM["client"]),
-                    (row["clinician"], FLAG_COLUMNS_MM["clinician"]),
-                    (row["reason"], flag_rest),
-                )
-                for row in flag_rows
-            ),
-            intro=flags_intro,
-            empty="No open client has flags at their latest session.",
-        ),
-        Section(
-            "problems",
-            "Data problems found while reading",
-            SECTION_HEAD_MM + _intro_height(problems_intro) + TABLE_HEAD_MM,
-            tuple(problems),
-            tuple(
-                _wrapped_height(
-                    (row.where, PROBLEM_COLUMNS_MM["where"]), (row.message, problem_rest)
-                )
-                for row in problems
-            ),
-            intro=problems_intro,
-            empty="No problems were found.",
-        ),
-        Section(
-            "sources",
-            "Source files",
-            SECTION_HEAD_MM + _intro_height(sources_intro),
-            tuple(files),
-            tuple(text_lines(f, full - 4) * LINE_MM + 0.6 for f in files),
-            intro=sources_intro,
-            empty="No files were read.",
-        ),
+        _groups_section(outcomes, words),
+        _notes_section(thresholds, words),
+        _thresholds_section(thresholds, words),
+        _flags_section(flags, words, language),
+        _problems_section(reading, folder, words, language),
+        _sources_section(reading, folder, words),
     ]
 
 
-def _date_range(scored: Sequence[ScoredForm]) -> str:
+def _date_range(scored: Sequence[ScoredForm], words: dict[str, Any]) -> str:
     dates = sorted(e.form.date for e in scored if e.form.date is not None)
     if not dates:
-        return "no dates"
-    return f"{dates[0].isoformat()} to {dates[-1].isoformat()}"
+        return words["no_dates"]
+    return fill(words["date_range"], first=dates[0].isoformat(), last=dates[-1].isoformat())
 
 
 def report_pages(
@@ -410,60 +432,76 @@ def report_pages(
     paper: str,
     printed: datetime.date,
     scale: float = 1.0,
+    language: str = "en",
 ) -> list[str]:
-    """The HTML of each page of the report, numbered "page x of y". SCALE (at most 1) shrinks
-    the height budget of every page."""
+    """The HTML of each page of the report in LANGUAGE, numbered "page x of y". SCALE (at
+    most 1) shrinks the height budget of every page."""
+    words = texts(language)["report"]
     size = Paper.named(paper)
     top, _, bottom, _ = BINDER_MARGINS_MM
     height = size.height - top - bottom - FOOT_MM
     outcomes = practice_outcomes(scored, reading.clients, thresholds)
     flags = open_flags(scored, reading.clients)
     folder = common_folder(reading.files)
-    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder)
+    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder, language)
     # A long practice name wraps: in the head of page 1 (9 pt) and the running head (7.5 pt).
     name_lines = text_lines(practice_name, NARROWEST_MM, 9) if practice_name else 0
     first = FIRST_HEAD_MM + max(0, name_lines - 1) * 9 * 1.25 * PT_MM
-    running = f"{TITLE} · {practice_name} · printed {printed.isoformat()}"
+    printed_on = fill(words["printed_on"], date=printed.isoformat())
+    running = f"{words['title']} · {practice_name} · {printed_on}"
     following = NEXT_HEAD_MM + (text_lines(running, NARROWEST_MM, 7.5) - 1) * 7.5 * 1.25 * PT_MM
     pages = paginate(sections, (height - first) * scale, (height - following) * scale)
-    errors = len(reading.errors)
     facts = {
         "printed": printed.isoformat(),
-        "dates": _date_range(scored),
+        "printed_on": printed_on,
+        "dates": _date_range(scored, words),
         "clients": outcomes.whole.clients,
         "forms": outcomes.whole.forms,
         "files": len(reading.files),
-        "problems": f"{plural(errors, 'error')}, "
-        f"{plural(len(reading.problems) - errors, 'warning')}",
+        "problems": ", ".join(_problem_counts(reading, words, language).values()),
     }
     classes = [
-        {"label": label[0].upper() + label[1:], "key": label.replace(" ", "-")}
+        {"label": words["classes"][label], "key": label.replace(" ", "-")}
         for label in CLASS_COLUMNS
     ]
     return [
         render_html(
             "_report.html",
-            title=TITLE,
+            w=words,
             practice_name=practice_name,
             facts=facts,
-            page={"number": number, "count": len(pages), "blocks": blocks},
+            page={
+                "number": number,
+                "count": len(pages),
+                "blocks": blocks,
+                "of": fill(words["page"], number=number, count=len(pages)),
+            },
             classes=classes,
-            alert=f"{thresholds.alert_total:g}",
-            effect_note=EFFECT_SIZE_NOTE,
+            alliance_head=fill(words["alliance_head"], alert=f"{thresholds.alert_total:g}"),
+            effect_head=fill(words["effect_head"], note=words["effect_note"]),
         )
         for number, blocks in enumerate(pages, start=1)
     ]
 
 
-def page_setup(paper: str) -> dict[str, object]:
-    """The wrapper context: the binder page of generator/paper.py, and the report's title."""
-    return {**binder_page_setup(paper), "lang": "en", "title": TITLE, "output_mark": mark(REPORT)}
+def page_setup(paper: str, language: str = "en") -> dict[str, object]:
+    """The wrapper context: the binder page of generator/paper.py, and the report's title and
+    language."""
+    title = texts(language)["report"]["title"]
+    return {
+        **binder_page_setup(paper),
+        "lang": language,
+        "title": title,
+        "output_mark": mark(REPORT),
+    }
 
 
-def lay_out_report(pages_for: Callable[[float], list[str]], paper: str) -> Document:
+def lay_out_report(
+    pages_for: Callable[[float], list[str]], paper: str, language: str = "en"
+) -> Document:
     """Lay out the pages PAGES_FOR(scale) gives, shrinking the budget until every page fits
     on one sheet with its flow clear of the foot."""
-    setup = page_setup(paper)
+    setup = page_setup(paper, language)
     for scale in SCALES:
         pages = pages_for(scale)
         document = layout(render_html("pack.html", pages=[Markup(p) for p in pages], **setup))
@@ -488,10 +526,12 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
+    language: str = "en",
     cell_chars: int = Limits.cell_chars,
 ) -> Path:
-    """Write the practice report to OUT (atomically) and return its path. A problem's quoted
-    cell longer than CELL_CHARS characters is cut (its place says where it is)."""
+    """Write the practice report in LANGUAGE to OUT (atomically) and return its path. A
+    problem's quoted cell longer than CELL_CHARS characters is cut (its place says where it
+    is)."""
     reading = replace(
         reading,
         problems=[
@@ -505,8 +545,10 @@ def write_report(
     )
 
     def pages_for(scale: float) -> list[str]:
-        return report_pages(reading, scored, thresholds, practice_name, paper, printed, scale)
+        return report_pages(
+            reading, scored, thresholds, practice_name, paper, printed, scale, language
+        )
 
-    document = lay_out_report(pages_for, paper)
+    document = lay_out_report(pages_for, paper, language)
     pdf = document.write_pdf()
     return write_atomic(Path(out), lambda stream: stream.write(pdf))

@@ -11,6 +11,9 @@ Returns: the files written.
   length of each line found, and the registration's residual, are quality figures).
 - proof.pdf: every form with a picture of each line, the mark found drawn over it and the
   value beside it; pages that need review come first.
+The proof, the workbook's Read me and the notes added are in the language asked for (the
+[scan] table of templates/text/<language>.toml); what scanner/ says of a page (its reason and
+problems) is in English; statuses in the files stay English values, as readers expect them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,6 +36,7 @@ from forms.sheet import SCANS_SHEET, Paper
 from generator.export import csv_bytes
 from generator.output import files_together, write_atomic
 from generator.render import pages_to_pdf, render_html
+from generator.texts import count, fill, texts
 from generator.workbook import EntryRow, Listing, write_workbook
 from scanner import pen
 from scanner.scan_reading import PAGE_OK, ItemReading, ScannedPage, ScanResult
@@ -55,20 +60,6 @@ SCAN_COLUMNS = (
     "notes",
 )
 WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
-README_INTRO = (
-    "Read from scans",
-    "paperfit scan filled in this workbook from scanned forms: one row per form on its form's "
-    "sheet. The columns after notes say how each item was read (item1_status to item4_status: "
-    "ok, no mark, more than one mark, mark away from the line, mark outside the ends, "
-    "unreadable), how the page was read (page_status), and where it came from (source, page).",
-    "An item that is not ok is left empty. Measure it on the paper form (proof.pdf shows each "
-    "line; a best guess, if any, is in notes, marked unconfirmed) and type the value in: it is "
-    "then scored like any other. A blank form (no client ID or session printed on it) needs "
-    "them typed in. The Scans sheet lists every page read, forms or not.",
-    "Keep this workbook: paperfit scan will not write over it unless told to (--replace), so "
-    "your corrections are not lost.",
-    "",
-)
 PROOF_HEAD_MM = 30.0  # the proof's title and key, on its first page
 PROOF_THUMBNAIL_MM = 56.0  # a 40 mm wide picture of a letter or A4 page, and its margin
 PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
@@ -98,12 +89,14 @@ def write_scan_results(
     with_csv: bool = False,
     paper: str = "letter",
     check: Callable[[Path], None] | None = None,
+    language: str = "en",
 ) -> ScanFiles:
     """Write measurements.xlsx, proof.pdf and (WITH_CSV) measurements.csv into folder OUT,
     all made beside it and moved in together (files_together, which calls CHECK on each
-    file's place first), so they always match."""
+    file's place first), so they always match; the words meant for people in LANGUAGE."""
     out = Path(out)
-    rows = [scan_row(page) for page in result.pages]
+    words = texts(language)["scan"]
+    rows = [scan_row(page, words) for page in result.pages]
     found = {page.instrument.id for page in result.forms if page.instrument}
     instruments = [catalog.get(ident) for ident in catalog.ids if ident in found]
     with files_together(out, check) as files:
@@ -111,10 +104,11 @@ def write_scan_results(
             files.path("measurements.xlsx"),
             instruments or [catalog.get(ident) for ident in ("ORS", "SRS") if ident in catalog.ids],
             thresholds,
-            forms=[_entry_row(page) for page in result.forms],
+            forms=[_entry_row(page, words) for page in result.forms],
             extra_columns=WORKBOOK_EXTRA,
             listing=Listing(SCANS_SHEET, SCAN_COLUMNS, tuple(tuple(row) for row in rows)),
-            readme_intro=README_INTRO,
+            readme_intro=(*words["readme_intro"], ""),
+            language=language,
             kind=SCAN_WORKBOOK,
         )
         if with_csv:
@@ -122,13 +116,13 @@ def write_scan_results(
             write_atomic(files.path("measurements.csv"), lambda stream: stream.write(data))
         else:  # an earlier scan's CSV would no longer match the workbook
             files.remove("measurements.csv")
-        write_proof(files.path("proof.pdf"), result, paper)
+        write_proof(files.path("proof.pdf"), result, paper, language)
     csv_path = out / "measurements.csv" if with_csv else None
     return ScanFiles(out / "measurements.xlsx", out / "proof.pdf", csv_path)
 
 
-def scan_row(page: ScannedPage) -> list[object]:
-    """One page as a row of SCAN_COLUMNS; empty cells are None."""
+def scan_row(page: ScannedPage, words: dict[str, Any]) -> list[object]:
+    """One page as a row of SCAN_COLUMNS, its notes in WORDS; empty cells are None."""
     code = page.code
     values = [*page.values, *([None] * ITEM_COUNT)][:ITEM_COUNT]
     statuses = [item.status for item in page.items] + [None] * (ITEM_COUNT - len(page.items))
@@ -147,18 +141,18 @@ def scan_row(page: ScannedPage) -> list[object]:
         round(page.scale, 3) if page.scale else None,
         " ".join(f"{length:.2f}" for length in lengths) or None,
         None if page.residual_mm is None else round(page.residual_mm, 3),
-        "; ".join(_notes(page)) or None,
+        "; ".join(_notes(page, words)) or None,
     ]
 
 
-def _notes(page: ScannedPage, with_reason: bool = True) -> list[str]:
+def _notes(page: ScannedPage, words: dict[str, Any], with_reason: bool = True) -> list[str]:
     """The page's reason (WITH_REASON) and notes, and each unconfirmed best guess."""
-    notes = [page.reason] if page.reason and with_reason else []
+    notes = [_status(page.reason, words)] if page.reason and with_reason else []
     notes += [*page.problems, *page.notes]
     for item in page.items:
         guess = _guess(item, page)
         if guess is not None:
-            notes.append(f"item {item.number} best guess {guess:.1f} (unconfirmed)")
+            notes.append(fill(words["best_guess"], number=item.number, guess=f"{guess:.1f}"))
     return notes
 
 
@@ -171,11 +165,13 @@ def _guess(item: ItemReading, page: ScannedPage) -> float | None:
     return None
 
 
-def _entry_row(page: ScannedPage) -> EntryRow:
+def _entry_row(page: ScannedPage, words: dict[str, Any]) -> EntryRow:
     code = page.code
     assert code is not None and page.instrument is not None
-    where = f"{Path(page.source).name} page {page.page}"
-    notes = "; ".join([f"scan: {where}", *_notes(page)])
+    name = Path(page.source).name
+    where = f"{name} page {page.page}"
+    scanned = fill(words["scanned_from"], file=name, page=page.page)
+    notes = "; ".join([scanned, *_notes(page, words)])
     statuses = [item.status for item in page.items]
     return EntryRow(
         instrument=page.instrument.id,
@@ -200,10 +196,11 @@ def _date(text: str) -> datetime.date | None:
 # The proof sheet
 
 
-def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
-    """Write the proof sheet: pages to review first, then the forms read, as many to a page as
-    fit (by an estimate of each form's height; check_fits guards the estimate). Blank pages
-    are left out (the summary counts them)."""
+def write_proof(out: Path, result: ScanResult, paper: str, language: str = "en") -> Path:
+    """Write the proof sheet in LANGUAGE: pages to review first, then the forms read, as many
+    to a page as fit (by an estimate of each form's height; check_fits guards the estimate).
+    Blank pages are left out (the summary counts them)."""
+    words = texts(language)["scan"]
     review = [("review", page) for page in result.pages if page.needs_review]
     fine = [
         ("ok", page) for page in result.pages if page.status == PAGE_OK and not page.needs_review
@@ -213,24 +210,24 @@ def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
     pages: list[list[dict]] = [[]]
     left = room - PROOF_HEAD_MM
     for kind, page in review + fine:
-        form = _proof_form(kind, page)
+        form = _proof_form(kind, page, words, language)
         height = _estimated_height(form)
         if pages[-1] and height > left:
             pages.append([])
             left = room
         pages[-1].append(form)
         left -= height
-    summary = result.summary()[0]
+    summary = _summary(result, words, language)
     html = [
-        render_html("_proof.html", summary=summary if number == 0 else "", forms=forms)
+        render_html("_proof.html", w=words, summary=summary if number == 0 else "", forms=forms)
         for number, forms in enumerate(pages)
     ]
     pdf = pages_to_pdf(
         html,
         "pack.html",
-        title="paperfit scan proof",
+        title=words["pdf_title"],
         output_mark=mark(PROOF),
-        lang="en",
+        lang=language,
         paper=size,
         margins=f"{PROOF_MARGINS_MM[0]}mm {PROOF_MARGINS_MM[1]}mm",
         page_height=room,
@@ -239,52 +236,84 @@ def write_proof(out: Path, result: ScanResult, paper: str) -> Path:
     return write_atomic(out, lambda stream: stream.write(pdf))
 
 
+def _summary(result: ScanResult, words: dict[str, Any], language: str) -> str:
+    """What was read, in one sentence in WORDS (as the terminal's first summary line)."""
+    n = result.counts()
+
+    def counted(key: str, noun: str) -> str:
+        return count(n[key], words[noun], language)
+
+    blank = fill(words["blank"], pages=counted("blank", "blank_pages")) if n["blank"] else ""
+    return fill(
+        words["summary"],
+        pages=counted("pages", "pages_read"),
+        forms=counted("forms", "forms"),
+        measured=n["measured"],
+        marks=counted("marks", "marks"),
+        review=counted("review", "review"),
+        blank=blank,
+    )
+
+
 def _estimated_height(form: dict) -> float:
     """About how tall FORM's block prints, in mm, with room to spare."""
     thumbnail = PROOF_THUMBNAIL_MM if form["thumbnail"] else 0.0
     return 16.0 + 4.0 * len(form["notes"]) + 13.0 * len(form["lines"]) + thumbnail
 
 
-def _proof_form(kind: str, page: ScannedPage) -> dict:
+def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: str) -> dict:
     code = page.code
     instrument: Instrument | None = page.instrument
-    heading = [page.source, f"page {page.page}" if page.page else "whole file"]
+    heading = [
+        page.source,
+        fill(words["page"], page=page.page) if page.page else words["whole_file"],
+    ]
     if code is not None:
         heading.append(code.instrument)
-        heading += [part for part in (code.client_id, _session(code.session), code.date) if part]
+        session = fill(words["session"], session=code.session) if code.session else ""
+        heading += [part for part in (code.client_id, session, code.date) if part]
     return {
         "review": kind == "review",
         "heading": " · ".join(heading),
-        "status": page.reason or _to_check(page),
-        "notes": _notes(page, with_reason=False),
-        "total": page.total,
-        "lines": [_proof_item(item, instrument, page) for item in page.items],
+        "status": _status(page.reason, words) if page.reason else _to_check(page, words, language),
+        "notes": _notes(page, words, with_reason=False),
+        "total": None if page.total is None else fill(words["total"], total=f"{page.total:.1f}"),
+        "lines": [_proof_item(item, instrument, page, words) for item in page.items],
         "thumbnail": None if page.thumbnail is None else _png_data_uri(page.thumbnail),
     }
 
 
-def _to_check(page: ScannedPage) -> str:
+def _to_check(page: ScannedPage, words: dict[str, Any], language: str) -> str:
     """A readable page's status, with how many of its items and problems need a person."""
-    count = sum(item.status != pen.OK for item in page.items) + len(page.problems)
-    if not count:
-        return page.status
-    return f"{page.status}, {count} {'thing' if count == 1 else 'things'} to check"
+    number = sum(item.status != pen.OK for item in page.items) + len(page.problems)
+    status = _status(page.status, words)
+    if not number:
+        return status
+    return f"{status}, {count(number, words['to_check'], language)}"
 
 
-def _session(session: str) -> str:
-    return f"session {session}" if session else ""
+def _status(status: str, words: dict[str, Any]) -> str:
+    """A page's or a line's status in WORDS. A page's reason is often just its status; a longer
+    reason (scanner/ says what it found in English) and a status added later show as they are."""
+    return words["statuses"].get(status, status)
 
 
-def _proof_item(item: ItemReading, instrument: Instrument | None, page: ScannedPage) -> dict:
+def _proof_item(
+    item: ItemReading, instrument: Instrument | None, page: ScannedPage, words: dict[str, Any]
+) -> dict:
     value = item.reading.value if page.status == PAGE_OK else None
     guess = _guess(item, page)
-    label = instrument.items[item.number - 1].label if instrument else f"Item {item.number}"
+    label = (
+        instrument.items[item.number - 1].label
+        if instrument
+        else fill(words["item"], number=item.number)
+    )
     return {
         "number": item.number,
         "label": label,
         "value": None if value is None else f"{value:.1f}",
-        "guess": None if guess is None else f"{guess:.1f}",
-        "status": item.status,
+        "guess": None if guess is None else fill(words["guess"], guess=f"{guess:.1f}"),
+        "status": _status(item.status, words),
         "ok": item.status == pen.OK and page.status == PAGE_OK,
         "picture": _png_data_uri(_drawn(item, confirmed=value is not None)),
     }

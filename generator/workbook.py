@@ -3,7 +3,9 @@
 Takes: the instruments to include, the practice's Thresholds and, optionally, clients and forms to
 pre-fill (the demo's filled sample). Returns: the path of one .xlsx file, written atomically, with a
 "Read me" sheet, a "Clients" sheet, one sheet per instrument named by its id and a hidden "Lists"
-sheet that every drop-down list points at.
+sheet that every drop-down list points at. The human words (the Read me text, the messages Excel
+shows) are the [workbook] table of templates/text/<language>.toml; sheet names, column headers
+and the values of the drop-down lists are read back by paperfit and stay in English.
 Totals are live formulas that stay empty until all four items are typed (never prorated), and
 totals in the clinical range or below the alliance alert turn light orange, so what the workbook
 shows matches what `paperfit` scores. No instrument wording is written here beyond item labels.
@@ -16,6 +18,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -41,6 +44,7 @@ from forms.sheet import (
     WORKBOOK_KEYWORDS,
 )
 from generator.output import write_atomic
+from generator.texts import fill, texts
 
 # Rows 2..MAX_ROWS carry the total formula and the validations: room for 1999 forms per sheet.
 # Pre-filled data longer than that extends the range instead of being cut off.
@@ -60,7 +64,6 @@ ALERT_FILL = "FFE0B2"  # light orange; bold too, so it survives a black-and-whit
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 EARLIEST_DATE = "DATE(1900,1,1)"
-DATE_ERROR = "Type a date as YYYY-MM-DD, for example 2026-11-25."
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,15 @@ def write_workbook(
     listing: Listing | None = None,
     readme_intro: Sequence[str] = (),
     kind: str = ENTRY,
+    language: str = "en",
 ) -> Path:
     """Write the entry workbook to OUT and return OUT.
 
     FORMS pre-fill the instrument sheets; EXTRA_COLUMNS are added to each instrument sheet
     after its own columns, filled from each EntryRow's extra values; LISTING is an extra sheet;
-    README_INTRO (a heading, then paragraphs) opens the Read me sheet. KIND marks the file
-    as paperfit's (forms.outputs), in its keywords.
+    README_INTRO (a heading, then paragraphs) opens the Read me sheet; LANGUAGE is the language
+    of the Read me sheet and of the messages Excel shows. KIND marks the file as paperfit's
+    (forms.outputs), in its keywords.
     Raises UsageProblem when an instrument id cannot be a sheet name, or a pre-filled form names
     an instrument that is not in INSTRUMENTS or has the wrong number of items.
     """
@@ -154,10 +159,11 @@ def write_workbook(
     rows = [form if isinstance(form, EntryRow) else EntryRow.of(form) for form in forms]
     rows_by_sheet = _forms_by_instrument(instruments, rows)
     workbook = Workbook()
-    _fill_readme(workbook.active, instruments, thresholds, readme_intro)
+    words = texts(language)["workbook"]
+    _fill_readme(workbook.active, instruments, thresholds, words, readme_intro)
     lists = _ListRefs.build(instruments)
     client_last = max(MAX_ROWS, len(clients) + 1)
-    _add_clients_sheet(workbook, clients, lists, client_last)
+    _add_clients_sheet(workbook, clients, lists, client_last, words)
     for instrument in instruments:
         _add_instrument_sheet(
             workbook,
@@ -167,6 +173,7 @@ def write_workbook(
             lists,
             client_last,
             extra_columns,
+            words,
         )
     if listing is not None:
         columns = [Column(header, max(10, len(header) + 2)) for header in listing.columns]
@@ -233,15 +240,16 @@ def _fill_readme(
     sheet: Worksheet,
     instruments: Sequence[Instrument],
     t: Thresholds,
+    words: dict[str, Any],
     intro: Sequence[str] = (),
 ) -> None:
     """Plain instructions for the person measuring; the numbers come from THRESHOLDS. INTRO
     (a heading, then paragraphs) comes first: what else made or fills this workbook."""
     sheet.title = README_SHEET
     sheet.column_dimensions["A"].width = 100
-    sheet.cell(1, 1, "How to type in the paper feedback forms").font = Font(bold=True, size=14)
-    headings = (*HEADINGS, *intro[:1])
-    for row, text in enumerate([*intro, *_readme_lines(instruments, t)], start=3):
+    sheet.cell(1, 1, words["title"]).font = Font(bold=True, size=14)
+    headings = (*(words[f"{key}_title"] for key in HEADINGS), *intro[:1])
+    for row, text in enumerate([*intro, *_readme_lines(instruments, t, words)], start=3):
         cell = sheet.cell(row, 1)
         _put_text(cell, text)
         cell.alignment = WRAP
@@ -249,62 +257,35 @@ def _fill_readme(
             cell.font = BOLD
 
 
-HEADINGS = ("Before you start", "Measuring a form", "Typing it in", "What light orange means")
+HEADINGS = ("before", "measuring", "typing", "orange")  # the Read me's sections, in order
 
 
-def _readme_lines(instruments: Sequence[Instrument], t: Thresholds) -> list[str]:
-    """The Read me text, one paragraph a row; the sections start with the HEADINGS."""
+def _readme_lines(
+    instruments: Sequence[Instrument], t: Thresholds, words: dict[str, Any]
+) -> list[str]:
+    """The Read me text, one paragraph a row; each section starts with its heading."""
     outcome = [i for i in instruments if i.kind == "outcome"]
     alliance = [i for i in instruments if i.kind == "alliance"]
     names = "; ".join(f"{i.id} ({i.name})" for i in instruments)
     cutoffs = ", ".join(f"{group} {value:g}" for group, value in t.cutoffs.items())
-    defaults = ", ".join(f"{_default_group(i)} for {i.id}" for i in outcome)
-    lines = [
-        HEADINGS[0],
-        "Add each client once on the Clients sheet: client ID, age group (adult, adolescent or "
-        "child), clinician, start date, status (open or closed) and name. The age group sets the "
-        "cutoff used for that client's outcome totals.",
-        f"Each form has its own sheet, named by the short name of the form: {names}.",
-        "",
-        HEADINGS[1],
-        "1. First check the 10 cm bar printed on the sheet with a ruler. If it is not 10 cm, the "
-        'sheet was printed or copied scaled: measure the marks anyway, write "printed scaled" in '
-        "notes and tell the clinician.",
-        "2. Measure each mark from the LEFT end of the line to where the mark crosses the line, "
-        "in centimetres with one decimal: 0.0 to 10.0 (for example 6.4).",
-        "3. If the mark is a circle or an X, measure to its centre.",
-        "4. If the client marked a line twice, or marked beside the line, leave that cell empty "
-        "and write why in notes.",
-        "5. Leave a cell empty rather than guessing: an empty cell is better than a wrong number.",
-        "",
-        HEADINGS[2],
-        "One row per form: client ID, session number, date (YYYY-MM-DD), the four measurements, "
-        "who filled the form in, and any notes.",
-        "Do not type in the total column: the total fills itself in once all four measurements "
-        "are there. A form with an empty cell has no total; it is never estimated.",
-        "If a client ID is not on the Clients sheet, Excel warns you. Check the ID, or add the "
-        "client to the Clients sheet.",
-        f"Each form sheet has room for {MAX_ROWS - 1} forms; start a new workbook after that.",
-        "",
-        HEADINGS[3],
-    ]
+    defaults = ", ".join(
+        fill(words["default_for"], group=_default_group(i), instrument=i.id) for i in outcome
+    )
+    values = {"names": names, "forms": MAX_ROWS - 1}
+    lines: list[str] = []
+    for key in HEADINGS[:3]:
+        lines += [words[f"{key}_title"], *(fill(line, **values) for line in words[key]), ""]
+    lines.append(words["orange_title"])
     if outcome:
+        ids = ", ".join(i.id for i in outcome)
         lines += [
-            f"Outcome forms ({', '.join(i.id for i in outcome)}): the cutoff depends on the "
-            f"client's age group on the Clients sheet: {cutoffs}. A total at or below the cutoff "
-            "turns light orange.",
-            "When a client is not on the Clients sheet, the cutoff of the form's own age group is "
-            f"used ({defaults}).",
+            fill(words["orange_outcome"], instruments=ids, cutoffs=cutoffs),
+            fill(words["orange_default"], defaults=defaults),
         ]
     if alliance:
-        lines.append(
-            f"Alliance forms ({', '.join(i.id for i in alliance)}): a total below "
-            f"{t.alert_total:g} turns light orange."
-        )
-    lines.append(
-        "Orange is for the clinician to notice; it does not mean you typed something wrong. "
-        "These values come from the practice's paperfit settings (paperfit.toml)."
-    )
+        ids = ", ".join(i.id for i in alliance)
+        lines.append(fill(words["orange_alliance"], instruments=ids, alert=f"{t.alert_total:g}"))
+    lines.append(words["orange_note"])
     return lines
 
 
@@ -369,7 +350,11 @@ def _add_lists_sheet(workbook: Workbook, refs: _ListRefs) -> None:
 
 
 def _add_clients_sheet(
-    workbook: Workbook, clients: Sequence[Client], refs: _ListRefs, last: int
+    workbook: Workbook,
+    clients: Sequence[Client],
+    refs: _ListRefs,
+    last: int,
+    words: dict[str, Any],
 ) -> None:
     """The client list: the age group here picks the cutoff on the outcome sheets."""
     columns = [NAMED[name] for name in CLIENT_COLUMNS]
@@ -385,14 +370,15 @@ def _add_clients_sheet(
         )
         _put_row(sheet, row, columns, values)
     area = _area(columns, last)
+    title = words["check_title"]
     _validate(
-        sheet, area["client_id"], "textLength", "A client ID is 1 to 64 characters.", "1", "64"
+        sheet, area["client_id"], "textLength", words["client_id_length"], "1", "64", title=title
     )
     _validate(
-        sheet, area["age_group"], "list", "Choose adult, adolescent or child.", refs.age_groups
+        sheet, area["age_group"], "list", words["choose_age_group"], refs.age_groups, title=title
     )
-    _validate(sheet, area["start_date"], "date", DATE_ERROR, EARLIEST_DATE)
-    _validate(sheet, area["status"], "list", "Choose open or closed.", refs.statuses)
+    _validate(sheet, area["start_date"], "date", words["date_error"], EARLIEST_DATE, title=title)
+    _validate(sheet, area["status"], "list", words["choose_status"], refs.statuses, title=title)
 
 
 # Instrument sheets
@@ -405,9 +391,11 @@ def _add_instrument_sheet(
     forms: Sequence[EntryRow],
     refs: _ListRefs,
     client_last: int,
-    extra_columns: Sequence[str] = (),
+    extra_columns: Sequence[str],
+    words: dict[str, Any],
 ) -> None:
-    """One form's entry sheet: a row per form, a live total and validations on every column."""
+    """One form's entry sheet: a row per form, a live total and validations on every column;
+    the validations' messages in WORDS."""
     own = _instrument_columns(instrument)
     columns = [*own, *(Column(header, max(10, len(header) + 2)) for header in extra_columns)]
     last = max(MAX_ROWS, len(forms) + 1)
@@ -425,23 +413,29 @@ def _add_instrument_sheet(
         cell.value = total_formula(f"{first_item}{row}:{last_item}{row}", count)
         cell.number_format = MEASURE_FORMAT
     area = _area(columns, last)
+    title = words["check_title"]
     _validate(
         sheet,
         area["client_id"],
         "list",
-        "This client ID is not on the Clients sheet. Check it, or add the client there. "
-        "Choose Yes to keep it anyway.",
+        words["unknown_client"],
         f"{CLIENTS_SHEET}!$A$2:$A${client_last}",
         style="warning",  # an unknown client can still be typed after the warning
+        title=title,
     )
-    _validate(sheet, area["session"], "whole", "Type the session number: 1 or more.", "1")
-    _validate(sheet, area["date"], "date", DATE_ERROR, EARLIEST_DATE)
+    _validate(sheet, area["session"], "whole", words["session_error"], "1", title=title)
+    _validate(sheet, area["date"], "date", words["date_error"], EARLIEST_DATE, title=title)
     items = f"{first_item}2:{last_item}{last}"
+    _validate(sheet, items, "decimal", words["item_error"], "0", "10", title=title)
+    choices = words["or"].join(_filled_by_choices(instrument))
     _validate(
-        sheet, items, "decimal", "Type the centimetres from the left end, 0.0 to 10.0", "0", "10"
+        sheet,
+        area["filled_by"],
+        "list",
+        fill(words["choose"], choices=choices),
+        refs.filled_by[instrument.id],
+        title=title,
     )
-    choices = " or ".join(_filled_by_choices(instrument))
-    _validate(sheet, area["filled_by"], "list", f"Choose {choices}.", refs.filled_by[instrument.id])
     rule = alert_formula(instrument, t, total)
     sheet.conditional_formatting.add(
         f"{total}2:{total}{last}",
@@ -553,8 +547,10 @@ def _validate(
     formula1: str,
     formula2: str | None = None,
     style: str = "stop",
+    *,
+    title: str,
 ) -> None:
-    """Add one validation with a plain-words error; empty cells are always allowed.
+    """Add one validation with a plain-words error under TITLE; empty cells are always allowed.
 
     With FORMULA2 the value must lie between the two; with only FORMULA1 a number, date or whole
     number must be at least FORMULA1 and a list offers the cells FORMULA1 points at.
@@ -568,7 +564,7 @@ def _validate(
         allow_blank=True,
         showErrorMessage=True,
         errorStyle=style,
-        errorTitle="Check this cell",
+        errorTitle=title,
         error=message,
     )
     validation.add(cells)

@@ -350,15 +350,17 @@ def forms(
     help="Which forms get a sheet (space or comma separated).",
 )
 @replace_option
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the Read me and messages.")
 @pass_context
-def workbook(obj: Context, out: Path, instruments: str, replace: bool) -> None:
+def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str | None) -> None:
     """Write an entry workbook (.xlsx) for typing in the measured marks.
 
     An existing workbook is the practice's data: it is never written over unless --replace.
     """
     check_output(out, (), replace)
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
-    click.echo(write_workbook(out, chosen, obj.thresholds))
+    language = lang or obj.settings.language
+    click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
 
 
 @cli.command()
@@ -541,6 +543,7 @@ def graphs(
 @out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @replace_option
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the report.")
 @pass_context
 def report(
     obj: Context,
@@ -550,6 +553,7 @@ def report(
     out: Path,
     paper: str | None,
     replace: bool,
+    lang: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
     check_output(out, inputs, replace)
@@ -566,6 +570,7 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
+            lang or settings.language,
             settings.limits.cell_chars,
         )
     )
@@ -577,6 +582,9 @@ def report(
 @click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
 @click.option("--replace", is_flag=True, help="Replace an earlier scan's files in the folder.")
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), help="Language of the proof sheet and the Read me."
+)
 @pass_context
 def scan_command(
     obj: Context,
@@ -585,6 +593,7 @@ def scan_command(
     with_csv: bool,
     paper: str | None,
     replace: bool,
+    lang: str | None,
 ) -> None:
     """Read scanned forms: measure every mark, and write a workbook and a proof sheet.
 
@@ -619,6 +628,7 @@ def scan_command(
             with_csv,
             paper or obj.settings.paper,
             replace_check(replace),
+            lang or obj.settings.language,
         )
     for line in result.summary():
         click.echo(line)

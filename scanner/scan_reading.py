@@ -179,24 +179,38 @@ class ScanResult:
         """The pages whose form is known (an instrument was named by a readable page code)."""
         return tuple(page for page in self.pages if page.instrument is not None)
 
+    def counts(self) -> dict[str, int]:
+        """How many pages were read, forms found, marks measured of all marks, pages to review
+        and blank pages left out (files that could not be opened are not pages)."""
+        pages = [page for page in self.pages if page.page is not None]
+        return {
+            "pages": len(pages),
+            "forms": len(self.forms),
+            "measured": sum(
+                item.status == pen.OK
+                for page in pages
+                if page.status == PAGE_OK
+                for item in page.items
+            ),
+            "marks": sum(len(page.items) for page in pages),
+            "review": sum(page.needs_review for page in pages),
+            "blank": sum(page.status == BLANK for page in pages),
+        }
+
     def summary(self) -> list[str]:
         """What was read, in a few lines for the terminal: pages, then files that could not
         be opened at all (which are not pages)."""
         pages = [page for page in self.pages if page.page is not None]
         files = [page for page in self.pages if page.page is None]
-        blank = [page for page in pages if page.status == BLANK]
         review = [page for page in pages if page.needs_review]
-        items = sum(len(page.items) for page in pages)
-        ok_items = sum(
-            item.status == pen.OK for page in pages if page.status == PAGE_OK for item in page.items
-        )
+        n = self.counts()
         lines = [
-            f"{plural(len(pages), 'page')} read: {plural(len(self.forms), 'form')}, "
-            f"{ok_items} of {plural(items, 'mark')} measured, "
-            f"{plural(len(review), 'page')} to review."
+            f"{plural(n['pages'], 'page')} read: {plural(n['forms'], 'form')}, "
+            f"{n['measured']} of {plural(n['marks'], 'mark')} measured, "
+            f"{plural(n['review'], 'page')} to review."
         ]
-        if blank:
-            lines[0] = lines[0][:-1] + f"; {plural(len(blank), 'blank page')} left out."
+        if n["blank"]:
+            lines[0] = lines[0][:-1] + f"; {plural(n['blank'], 'blank page')} left out."
         lines += [f"  {page.where}: {_review_reason(page)}" for page in review]
         if files:
             lines.append(f"{plural(len(files), 'file')} not read:")

@@ -1,8 +1,9 @@
 """Checks on the client- and clinician-facing text files in templates/text/.
 
-The three languages must have the same keys, client-facing text must stay easy to read
-(textstat 0.7.3), panels must stay short, every handout must carry the {privacy} placeholder once,
-and the files must not borrow instrument wording or name a vendor or an author.
+The three languages must have the same keys (both ways) and a translation only the English
+text's {places}, client-facing text must stay easy to read (textstat 0.7.3), panels must stay
+short, every handout must carry the {privacy} placeholder once, and the files must not borrow
+instrument wording or name a vendor or an author.
 """
 
 import re
@@ -177,6 +178,61 @@ def test_same_keys_as_english(lang):
     assert not differences, f"en.toml and {lang}.toml differ in structure:\n" + "\n".join(
         differences
     )
+
+
+@pytest.mark.parametrize("lang", LANGS[1:])
+def test_placeholders_are_the_english_ones(lang):
+    """A translation names only the {places} its English text fills in (a misspelt one would
+    stop the page from printing); it may leave one out, as a shorter heading does."""
+    english = dict(all_strings(TEXTS["en"]))
+    failures = []
+    for key, text in all_strings(TEXTS[lang]):
+        unknown = set(re.findall(r"\{(\w+)\}", text)) - set(re.findall(r"\{(\w+)\}", english[key]))
+        if unknown:
+            failures.append(f"{lang}: {key} has {sorted(unknown)}, not in en.toml")
+    assert not failures, "\n".join(failures)
+
+
+# Counted words: the singular and the plural, each with its {n}.
+PLURALS = {
+    "report": ("error", "warning"),
+    "scan": ("pages_read", "forms", "marks", "review", "blank_pages", "to_check"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_counted_words_have_two_forms_with_the_number(lang):
+    """The report, the workbook and the scan proof have their words here too; each counted
+    word is a singular and a plural that both show the number."""
+    assert {"report", "workbook", "scan"} <= set(TEXTS[lang])
+    for table, keys in PLURALS.items():
+        for key in keys:
+            forms = TEXTS[lang][table][key]
+            assert len(forms) == 2 and all("{n}" in f for f in forms), f"{lang}: {table}.{key}"
+
+
+# Excel refuses to open a workbook whose validation title or message is longer than this.
+EXCEL_TITLE_CHARS = 32
+EXCEL_MESSAGE_CHARS = 255
+VALIDATION_MESSAGES = (
+    "client_id_length",
+    "choose_age_group",
+    "choose_status",
+    "date_error",
+    "unknown_client",
+    "session_error",
+    "item_error",
+    "choose",
+)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_excel_messages_fit_excels_limits(lang):
+    words = TEXTS[lang]["workbook"]
+    assert len(words["check_title"]) <= EXCEL_TITLE_CHARS, lang
+    for key in VALIDATION_MESSAGES:
+        # 40 characters of room for what is filled in (the choices of "who filled it in")
+        assert len(words[key]) <= EXCEL_MESSAGE_CHARS - 40, f"{lang}: workbook.{key}"
 
 
 def test_expected_sections():
