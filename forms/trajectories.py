@@ -22,12 +22,14 @@ import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from forms.scoring import ScoredForm, by_client
 
 PERCENTILES = (10, 25, 50, 75)
+MODEL_FORMAT = "paperfit expected courses 1"
 METHOD_VERSION = 1
 QUANTREG = "quantreg"
 QUANTREG_LOG = "quantreg-log"
@@ -134,13 +136,15 @@ class GroupModel:
 
 @dataclass(frozen=True)
 class Model:
-    """The expected courses of one practice (or a pool of practices)."""
+    """The expected courses of one practice (or a pool of practices). PERIOD: the months the
+    forms were dated in ("2025-01 to 2026-11"), or "" when the inputs carry no dates."""
 
     method: str
     version: int
     fitted_on: datetime.date
     min_clients: int
     groups: Mapping[str, GroupModel]
+    period: str = ""
 
     @property
     def clients(self) -> int:
@@ -153,6 +157,37 @@ class Model:
             return None
         values = _predict(self.method, group.parameters, np.array([intake]), np.array([session]))
         return Expected(*(round(float(v), 2) for v in values[0]))
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One client's course against the model: the percentiles expected at each session from
+    their intake (sessions 2 to UNTIL that the model covers), and the sessions whose total is
+    under p25 (False) or under p10 (True)."""
+
+    intake: float
+    expected: Mapping[int, Expected]
+    below: Mapping[int, bool]
+
+
+def expectation(model: Model, course: Course, until: int) -> Expectation | None:
+    """COURSE against MODEL up to session UNTIL; None when the model gives nothing for it
+    (no fitted curve for the age group, or an intake outside the covered range)."""
+    group = model.groups.get(course.age_group)
+    first_session = course.points[0][0]
+    if group is None or not group.covers(course.intake, group.session_range[0]):
+        return None
+    expected = {}
+    for session in range(max(2, first_session + 1), until + 1):
+        value = model.expected(course.age_group, course.intake, session)
+        if value is not None:
+            expected[session] = value
+    below = {
+        session: total < expected[session].p10
+        for session, total in course.points[1:]
+        if session in expected and total < expected[session].p25
+    }
+    return Expectation(course.intake, expected, below)
 
 
 def courses_from_scored(scored: Iterable[ScoredForm], key: str = "") -> list[Course]:
@@ -177,6 +212,7 @@ def fit(
     min_clients: int = DEFAULT_MIN_CLIENTS,
     method: str = QUANTREG,
     folds: int = FOLDS,
+    period: str = "",
 ) -> Model:
     """Fit every age group that has courses; refuse those with fewer than MIN_CLIENTS clients
     with at least MIN_FORMS complete outcome forms."""
@@ -184,7 +220,127 @@ def fit(
     for age_group in sorted({c.age_group for c in courses}):
         mine = [c for c in courses if c.age_group == age_group]
         groups[age_group] = _fit_group(age_group, mine, min_clients, method, folds)
-    return Model(method, METHOD_VERSION, fitted_on, min_clients, groups)
+    return Model(method, METHOD_VERSION, fitted_on, min_clients, groups, period)
+
+
+def fit_scored(
+    scored: Sequence[ScoredForm], fitted_on: datetime.date, min_clients: int = DEFAULT_MIN_CLIENTS
+) -> Model:
+    """The model of a practice's scored forms: their courses, fitted, with their period."""
+    return fit(courses_from_scored(scored), fitted_on, min_clients, period=period_of(scored))
+
+
+def period_of(scored: Iterable[ScoredForm]) -> str:
+    """The months the outcome forms were dated in, first to last ("" without dates)."""
+    dates = sorted(e.form.date for e in scored if e.kind == "outcome" and e.form.date)
+    return f"{dates[0]:%Y-%m} to {dates[-1]:%Y-%m}" if dates else ""
+
+
+def expected_table(model: Model) -> list[tuple[str, int, int, Expected, int]]:
+    """The rows of expected.csv: (age group, intake, session, percentiles, clients) for every
+    fitted group, whole intake across its covered range and session 2 to its last."""
+    rows = []
+    for age_group, group in model.groups.items():
+        if not group.fitted:
+            continue
+        first, last = group.session_range
+        for session in range(first, last + 1):
+            intakes = np.array(group.intakes(), dtype=float)
+            values = _predict(
+                model.method, group.parameters, intakes, np.full(len(intakes), session)
+            )
+            for intake, four in zip(group.intakes(), values, strict=True):
+                expected = Expected(*(round(float(v), 2) for v in four))
+                rows.append(
+                    (age_group, intake, session, expected, group.clients_near(intake, session))
+                )
+    return sorted(rows, key=lambda row: (row[0], row[1], row[2]))
+
+
+def model_to_dict(model: Model) -> dict[str, Any]:
+    """The model as plain data for model.json: no client ID, name, clinician or session date."""
+    groups = {}
+    for name, g in model.groups.items():
+        calibration = g.calibration
+        groups[name] = {
+            "clients": g.clients,
+            "forms": g.forms,
+            "refusal": g.refusal,
+            "intake_range": list(g.intake_range),
+            "session_range": list(g.session_range),
+            "parameters": g.parameters,
+            "clients_near": [list(row) for row in g.support],
+            "calibration": None
+            if calibration is None
+            else {
+                "folds": calibration.folds,
+                "held_out_sessions": calibration.sessions,
+                "held_out_clients": calibration.clients,
+                "nominal_percent": list(PERCENTILES),
+                "below_percent": list(calibration.below),
+            },
+        }
+    return {
+        "format": MODEL_FORMAT,
+        "method": model.method,
+        "method_version": model.version,
+        "method_words": METHOD_WORDS[model.method],
+        "fitted_on": model.fitted_on.isoformat(),
+        "period": model.period,
+        "min_clients": model.min_clients,
+        "min_forms": MIN_FORMS,
+        "groups": groups,
+    }
+
+
+def model_from_dict(data: Mapping[str, Any]) -> Model:
+    """A Model from model_to_dict's data. Raises ValueError (saying what is wrong) for data
+    that is not such a model."""
+    try:
+        if data.get("format") != MODEL_FORMAT:
+            raise ValueError(f"it is not a paperfit model (format {MODEL_FORMAT})")
+        method = data["method"]
+        if method not in METHODS or data["method_version"] != METHOD_VERSION:
+            raise ValueError(f"its method {method!r} version {data['method_version']!r} is unknown")
+        groups = {}
+        for name, g in data["groups"].items():
+            c = g["calibration"]
+            groups[name] = GroupModel(
+                name,
+                int(g["clients"]),
+                int(g["forms"]),
+                refusal=str(g["refusal"]),
+                intake_range=(float(g["intake_range"][0]), float(g["intake_range"][1])),
+                session_range=(int(g["session_range"][0]), int(g["session_range"][1])),
+                parameters=g["parameters"],
+                support=tuple(tuple(int(n) for n in row) for row in g["clients_near"]),
+                calibration=None
+                if c is None
+                else Calibration(
+                    int(c["folds"]),
+                    int(c["held_out_sessions"]),
+                    int(c["held_out_clients"]),
+                    tuple(float(v) for v in c["below_percent"]),  # type: ignore[arg-type]
+                ),
+            )
+        for group in groups.values():
+            if group.fitted:  # the parameters must give numbers at the first covered point
+                _predict(
+                    method,
+                    group.parameters,
+                    np.array([group.intake_range[0]]),
+                    np.array([group.session_range[0]]),
+                )
+        return Model(
+            method,
+            METHOD_VERSION,
+            datetime.date.fromisoformat(data["fitted_on"]),
+            int(data["min_clients"]),
+            groups,
+            str(data.get("period", "")),
+        )
+    except (KeyError, TypeError, IndexError, AttributeError) as error:
+        raise ValueError(f"it lacks a part of a paperfit model ({error})") from None
 
 
 def _fit_group(

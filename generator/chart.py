@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from forms.scoring import ScoredForm, Thresholds
@@ -139,6 +139,29 @@ class Series:
 
 
 @dataclass(frozen=True)
+class ExpectedCourse:
+    """An expected course on a chart: the outline of its p25-p75 band (p75 left to right, then
+    p25 back), its median and, where drawn, its p10 line, each as (x, y) points in mm; LABEL
+    is written at PLACE. START is the intake, drawn as a point at session 1 (trajectories page)."""
+
+    band: tuple[tuple[float, float], ...]
+    median: tuple[tuple[float, float], ...]
+    low: tuple[tuple[float, float], ...]
+    label: str
+    place: Place
+    start: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Below:
+    """A session under the expected course: its point, and whether under p10 (WELL) or p25."""
+
+    x: float
+    y: float
+    well: bool
+
+
+@dataclass(frozen=True)
 class Chart:
     frame: Frame
     x_ticks: tuple[Tick, ...]
@@ -150,6 +173,9 @@ class Chart:
     flags: tuple[tuple[int, float], ...] = ()  # (session, x) of sessions with a flag
     marker: float = 0.7  # half the width of a point's marker, in mm
     label_size: float = LABEL_SIZE
+    courses: tuple[ExpectedCourse, ...] = ()
+    below: tuple[Below, ...] = ()
+    hatch: bool = True  # expected bands hatched (client graphs) or lightly filled (overview)
 
 
 def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
@@ -300,6 +326,32 @@ def band_places(frame: Frame, y_top: float, y_bottom: float) -> tuple[Place, ...
     )
 
 
+# (session, p10, p25, p50, p75) of an expected course
+ExpectedPoint = tuple[int, float, float, float, float]
+
+
+def expected_course(
+    points: Sequence[ExpectedPoint],
+    x: Scale,
+    y: Scale,
+    label: str,
+    place: Place,
+    with_low: bool = False,
+    start: tuple[int, float] | None = None,
+) -> ExpectedCourse:
+    """The geometry of one expected course from its POINTS, in session order."""
+    upper = [(x(p[0]), y(p[4])) for p in points]
+    lower = [(x(p[0]), y(p[2])) for p in reversed(points)]
+    return ExpectedCourse(
+        band=tuple(upper + lower),
+        median=tuple((x(p[0]), y(p[3])) for p in points),
+        low=tuple((x(p[0]), y(p[1])) for p in points) if with_low else (),
+        label=label,
+        place=place,
+        start=(x(start[0]), y(start[1])) if start else None,
+    )
+
+
 def main_chart(
     scored: Sequence[ScoredForm],
     cutoff: float,
@@ -307,9 +359,13 @@ def main_chart(
     frame: Frame,
     cutoff_label: str,
     band_label: str,
+    expected: Sequence[ExpectedPoint] = (),
+    expected_label: str = "",
+    below_expected: Mapping[int, bool] | None = None,
 ) -> Chart:
     """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band,
-    the last two labelled in the page's language."""
+    the last two labelled in the page's language; with EXPECTED, the expected course from the
+    client's intake and a ring round each session BELOW_EXPECTED names (two when well below)."""
     sessions = [entry.form.session for entry in scored]
     x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame)
     flagged = {entry.form.session for entry in scored if entry.flags}
@@ -339,6 +395,24 @@ def main_chart(
         places = band_places(frame, y(high), y(low))
         place = place_label(band_label, places, data + rule_lines, markers, taken)
         band = Band(low, high, y(high), y(low), band_label, place)
+    courses: tuple[ExpectedCourse, ...] = ()
+    below: tuple[Below, ...] = ()
+    if expected:
+        last = expected[-1]
+        places = (
+            Place(x(last[0]) - 1, y(last[4]) - 0.8, "end"),
+            Place(x(last[0]) - 1, y(last[2]) + 0.8 + ASCENT * LABEL_SIZE, "end"),
+        )
+        rule_lines = [across(frame, rule.y) for rule in rules]
+        place = place_label(expected_label, places, data + rule_lines, markers, taken)
+        courses = (expected_course(expected, x, y, expected_label, place),)
+        outcome = next((line for line in series if line.kind == "outcome"), None)
+        wells = below_expected or {}
+        below = tuple(
+            Below(p.x, p.y, wells[p.session])
+            for p in (outcome.points if outcome else ())
+            if p.session in wells
+        )
     return Chart(
         frame=frame,
         x_ticks=session_ticks(sessions, x),
@@ -348,6 +422,8 @@ def main_chart(
         band=band,
         marker=MARKER_SIZE,
         flags=tuple(sorted((s, x(s)) for s in flagged)),
+        courses=courses,
+        below=below,
     )
 
 

@@ -17,6 +17,7 @@ import click
 
 from forms.instrument import Catalog
 from forms.scoring import Thresholds, score
+from forms.trajectories import fit_scored
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -30,6 +31,7 @@ from generator.sheets import (
     write_forms,
 )
 from generator.texts import AUDIENCES
+from generator.trajectories import model_summary, write_trajectories
 from generator.workbook import write_workbook
 from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
@@ -415,6 +417,49 @@ def report(
             datetime.date.today(),
         )
     )
+
+
+@cli.command()
+@input_options
+@out_option("trajectories", "Folder to write into.", folder=True)
+@click.option(
+    "--min-clients",
+    type=click.IntRange(10, 100_000),
+    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100).",
+)
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
+@pass_context
+def trajectories(
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    min_clients: int | None,
+    paper: str | None,
+    lang: str | None,
+) -> None:
+    """Fit the expected course of the outcome total on the practice's own past clients.
+
+    Writes model.json (no client data), expected.csv and trajectories.pdf into the folder.
+
+    \b
+    Example:
+      paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
+    """
+    settings = obj.settings
+    reading = obj.read(inputs, unit, date_format)
+    scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+    minimum = min_clients or settings.trajectories.min_clients
+    model = fit_scored(scored, datetime.date.today(), minimum)
+    language = lang or settings.language
+    for path in write_trajectories(
+        out, model, language, paper or settings.paper, settings.practice_name
+    ):
+        click.echo(path)
+    for line in model_summary(model):
+        click.echo(line)
 
 
 @cli.command("scan")

@@ -11,8 +11,12 @@ mixture of normal distributions (then kept within 0-40), so its true percentiles
 
 from __future__ import annotations
 
+import csv
+import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -89,3 +93,48 @@ class Practice:
 
 LEVELLING = Practice("levelling", (Responder(1.0, 0.45, 2.5),))
 MIXED = Practice("mixed", (Responder(0.5, 0.55, 1.2), Responder(0.5, 0.3, 6.0)))
+
+CLINICIANS = ("A. Moreno", "S. Lee", "J. Park")
+FIRST_DAY = datetime.date(2025, 1, 6)
+
+
+def split_total(total: float) -> list[float]:
+    """Four item marks (cm, one decimal, each 0-10) that add up to TOTAL exactly."""
+    tenths = round(total * 10)
+    return [(tenths // 4 + (1 if i < tenths % 4 else 0)) / 10 for i in range(4)]
+
+
+def write_practice(folder: Path, courses: Sequence[Course]) -> list[Path]:
+    """Measurement files of made-up COURSES, as a practice would type them: ors.csv (and
+    cors.csv for children) with one row per form, weekly sessions, and clients.csv with each
+    client's age group, clinician, status (one in three closed) and a made-up name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, list[list[object]]] = {"ORS": [], "CORS": []}
+    clients = []
+    for number, course in enumerate(courses):
+        start = FIRST_DAY + datetime.timedelta(days=(number * 3) % 360)
+        instrument = "CORS" if course.age_group == "child" else "ORS"
+        for session, total in course.points:
+            day = start + datetime.timedelta(weeks=session - 1)
+            rows[instrument].append([course.key, session, day.isoformat(), *split_total(total)])
+        status = "closed" if number % 3 == 2 else "open"
+        clinician = CLINICIANS[number % len(CLINICIANS)]
+        clients.append([course.key, course.age_group, clinician, status, f"Person {number}"])
+    written = []
+    for instrument, lines in rows.items():
+        if lines:
+            path = folder / f"{instrument.lower()}.csv"
+            _write_csv(
+                path, ["client", "session", "date", "item1", "item2", "item3", "item4"], lines
+            )
+            written.append(path)
+    path = folder / "clients.csv"
+    _write_csv(path, ["client", "age_group", "clinician", "status", "name"], clients)
+    return [*written, path]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)

@@ -31,6 +31,19 @@ class ScoringSettings:
     no_improvement_by_session: int = 4
 
 
+EXPECTED_MODES = ("auto", "none")
+
+
+@dataclass(frozen=True)
+class TrajectorySettings:
+    """Expected courses: where graphs and the report take them from ("auto": fitted from the
+    inputs when there are enough clients; "none"; or the path of a model.json), and the
+    fewest clients (with at least 3 complete outcome forms) an age group's curve rests on."""
+
+    expected: str = "auto"
+    min_clients: int = 100
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a practice can set once instead of on every command."""
@@ -41,6 +54,7 @@ class Settings:
     privacy: str = ""
     instrument_dir: Path | None = None
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
     source: Path | None = None
 
 
@@ -51,7 +65,17 @@ def load_settings(path: Path | None = None) -> Settings:
             return Settings()
         path = DEFAULT_FILE
     top = Table(path, read_toml(path))
-    top.only({"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring"})
+    top.only(
+        {
+            "practice_name",
+            "paper",
+            "language",
+            "privacy",
+            "instrument_dir",
+            "scoring",
+            "trajectories",
+        }
+    )
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
     return Settings(
@@ -62,6 +86,7 @@ def load_settings(path: Path | None = None) -> Settings:
         # A relative folder is relative to the settings file, not to where the command runs.
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
+        trajectories=_trajectories(top.table("trajectories", required=False), path),
         source=path,
     )
 
@@ -85,3 +110,16 @@ def _scoring(table: Table | None) -> ScoringSettings:
                 raise table.fail(name, f"must be between 0 and 40, not {value:g}.")
         values[name] = value
     return ScoringSettings(**values)
+
+
+def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
+    if table is None:
+        return TrajectorySettings()
+    table.only({"expected", "min_clients"})
+    expected = table.text("expected", "auto")
+    if expected not in EXPECTED_MODES:  # a model file, relative to the settings file
+        expected = str(path.parent / expected)
+    min_clients = table.get("min_clients", int, 100)
+    if not 10 <= min_clients <= 100_000:
+        raise table.fail("min_clients", f"must be from 10 to 100000, not {min_clients}.")
+    return TrajectorySettings(expected, min_clients)
