@@ -215,7 +215,7 @@ def fit(
     period: str = "",
 ) -> Model:
     """Fit every age group that has courses; refuse those with fewer than MIN_CLIENTS clients
-    with at least MIN_FORMS complete outcome forms."""
+    with at least MIN_FORMS complete outcome forms. Calibrate with FOLDS folds (none below 2)."""
     groups = {}
     for age_group in sorted({c.age_group for c in courses}):
         mine = [c for c in courses if c.age_group == age_group]
@@ -224,10 +224,15 @@ def fit(
 
 
 def fit_scored(
-    scored: Sequence[ScoredForm], fitted_on: datetime.date, min_clients: int = DEFAULT_MIN_CLIENTS
+    scored: Sequence[ScoredForm],
+    fitted_on: datetime.date,
+    min_clients: int = DEFAULT_MIN_CLIENTS,
+    folds: int = FOLDS,
 ) -> Model:
-    """The model of a practice's scored forms: their courses, fitted, with their period."""
-    return fit(courses_from_scored(scored), fitted_on, min_clients, period=period_of(scored))
+    """The model of a practice's scored forms: their courses, fitted, with their period.
+    FOLDS below 2 leaves out the calibration (graphs and the report do not print it)."""
+    courses = courses_from_scored(scored)
+    return fit(courses, fitted_on, min_clients, folds=folds, period=period_of(scored))
 
 
 def period_of(scored: Iterable[ScoredForm]) -> str:
@@ -359,7 +364,7 @@ def _fit_group(
     intake_range, session_range = _ranges(usable, rows)
     parameters = _fit_rows(method, rows, session_range)
     support = _support(rows, intake_range, session_range)
-    calibration = _calibrate(usable, method, folds)
+    calibration = _calibrate(usable, method, folds) if folds >= 2 else None
     return GroupModel(
         age_group,
         len(usable),

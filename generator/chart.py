@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from forms.scoring import ScoredForm, Thresholds
 
@@ -380,6 +380,11 @@ def main_chart(
     edges = band_edges(intake, t.rci) if intake is not None else None
     # Labels are kept off the data, the other lines and each other; the rules' labels first.
     data, markers = lines_of(series), markers_of(series, MARKER_SIZE)
+    course = None
+    if expected:
+        course = expected_course(expected, x, y, expected_label, Place(0, 0))
+        outline = [*course.band, course.band[0]]
+        data += [(*a, *b) for a, b in itertools.pairwise(outline)]
     band_lines = [across(frame, y(value)) for value in edges or ()]
     taken: list[Box] = []
     rules = []
@@ -388,24 +393,26 @@ def main_chart(
         place = place_label(label, places, data + band_lines, markers, taken)
         taken.append(place.box(label))
         rules.append(Rule(value, y(value), label, place))
+    rule_lines = [across(frame, rule.y) for rule in rules]
     band = None
     if edges is not None:
         low, high = edges
-        rule_lines = [across(frame, rule.y) for rule in rules]
         places = band_places(frame, y(high), y(low))
         place = place_label(band_label, places, data + rule_lines, markers, taken)
+        taken.append(place.box(band_label))
         band = Band(low, high, y(high), y(low), band_label, place)
     courses: tuple[ExpectedCourse, ...] = ()
     below: tuple[Below, ...] = ()
-    if expected:
-        last = expected[-1]
+    if course is not None:
+        first, last = expected[0], expected[-1]
         places = (
             Place(x(last[0]) - 1, y(last[4]) - 0.8, "end"),
             Place(x(last[0]) - 1, y(last[2]) + 0.8 + ASCENT * LABEL_SIZE, "end"),
+            Place(x(first[0]) + 1, y(first[4]) - 0.8),
+            Place(x(first[0]) + 1, y(first[2]) + 0.8 + ASCENT * LABEL_SIZE),
         )
-        rule_lines = [across(frame, rule.y) for rule in rules]
-        place = place_label(expected_label, places, data + rule_lines, markers, taken)
-        courses = (expected_course(expected, x, y, expected_label, place),)
+        place = place_label(expected_label, places, data + rule_lines + band_lines, markers, taken)
+        courses = (replace(course, place=place),)
         outcome = next((line for line in series if line.kind == "outcome"), None)
         wells = below_expected or {}
         below = tuple(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from forms.instrument import Catalog
-from forms.scoring import Thresholds, score
-from forms.trajectories import fit_scored
+from forms.scoring import ScoredForm, Thresholds, score
+from forms.trajectories import Model, fit_scored
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -38,6 +38,7 @@ from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import read_schedule
+from scanner.trajectories import read_model
 from scanner.values import UNITS
 
 OUTPUT_DIR = Path("output")
@@ -79,6 +80,24 @@ class Context:
     def thresholds(self) -> Thresholds:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
+
+    def expected_model(self, choice: str | None, scored: Sequence[ScoredForm]) -> Model | None:
+        """The model CHOICE names (auto, none or a model.json; default: paperfit.toml's). With
+        auto, a model fitted on SCORED, or None, said once on stderr, when no group has enough
+        clients; the groups without a curve are named there too."""
+        choice = choice or self.settings.trajectories.expected
+        if choice == "none":
+            return None
+        if choice != "auto":
+            return read_model(Path(choice))
+        minimum = self.settings.trajectories.min_clients
+        model = fit_scored(scored, datetime.date.today(), minimum, folds=0)
+        if not model.groups:
+            click.echo("Expected courses: none (no complete outcome forms).", err=True)
+        for name, group in sorted(model.groups.items()):
+            if not group.fitted:
+                click.echo(f"Expected courses: none for {name} clients: {group.refusal}.", err=True)
+        return model if model.clients else None
 
     def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
         """Read INPUTS and tell the user, on stderr, every problem found on the way."""
@@ -126,6 +145,16 @@ def input_options(command: Any) -> Any:
         required=True,
         metavar="INPUT...",
         type=click.Path(exists=True, path_type=Path),
+    )(command)
+
+
+def expected_option(command: Any) -> Any:
+    """--expected auto|none|FILE, shared by graphs and report."""
+    return click.option(
+        "--expected",
+        metavar="auto|none|FILE",
+        help="Expected courses: fitted from the inputs (auto: when enough clients), none, or "
+        "a model.json from paperfit trajectories (default: auto, or paperfit.toml).",
     )(command)
 
 
@@ -342,6 +371,7 @@ def demo(obj: Context, out: Path) -> None:
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
+@expected_option
 @pass_context
 def graphs(
     obj: Context,
@@ -354,6 +384,7 @@ def graphs(
     lang: str | None,
     png: bool,
     archival: bool,
+    expected: str | None,
 ) -> None:
     """Print a progress graph for each client's chart, and the caseload in one bundle.
 
@@ -373,7 +404,10 @@ def graphs(
         png=png,
         archival=archival,
     )
-    chosen = build_graphs(scored, reading.clients, thresholds, obj.catalog, options.language, only)
+    model = obj.expected_model(expected, scored)
+    chosen = build_graphs(
+        scored, reading.clients, thresholds, obj.catalog, options.language, only, model
+    )
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
