@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,14 @@ from forms.outcomes import (
     GroupOutcomes,
     Outcomes,
     Share,
+    TrackLine,
+    expected_progress,
     open_flags,
     practice_outcomes,
 )
-from forms.records import Problem
+from forms.records import Client, Problem
 from forms.scoring import ScoredForm, Thresholds
+from forms.trajectories import Model
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
 from generator.render import check_fits, layout, render_html
@@ -66,6 +69,8 @@ EMPTY_MM = 6.0
 NARROWEST_MM = 173.0
 FLAG_COLUMNS_MM = {"client": 20.0, "clinician": 34.0, "session": 15.0, "date": 20.0}
 PROBLEM_COLUMNS_MM = {"severity": 14.0, "where": 58.0}
+TRACK_COLUMNS_MM = {**FLAG_COLUMNS_MM, "clinician": 28.0, "score": 11.0, "expected": 36.0}
+SHARE_COLUMNS_MM = {"name": 60.0}
 KEEP_ROWS = 3  # a section this short is never split over two pages
 SCALES = (1.0, 0.8, 0.6)  # budgets tried in turn when a page does not fit
 
@@ -328,6 +333,92 @@ def _notes(thresholds: Thresholds) -> list[str]:
     ]
 
 
+def _track_rows(lines: Sequence[TrackLine]) -> list[dict[str, str]]:
+    return [
+        {
+            "client": line.client_id,
+            "clinician": line.clinician,
+            "session": str(line.session),
+            "date": line.date.isoformat() if line.date else MISSING,
+            "score": f"{line.score:.1f}",
+            "expected": f"{line.expected.p50:.1f} / {line.expected.p25:.1f} / "
+            f"{line.expected.p10:.1f}",
+            "reason": "under p10" if line.severity == 2 else "under p25 twice in a row",
+        }
+        for line in lines
+    ]
+
+
+def expected_sections(
+    scored: Sequence[ScoredForm], clients: Mapping[str, Client], model: Model | None
+) -> list[Section]:
+    """ "Not on track" (open clients under the expected course, most severe first) and the
+    share of open clients at or above expected, by clinician."""
+    progress = expected_progress(scored, clients, model) if model else None
+    if model is None or progress is None:
+        none = (
+            "No expected courses were used: too few clients for a curve, or --expected none "
+            "(see paperfit trajectories)."
+        )
+        return [
+            Section("not_on_track", "Not on track", SECTION_HEAD_MM, empty=none),
+        ]
+    rests_on = (
+        f"Expected courses: model of {model.clients:,} clients, fitted "
+        f"{model.fitted_on.isoformat()}{' on forms dated ' + model.period if model.period else ''}"
+        " (paperfit trajectories). They describe this practice's past clients, not a norm; "
+        "below them is a reason to talk, not a verdict."
+    )
+    track_intro = (
+        "Open clients whose latest outcome total is under the 10th percentile of past clients "
+        "who started at the same intake, or under the 25th at their last two outcome forms; "
+        f"most severe first. {rests_on}"
+    )
+    rows = _track_rows(progress.not_on_track)
+    rest = _rest(TRACK_COLUMNS_MM)
+    shares = [
+        {"name": name, "share": _of(share, False) + _percent(share)}
+        for name, share in progress.on_track
+    ]
+    share_intro = (
+        "Open clients whose latest outcome total is at or above expected (not under the 25th "
+        "percentile: about 75 % of past clients were), of those whose intake and latest "
+        "session the curves cover."
+    )
+    return [
+        Section(
+            "not_on_track",
+            "Not on track",
+            SECTION_HEAD_MM + _intro_height(track_intro) + TABLE_HEAD_MM,
+            tuple(rows),
+            tuple(
+                _wrapped_height(
+                    (row["clinician"], TRACK_COLUMNS_MM["clinician"]),
+                    (row["expected"], TRACK_COLUMNS_MM["expected"]),
+                    (row["reason"], rest),
+                )
+                for row in rows
+            ),
+            intro=track_intro,
+            empty="No open client is under the expected course.",
+        ),
+        Section(
+            "on_track",
+            "At or above expected, by clinician",
+            SECTION_HEAD_MM + _intro_height(share_intro),
+            tuple(shares),
+            tuple(_wrapped_height((row["name"], SHARE_COLUMNS_MM["name"])) for row in shares),
+            intro=share_intro,
+            empty="The curves cover no open client.",
+            keep=True,
+        ),
+    ]
+
+
+def _percent(share: Share) -> str:
+    return "" if share.percent is None else f" ({share.percent:.0f} %)"
+
+
 def _threshold_text(thresholds: Thresholds) -> str:
     return " · ".join(f"{t.name} {t.value:g} ({t.source})" for t in thresholds.used)
 
@@ -339,6 +430,7 @@ def build_sections(
     outcomes: Outcomes,
     flags: Sequence[FlagLine],
     folder: str,
+    model: Model | None = None,
 ) -> list[Section]:
     """Every section of the report, in order, with the estimated height of each row."""
     full = NARROWEST_MM
@@ -411,6 +503,7 @@ def build_sections(
             intro=flags_intro,
             empty="No open client has flags at their latest session.",
         ),
+        *expected_sections(scored, reading.clients, model),
         Section(
             "problems",
             "Data problems found while reading",
@@ -452,6 +545,7 @@ def report_pages(
     paper: str,
     printed: datetime.date,
     scale: float = 1.0,
+    model: Model | None = None,
 ) -> list[str]:
     """The HTML of each page of the report, numbered "page x of y". SCALE (at most 1) shrinks
     the height budget of every page."""
@@ -461,7 +555,7 @@ def report_pages(
     outcomes = practice_outcomes(scored, reading.clients, thresholds)
     flags = open_flags(scored, reading.clients)
     folder = common_folder(reading.files)
-    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder)
+    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder, model)
     # A long practice name wraps: in the head of page 1 (9 pt) and the running head (7.5 pt).
     name_lines = text_lines(practice_name, NARROWEST_MM, 9) if practice_name else 0
     first = FIRST_HEAD_MM + max(0, name_lines - 1) * 9 * 1.25 * PT_MM
@@ -530,11 +624,15 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
+    model: Model | None = None,
 ) -> Path:
-    """Write the practice report to OUT (atomically) and return its path."""
+    """Write the practice report to OUT (atomically) and return its path; with MODEL, the
+    clients not on track and the share at or above expected."""
 
     def pages_for(scale: float) -> list[str]:
-        return report_pages(reading, scored, thresholds, practice_name, paper, printed, scale)
+        return report_pages(
+            reading, scored, thresholds, practice_name, paper, printed, scale, model
+        )
 
     document = lay_out_report(pages_for, paper)
     pdf = document.write_pdf()

@@ -426,6 +426,7 @@ def graphs(
 @input_options
 @out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@expected_option
 @pass_context
 def report(
     obj: Context,
@@ -434,6 +435,7 @@ def report(
     date_format: str | None,
     out: Path,
     paper: str | None,
+    expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
     settings = obj.settings
@@ -449,6 +451,7 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
+            obj.expected_model(expected, scored),
         )
     )
 

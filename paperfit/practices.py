@@ -64,7 +64,8 @@ class Practice:
                 total = float(np.clip(level + rng.normal(0, self.session_sd), 0, 40))
                 if rng.random() >= 0.05:
                     points.append((session, round(total, 1)))
-            result.append(Course(f"{self.name}-{number:05d}", self.age_group, tuple(points)))
+            key = f"{self.name[:3].upper()}-{number:04d}"
+            result.append(Course(key, self.age_group, tuple(points)))
         return result
 
     def true_percentile(self, percentile: float, intake: float, session: int) -> float:
@@ -107,7 +108,7 @@ def split_total(total: float) -> list[float]:
 def write_practice(folder: Path, courses: Sequence[Course]) -> list[Path]:
     """Measurement files of made-up COURSES, as a practice would type them: ors.csv (and
     cors.csv for children) with one row per form, weekly sessions, and clients.csv with each
-    client's age group, clinician, status (one in three closed) and a made-up name."""
+    client's age group, clinician, status (one in four closed) and a made-up name."""
     folder.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[list[object]]] = {"ORS": [], "CORS": []}
     clients = []
@@ -117,7 +118,7 @@ def write_practice(folder: Path, courses: Sequence[Course]) -> list[Path]:
         for session, total in course.points:
             day = start + datetime.timedelta(weeks=session - 1)
             rows[instrument].append([course.key, session, day.isoformat(), *split_total(total)])
-        status = "closed" if number % 3 == 2 else "open"
+        status = "closed" if number % 4 == 3 else "open"
         clinician = CLINICIANS[number % len(CLINICIANS)]
         clients.append([course.key, course.age_group, clinician, status, f"Person {number}"])
     written = []

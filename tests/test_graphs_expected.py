@@ -115,19 +115,17 @@ def test_graphs_fit_the_model_from_the_inputs_or_say_once_why_not(tmp_path: Path
     runner = CliRunner()
     result = runner.invoke(
         cli,
-        ["graphs", str(tmp_path / "big"), "-o", str(tmp_path / "g"), "--client", "levelling-00003"],
+        ["graphs", str(tmp_path / "big"), "-o", str(tmp_path / "g"), "--client", "LEV-0003"],
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "levelling-00003.pdf")[0]
-    )
+    assert "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "LEV-0003.pdf")[0]
     write_practice(tmp_path / "small", LEVELLING.courses(40, seed=7))
     result = runner.invoke(cli, ["graphs", str(tmp_path / "small"), "-o", str(tmp_path / "s")])
     assert result.exit_code == 0
     assert result.stderr.count("Expected courses: none for adult clients: only") == 1
-    text = pdf_text(tmp_path / "s" / "levelling-00003.pdf")[0]
+    text = pdf_text(tmp_path / "s" / "LEV-0003.pdf")[0]
     assert "No expected-progress curve is shown." in text
-    assert page_count(tmp_path / "s" / "levelling-00003.pdf") == 1
+    assert page_count(tmp_path / "s" / "LEV-0003.pdf") == 1
 
 
 def test_graphs_take_a_model_file_or_none(tmp_path: Path) -> None:
@@ -141,16 +139,14 @@ def test_graphs_take_a_model_file_or_none(tmp_path: Path) -> None:
         "-o",
         str(tmp_path / "g"),
         "--client",
-        "levelling-00001",
+        "LEV-0001",
     ]
     result = runner.invoke(cli, [*args, "--expected", str(tmp_path / "t" / "model.json")])
     assert result.exit_code == 0, result.output
-    assert (
-        "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "levelling-00001.pdf")[0]
-    )
+    assert "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "LEV-0001.pdf")[0]
     result = runner.invoke(cli, [*args, "--expected", "none"])
     assert "Expected courses" not in result.stderr
-    assert "No expected-progress curve" in pdf_text(tmp_path / "g" / "levelling-00001.pdf")[0]
+    assert "No expected-progress curve" in pdf_text(tmp_path / "g" / "LEV-0001.pdf")[0]
     result = runner.invoke(cli, [*args, "--expected", str(tmp_path / "nothing.json")])
     assert result.exit_code == 1
     assert "nothing.json" in result.output
