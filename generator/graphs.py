@@ -51,7 +51,7 @@ TABLE_TOP_MM = {
 LANGUAGE_MM = {"en": 0.0, "es": 4.5, "fr": 9.0}
 KEY_CHARS, KEY_LINE_MM = 60, 1.6
 HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
-HEAD_CHARS = 95  # the facts under the title, before they wrap
+HEAD_CHARS = 110  # the facts under the title (about 85 and the names), before they wrap
 TITLE_CHARS = 55  # the title (client ID and name), before it wraps
 ROW_MM, ROW_LINE_MM = 3.91, 3.21
 FOOT_MM = 6.5  # the foot, pinned to the bottom, and the space kept above it
@@ -279,7 +279,7 @@ def first_page_room(graph: ClientGraph, paper: str, language: str, practice_name
     top = TABLE_TOP_MM[(paper, both)] + LANGUAGE_MM.get(language, max(LANGUAGE_MM.values()))
     top += KEY_LINE_MM * sum(math.ceil(len(line) / KEY_CHARS) for line in graph.key)
     client = graph.client
-    facts = len(client.clinician) + len(client.age_group) + 75
+    facts = len(client.clinician) + len(client.age_group) + 85
     title = len(client.client_id) + len(client.name) + 12
     top += HEAD_LINE_MM * (bool(practice_name) + (facts > HEAD_CHARS) + (title > TITLE_CHARS))
     height = Paper.named(paper).height - BINDER_MARGINS_MM[0] - BINDER_MARGINS_MM[2]

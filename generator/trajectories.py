@@ -46,7 +46,10 @@ MODEL_FILE, TABLE_FILE, PAGE_FILE = "model.json", "expected.csv", "trajectories.
 TABLE_COLUMNS = ("age_group", "intake", "session", "p10", "p25", "p50", "p75", "clients")
 SHOWN_INTAKES = (10, 15, 20, 25)
 CHART_FRAME = Frame(width=41, height=40, left=6.5, right=1.5, top=1.5, bottom=5)
-GROUPS_PER_PAGE = 2
+# How much of a page's room an age group takes: a fitted one with its charts and calibration,
+# or a line saying why there is no curve; page 1 also holds the notes on the method.
+FITTED_SHARE, REFUSED_SHARE = 1.0, 0.25
+FIRST_PAGE_ROOM, PAGE_ROOM = 2.25, 3.0
 
 
 @dataclass(frozen=True)
@@ -149,9 +152,16 @@ def group_pages(model: Model, language: str) -> list[GroupPage]:
 
 
 def trajectory_pages(model: Model, language: str, practice_name: str, printed: str) -> list[str]:
-    """The HTML of the page(s): GROUPS_PER_PAGE age groups to a page."""
-    parts = group_pages(model, language)
-    runs = [parts[i : i + GROUPS_PER_PAGE] for i in range(0, len(parts), GROUPS_PER_PAGE)] or [[]]
+    """The HTML of the page(s), as many age groups to a page as its room holds."""
+    runs: list[list[GroupPage]] = [[]]
+    room = FIRST_PAGE_ROOM
+    for part in group_pages(model, language):
+        share = FITTED_SHARE if part.charts else REFUSED_SHARE
+        if share > room and runs[-1]:
+            runs.append([])
+            room = PAGE_ROOM
+        runs[-1].append(part)
+        room -= share
     text = texts(language)
     return [
         render_html(

@@ -94,6 +94,11 @@ class Practice:
 
 LEVELLING = Practice("levelling", (Responder(1.0, 0.45, 2.5),))
 MIXED = Practice("mixed", (Responder(0.5, 0.55, 1.2), Responder(0.5, 0.3, 6.0)))
+# The demo's made-up past practice also has children (CORS) and a few adolescents.
+CHILDREN = Practice(
+    "children", (Responder(1.0, 0.4, 3.0),), 36.0, intake_mean=24.0, age_group="child"
+)
+TEENS = Practice("teens", (Responder(1.0, 0.4, 3.0),), age_group="adolescent")
 
 CLINICIANS = ("A. Moreno", "S. Lee", "J. Park")
 FIRST_DAY = datetime.date(2025, 1, 6)
