@@ -15,10 +15,11 @@ from typing import Any
 
 import click
 
+from forms.deidentify import deidentified_rows
 from forms.instrument import Catalog
 from forms.scoring import ScoredForm, Thresholds, score
-from forms.trajectories import Model, fit_scored
-from generator.export import write_export
+from forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
+from generator.export import write_deidentified, write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
 from generator.report import write_report
@@ -35,7 +36,8 @@ from generator.trajectories import model_summary, write_trajectories
 from generator.workbook import write_workbook
 from paperfit import __version__
 from paperfit.errors import PaperfitError, UsageProblem
-from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
+from paperfit.settings import LANGUAGES, PAPERS, Settings, deidentify_key, load_settings
+from scanner.deidentified import is_deidentified, read_deidentified
 from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import read_schedule
 from scanner.trajectories import read_model
@@ -304,18 +306,37 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
 @cli.command()
 @input_options
 @out_option("export.csv", "A .csv or .xlsx file to write.")
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="Only outcome totals, client IDs as keyed codes, weeks instead of dates (for pooling).",
+)
 @pass_context
 def export(
-    obj: Context, inputs: tuple[Path, ...], unit: str, date_format: str | None, out: Path
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    deidentify: bool,
 ) -> None:
     """Export scored forms, one row each, to CSV or Excel.
 
-    Problems in the input are listed on stderr; the valid forms are exported.
+    Problems in the input are listed on stderr; the valid forms are exported. With
+    --deidentify, a CSV file for pooling expected courses with other practices (paperfit
+    trajectories reads several): no names, clinicians or dates; the key of the codes is kept
+    in paperfit.toml (made there the first time) and must not be shared.
     """
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
-    click.echo(write_export(out, scored, thresholds))
+    if not deidentify:
+        click.echo(write_export(out, scored, thresholds))
+        return
+    key, written = deidentify_key(obj.settings)
+    if written:
+        click.echo(f"A new de-identification key was kept in {written}: keep it secret.", err=True)
+    click.echo(write_deidentified(out, deidentified_rows(scored, key)))
 
 
 @cli.command()
@@ -480,16 +501,25 @@ def trajectories(
     """Fit the expected course of the outcome total on the practice's own past clients.
 
     Writes model.json (no client data), expected.csv and trajectories.pdf into the folder.
+    INPUT may also be de-identified files from paperfit export --deidentify, from this and
+    other practices: they are pooled into one model.
 
     \b
     Example:
       paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
     """
     settings = obj.settings
-    reading = obj.read(inputs, unit, date_format)
-    scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+    pooled = [path for path in inputs if is_deidentified(path)]
+    own = tuple(path for path in inputs if path not in pooled)
+    courses, period = [], ""
+    if own:
+        reading = obj.read(own, unit, date_format)
+        scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+        courses, period = courses_from_scored(scored, "0:"), period_of(scored)
+    for number, path in enumerate(pooled, start=1):
+        courses += read_deidentified(path, f"{number}:")
     minimum = min_clients or settings.trajectories.min_clients
-    model = fit_scored(scored, datetime.date.today(), minimum)
+    model = fit(courses, datetime.date.today(), minimum, period="" if pooled else period)
     language = lang or settings.language
     for path in write_trajectories(
         out, model, language, paper or settings.paper, settings.practice_name

@@ -6,9 +6,12 @@ type or a bad value raises InputProblem naming the file and key.
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from paperfit.errors import InputProblem, Location
 from paperfit.tomlfile import Table, read_toml
 
 PAPERS = ("letter", "a4")
@@ -55,6 +58,7 @@ class Settings:
     instrument_dir: Path | None = None
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
+    deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
     source: Path | None = None
 
 
@@ -74,6 +78,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "instrument_dir",
             "scoring",
             "trajectories",
+            "deidentify",
         }
     )
     defaults = Settings()
@@ -87,6 +92,7 @@ def load_settings(path: Path | None = None) -> Settings:
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
         trajectories=_trajectories(top.table("trajectories", required=False), path),
+        deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         source=path,
     )
 
@@ -123,3 +129,46 @@ def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
     if not 10 <= min_clients <= 100_000:
         raise table.fail("min_clients", f"must be from 10 to 100000, not {min_clients}.")
     return TrajectorySettings(expected, min_clients)
+
+
+KEY_HEX = 64  # 32 bytes
+
+
+def _deidentify_key(table: Table | None) -> str:
+    if table is None:
+        return ""
+    table.only({"key"})
+    key = table.text("key", "")
+    if key and (len(key) != KEY_HEX or any(c not in "0123456789abcdef" for c in key)):
+        raise table.fail("key", f"must be {KEY_HEX} hex digits, as paperfit wrote it.")
+    return key
+
+
+def deidentify_key(settings: Settings) -> tuple[bytes, Path | None]:
+    """The key of de-identified exports, and the settings file it was just written to (None
+    when it was already there). A new key is made once and appended to paperfit.toml, so the
+    same client keeps the same code in every export."""
+    if settings.deidentify_key:
+        return bytes.fromhex(settings.deidentify_key), None
+    path = settings.source or DEFAULT_FILE
+    if settings.source is not None and "deidentify" in read_toml(path):
+        raise InputProblem(
+            Location(str(path), key="deidentify.key"),
+            "is missing: add it, or remove the [deidentify] table and paperfit makes one.",
+        )
+    key = secrets.token_hex(KEY_HEX // 2)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    addition = (
+        "\n# The secret of de-identified exports (paperfit export --deidentify): keep it, and\n"
+        "# never share it; with the same key a client keeps the same code in every export.\n"
+        f'[deidentify]\nkey = "{key}"\n'
+    )
+    separator = "" if not text or text.endswith("\n") else "\n"
+    temporary = path.with_name(f".{path.name}.part")
+    try:  # whole or not at all: a temporary file, then a rename
+        temporary.write_text(text + separator + addition, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InputProblem(Location(str(path)), f"cannot be written ({error.strerror}).") from None
+    return bytes.fromhex(key), path
