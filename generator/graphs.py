@@ -26,7 +26,7 @@ from forms.trajectories import Expectation, Model, courses_from_scored, expectat
 from generator.chart import Chart, Frame, item_chart, main_chart
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, Paper, binder_page_setup
-from generator.render import groups_to_pdfs, render_html
+from generator.render import groups_to_pdfs, pages_to_pdf, render_html
 from generator.texts import texts
 
 MAIN_FRAME = Frame(width=170, height=70, left=10, right=3, top=4, bottom=7)
@@ -439,3 +439,66 @@ def write_pngs(
             path = folder / f"{name}-page{number + 1}.png"
             written.append(write_atomic(path, lambda s, d=data: s.write(d)))
     return written
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A client on the day's schedule (as the schedule says), for the day's graphs."""
+
+    client_id: str
+    date: datetime.date
+    session: int
+    clinician: str
+    name: str = ""
+
+
+def day_entries(
+    scheduled: Sequence[Scheduled], graphs: Sequence[ClientGraph]
+) -> list[ClientGraph | Scheduled]:
+    """The day in appointment order: each client's graph, or their appointment when no forms
+    were read for them; a client on the schedule twice comes once, at the first."""
+    by_id = {graph.client.client_id: graph for graph in graphs}
+    seen: set[str] = set()
+    entries: list[ClientGraph | Scheduled] = []
+    for appointment in scheduled:
+        if appointment.client_id not in seen:
+            seen.add(appointment.client_id)
+            entries.append(by_id.get(appointment.client_id, appointment))
+    return entries
+
+
+def write_day(
+    path: Path,
+    entries: Sequence[ClientGraph | Scheduled],
+    options: GraphOptions,
+    progress: ProgressCallback | None = None,
+) -> int:
+    """The day's graphs as one PDF at PATH, in order; a short page for each client without
+    forms. Returns the number of pages."""
+    words = texts(options.language)
+    pages = []
+    for entry in entries:
+        if isinstance(entry, ClientGraph):
+            pages += graph_pages(
+                entry, options.paper, options.language, options.practice_name, options.printed
+            )
+        else:
+            pages.append(
+                render_html(
+                    "_no_graph.html",
+                    appointment=entry,
+                    text=words,
+                    practice_name=options.practice_name,
+                    printed=options.printed.isoformat(),
+                )
+            )
+    pdf = pages_to_pdf(
+        pages,
+        "pack.html",
+        progress=progress,
+        title="paperfit progress graphs of the day",
+        lang=options.language,
+        **binder_page_setup(options.paper),
+    )
+    write_atomic(path, lambda stream: stream.write(pdf))
+    return len(pages)

@@ -20,7 +20,14 @@ from forms.instrument import Catalog
 from forms.scoring import ScoredForm, Thresholds, score
 from forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
 from generator.export import write_deidentified, write_export
-from generator.graphs import GraphOptions, build_graphs, write_graphs
+from generator.graphs import (
+    GraphOptions,
+    Scheduled,
+    build_graphs,
+    day_entries,
+    write_day,
+    write_graphs,
+)
 from generator.handouts import write_guide, write_handout
 from generator.report import write_report
 from generator.sheets import (
@@ -393,6 +400,11 @@ def demo(obj: Context, out: Path) -> None:
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
 @expected_option
+@click.option(
+    "--schedule",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A day's schedule (.csv or .xlsx): that day's clients' graphs in one PDF, in order.",
+)
 @pass_context
 def graphs(
     obj: Context,
@@ -406,15 +418,21 @@ def graphs(
     png: bool,
     archival: bool,
     expected: str | None,
+    schedule: Path | None,
 ) -> None:
     """Print a progress graph for each client's chart, and the caseload in one bundle.
+
+    With --schedule, the graphs of the day's clients in appointment order, as one PDF to
+    look at before each session (a client without forms gets a short page saying so).
 
     \b
     Examples:
       paperfit graphs output/demo/entry-filled.xlsx
       paperfit graphs entry.xlsx --client C-1001 --png
+      paperfit graphs entry.xlsx --schedule today.csv
     """
     settings = obj.settings
+    scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
@@ -426,9 +444,16 @@ def graphs(
         archival=archival,
     )
     model = obj.expected_model(expected, scored)
+    wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
-        scored, reading.clients, thresholds, obj.catalog, options.language, only, model
+        scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
     )
+    if scheduled is not None:
+        path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
+        with progress_bar(len(scheduled), "Drawing graphs") as advance:
+            pages = write_day(path, day_entries(scheduled, chosen), options, advance)
+        click.echo(f"{len(scheduled)} appointments, {pages} pages: {path}")
+        return
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
@@ -441,6 +466,16 @@ def graphs(
         files = write_graphs(out, chosen, options, advance)
     click.echo(f"{len(files.clients)} clients, {files.pages} pages: {out}/ (one PDF per client)")
     click.echo(files.bundle)
+
+
+def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
+    """The clients on SCHEDULE, in appointment order."""
+    if only:
+        raise UsageProblem("--schedule gives the clients: leave out --client.")
+    return [
+        Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
+        for a in read_schedule(schedule)
+    ]
 
 
 @cli.command()
