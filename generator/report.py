@@ -333,6 +333,19 @@ def _notes(thresholds: Thresholds) -> list[str]:
     ]
 
 
+def _flag_rows(flags: Sequence[FlagLine]) -> list[dict[str, str]]:
+    return [
+        {
+            "client": line.client_id,
+            "clinician": line.clinician,
+            "session": str(line.session),
+            "date": line.date.isoformat() if line.date else MISSING,
+            "reason": line.reason,
+        }
+        for line in flags
+    ]
+
+
 def _track_rows(lines: Sequence[TrackLine]) -> list[dict[str, str]]:
     return [
         {
@@ -437,16 +450,7 @@ def build_sections(
     groups = [_group_row(outcomes.whole, True)]
     groups += [_group_row(group, False) for group in outcomes.by_clinician]
     notes = _notes(thresholds)
-    flag_rows = [
-        {
-            "client": line.client_id,
-            "clinician": line.clinician,
-            "session": str(line.session),
-            "date": line.date.isoformat() if line.date else MISSING,
-            "reason": line.reason,
-        }
-        for line in flags
-    ]
+    flag_rows = _flag_rows(flags)
     flag_rest = _rest(FLAG_COLUMNS_MM)
     problems = _problem_rows(reading.problems, folder)
     problem_rest = _rest(PROBLEM_COLUMNS_MM)
