@@ -110,6 +110,7 @@ class GroupModel:
     clients: int
     forms: int
     refusal: str = ""
+    enough: int = 0  # clients with at least MIN_FORMS complete outcome forms
     intake_range: tuple[float, float] = (0.0, 0.0)
     session_range: tuple[int, int] = (0, 0)
     parameters: Mapping[str, object] = field(default_factory=dict)
@@ -272,6 +273,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
             "clients": g.clients,
             "forms": g.forms,
             "refusal": g.refusal,
+            "clients_with_3_forms": g.enough,
             "intake_range": list(g.intake_range),
             "session_range": list(g.session_range),
             "parameters": g.parameters,
@@ -316,6 +318,7 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
                 int(g["clients"]),
                 int(g["forms"]),
                 refusal=str(g["refusal"]),
+                enough=int(g["clients_with_3_forms"]),
                 intake_range=(float(g["intake_range"][0]), float(g["intake_range"][1])),
                 session_range=(int(g["session_range"][0]), int(g["session_range"][1])),
                 parameters=g["parameters"],
@@ -360,7 +363,7 @@ def _fit_group(
             f"only {enough} clients with at least {MIN_FORMS} complete outcome forms "
             f"({min_clients} needed): no expected course is drawn"
         )
-        return GroupModel(age_group, len(usable), forms, refusal=reason)
+        return GroupModel(age_group, len(usable), forms, refusal=reason, enough=enough)
     rows = _rows(usable)
     intake_range, session_range = _ranges(usable, rows)
     parameters = _fit_rows(method, rows, session_range)
@@ -370,6 +373,7 @@ def _fit_group(
         age_group,
         len(usable),
         forms,
+        enough=enough,
         intake_range=intake_range,
         session_range=session_range,
         parameters=parameters,

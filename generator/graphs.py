@@ -163,7 +163,7 @@ def build_graph(
         outcome_labels=labels["outcome"],
         alliance_labels=labels["alliance"],
         key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources)
-        + _expected_key(words, model, client, expected),
+        + _expected_key(words, texts(language)["trajectories"]["too_few"], model, client, expected),
         sessions=len({e.form.session for e in scored}),
         first_date=dates[0].isoformat() if dates else "",
         last_date=dates[-1].isoformat() if dates else "",
@@ -245,14 +245,23 @@ def _key(
 
 
 def _expected_key(
-    words: dict, model: Model | None, client: Client, expected: Expectation | None
+    words: dict,
+    too_few: str,
+    model: Model | None,
+    client: Client,
+    expected: Expectation | None,
 ) -> tuple[str, ...]:
-    """What the expected course rests on, or why there is none."""
+    """What the expected course rests on, or why there is none (TOO_FEW: the words for a
+    group with too few clients)."""
     if model is None:
         return (words["key_no_curve"],)
     group = model.groups.get(client.age_group)
     if group is None or not group.fitted:
-        reason = group.refusal if group else words["key_no_group"]
+        reason = (
+            _say(too_few, count=group.enough, needed=model.min_clients)
+            if group
+            else words["key_no_group"]
+        )
         return (_say(words["key_no_model"], reason=reason),)
     if expected is None or not expected.expected:
         low, high = group.intake_range

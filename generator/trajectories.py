@@ -57,6 +57,7 @@ class GroupPage:
     """One age group's part of the page: its facts, a chart per shown intake (none when refused
     or when no shown intake is covered) and its calibration rows."""
 
+    refusal: str  # why there is no curve, in the page's language
     group: GroupModel
     name: str
     instrument: str
@@ -138,8 +139,10 @@ def group_pages(model: Model, language: str) -> list[GroupPage]:
                 (f"p{p}", f"{p} %", f"{share:.1f} %")
                 for p, share in zip(PERCENTILES, group.calibration.below, strict=True)
             )
+        refusal = _say(words["too_few"], count=group.enough, needed=model.min_clients)
         parts.append(
             GroupPage(
+                refusal,
                 group,
                 words["group_names"].get(name, name),
                 words["instrument"].get(name, ""),
