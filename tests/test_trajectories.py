@@ -138,3 +138,21 @@ def test_courses_are_built_from_the_outcome_totals_of_scored_forms(catalog: Cata
         Course("C-1", "adult", ((1, 15.0), (2, 18.0))),
         Course("C-2", "child", ((1, 20.0), (3, 26.0))),
     ]
+
+
+def test_quantile_regression_agrees_with_statsmodels() -> None:
+    quantreg = pytest.importorskip("statsmodels.regression.quantile_regression")
+    rows = MIXED.courses(300, seed=8)
+    data = np.array([(c.intake, s, t) for c in rows for s, t in c.points[1:]])
+    design = np.column_stack([np.ones(len(data)), data[:, 0] - 20, np.log(data[:, 1])])
+    index = np.arange(len(data))
+
+    def loss(beta: np.ndarray, tau: float) -> float:
+        r = data[:, 2] - design @ beta
+        return float(np.sum(r * (tau - (r < 0))))
+
+    for tau in (0.1, 0.5, 0.75):
+        ours = quantile_regression(design, index, data[:, 2], tau)
+        theirs = quantreg.QuantReg(data[:, 2], design).fit(q=tau, max_iter=5000).params
+        assert loss(ours, tau) <= loss(theirs, tau) + 1e-6
+        assert ours == pytest.approx(theirs, abs=0.05)
