@@ -8,6 +8,8 @@ once, lays out many clients per document and uses every core.
 It also times paperfit's own layout and writing on one core for the same clients as the
 baseline, which separates what laying out many clients per document gains from what the
 second core gains.
+Every graph shows its expected course, from a model fitted (before the clock starts) on a
+made-up past practice of 1,500 clients.
 Run: .venv/bin/python bench/graphs.py [CLIENTS]
 """
 
@@ -27,9 +29,11 @@ from forms.errors import Location
 from forms.instrument import Catalog
 from forms.records import Client, Form
 from forms.scoring import ScoringSettings, Thresholds, score
+from forms.trajectories import fit
 from generator.graphs import GraphOptions, build_graphs, graph_pages, write_graphs
 from generator.paper import binder_page_setup
 from generator.render import ProjectFetcher, groups_to_pdfs, render_html
+from paperfit.practices import MIXED
 from templates import TEMPLATE_DIR
 
 SESSIONS = 12
@@ -108,9 +112,11 @@ def main() -> None:
     thresholds = Thresholds.resolve(catalog, ScoringSettings())
     clients, forms = caseload(count)
     options = GraphOptions(printed=datetime.date(2026, 11, 25))
+    model = fit(MIXED.courses(1500, seed=1), options.printed, folds=0)
     start = time.perf_counter()
     scored = score(forms, clients, catalog, thresholds)
-    graphs = build_graphs(scored, clients, thresholds, catalog, "en")
+    graphs = build_graphs(scored, clients, thresholds, catalog, "en", (), model)
+    shown = sum(bool(g.main.courses) for g in graphs)
     with tempfile.TemporaryDirectory() as folder:
         files = write_graphs(Path(folder), graphs, options)
         ours = time.perf_counter() - start
@@ -118,7 +124,8 @@ def main() -> None:
     one_pages, one_seconds = one_core(graphs[:BASELINE_CLIENTS], options)
     ours_rate, naive_rate = files.pages / ours, naive_pages / naive_seconds
     one_rate = one_pages / one_seconds
-    print(f"cores: {os.cpu_count()}")
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}")
+    print(f"expected course drawn on {shown} of {len(graphs)} graphs")
     print(
         f"paperfit graphs: {count} clients, {files.pages} pages (one PDF per client and the "
         f"bundle) in {ours:.1f} s = {ours_rate:.1f} pages/s"

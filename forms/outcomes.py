@@ -37,6 +37,7 @@ from forms.scoring import (
     Thresholds,
     by_client,
 )
+from forms.trajectories import Expected, Model, courses_from_scored, expectation
 
 NO_CLINICIAN = "(no clinician)"
 WHOLE_PRACTICE = "Whole practice"
@@ -241,3 +242,70 @@ def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> l
     # Python's sort is stable, also in reverse: equal dates keep client ID order.
     lines.sort(key=lambda line: line.date or datetime.date.min, reverse=True)
     return lines
+
+
+@dataclass(frozen=True)
+class TrackLine:
+    """An open client not on track: their latest outcome total is under the expected p10
+    (SEVERITY 2), or under p25 at it and at the outcome form before (SEVERITY 1)."""
+
+    client_id: str
+    clinician: str
+    session: int
+    date: datetime.date | None
+    score: float
+    expected: Expected
+    severity: int
+
+
+@dataclass(frozen=True)
+class ExpectedProgress:
+    """Against the expected courses: per group (whole practice first, then each clinician)
+    the open clients whose latest outcome total is at or above expected (not under p25) out
+    of those the model covers, and the clients not on track, most severe first."""
+
+    on_track: tuple[tuple[str, Share], ...]
+    not_on_track: tuple[TrackLine, ...]
+
+
+def expected_progress(
+    scored: Sequence[ScoredForm], clients: Mapping[str, Client], model: Model
+) -> ExpectedProgress:
+    """Open clients' latest outcome totals against MODEL. A client counts when the model
+    covers their intake and latest session; closed clients are left out."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    lines = []
+    for client_id, entries in sorted(by_client(scored).items()):
+        client = clients.get(client_id)
+        if client is not None and client.status.strip().lower() == "closed":
+            continue
+        course = courses_from_scored(entries)
+        if not course or len(course[0].points) < 2:
+            continue
+        (session, score), previous = course[0].points[-1], course[0].points[-2][0]
+        seen = expectation(model, course[0], session)
+        if seen is None or session not in seen.expected:
+            continue
+        clinician = clinician_of(client_id, clients)
+        for name in (WHOLE_PRACTICE, clinician):
+            counts[name][1] += 1
+            counts[name][0] += session not in seen.below
+        severity = (
+            2 if seen.below.get(session) else int(session in seen.below and previous in seen.below)
+        )
+        if severity:
+            date = next((e.form.date for e in entries if e.form.session == session), None)
+            lines.append(
+                TrackLine(
+                    client_id, clinician, session, date, score, seen.expected[session], severity
+                )
+            )
+    names = sorted(
+        (n for n in counts if n != WHOLE_PRACTICE), key=lambda n: (n == NO_CLINICIAN, n.casefold())
+    )
+    on_track = tuple(
+        (name, Share(*counts[name])) for name in [WHOLE_PRACTICE, *names] if name in counts
+    )
+    # most severe first; then furthest under the median; then client ID
+    lines.sort(key=lambda t: (-t.severity, t.score - t.expected.p50, t.client_id))
+    return ExpectedProgress(on_track, tuple(lines))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from forms.scoring import ScoredForm, Thresholds
 from generator.text_width import text_width_em
@@ -138,6 +138,29 @@ class Series:
 
 
 @dataclass(frozen=True)
+class ExpectedCourse:
+    """An expected course on a chart: the outline of its p25-p75 band (p75 left to right, then
+    p25 back), its median and, where drawn, its p10 line, each as (x, y) points in mm; LABEL
+    is written at PLACE. START is the intake, drawn as a point at session 1 (trajectories page)."""
+
+    band: tuple[tuple[float, float], ...]
+    median: tuple[tuple[float, float], ...]
+    low: tuple[tuple[float, float], ...]
+    label: str
+    place: Place
+    start: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Below:
+    """A session under the expected course: its point, and whether under p10 (WELL) or p25."""
+
+    x: float
+    y: float
+    well: bool
+
+
+@dataclass(frozen=True)
 class Chart:
     frame: Frame
     x_ticks: tuple[Tick, ...]
@@ -149,6 +172,9 @@ class Chart:
     flags: tuple[tuple[int, float], ...] = ()  # (session, x) of sessions with a flag
     marker: float = 0.7  # half the width of a point's marker, in mm
     label_size: float = LABEL_SIZE
+    courses: tuple[ExpectedCourse, ...] = ()
+    below: tuple[Below, ...] = ()
+    hatch: bool = True  # expected bands hatched (client graphs) or lightly filled (overview)
 
 
 def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
@@ -299,6 +325,32 @@ def band_places(frame: Frame, y_top: float, y_bottom: float) -> tuple[Place, ...
     )
 
 
+# (session, p10, p25, p50, p75) of an expected course
+ExpectedPoint = tuple[int, float, float, float, float]
+
+
+def expected_course(
+    points: Sequence[ExpectedPoint],
+    x: Scale,
+    y: Scale,
+    label: str,
+    place: Place,
+    with_low: bool = False,
+    start: tuple[int, float] | None = None,
+) -> ExpectedCourse:
+    """The geometry of one expected course from its POINTS, in session order."""
+    upper = [(x(p[0]), y(p[4])) for p in points]
+    lower = [(x(p[0]), y(p[2])) for p in reversed(points)]
+    return ExpectedCourse(
+        band=tuple(upper + lower),
+        median=tuple((x(p[0]), y(p[3])) for p in points),
+        low=tuple((x(p[0]), y(p[1])) for p in points) if with_low else (),
+        label=label,
+        place=place,
+        start=(x(start[0]), y(start[1])) if start else None,
+    )
+
+
 def main_chart(
     scored: Sequence[ScoredForm],
     cutoff: float,
@@ -306,9 +358,13 @@ def main_chart(
     frame: Frame,
     cutoff_label: str,
     band_label: str,
+    expected: Sequence[ExpectedPoint] = (),
+    expected_label: str = "",
+    below_expected: Mapping[int, bool] | None = None,
 ) -> Chart:
     """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band,
-    the last two labelled in the page's language."""
+    the last two labelled in the page's language; with EXPECTED, the expected course from the
+    client's intake and a ring round each session BELOW_EXPECTED names (two when well below)."""
     sessions = [entry.form.session for entry in scored]
     x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame)
     flagged = {entry.form.session for entry in scored if entry.flags}
@@ -323,6 +379,11 @@ def main_chart(
     edges = band_edges(intake, t.rci) if intake is not None else None
     # Labels are kept off the data, the other lines and each other; the rules' labels first.
     data, markers = lines_of(series), markers_of(series, MARKER_SIZE)
+    course = None
+    if expected:
+        course = expected_course(expected, x, y, expected_label, Place(0, 0))
+        outline = [*course.band, course.band[0]]
+        data += [(*a, *b) for a, b in itertools.pairwise(outline)]
     band_lines = [across(frame, y(value)) for value in edges or ()]
     taken: list[Box] = []
     rules = []
@@ -331,13 +392,33 @@ def main_chart(
         place = place_label(label, places, data + band_lines, markers, taken)
         taken.append(place.box(label))
         rules.append(Rule(value, y(value), label, place))
+    rule_lines = [across(frame, rule.y) for rule in rules]
     band = None
     if edges is not None:
         low, high = edges
-        rule_lines = [across(frame, rule.y) for rule in rules]
         places = band_places(frame, y(high), y(low))
         place = place_label(band_label, places, data + rule_lines, markers, taken)
+        taken.append(place.box(band_label))
         band = Band(low, high, y(high), y(low), band_label, place)
+    courses: tuple[ExpectedCourse, ...] = ()
+    below: tuple[Below, ...] = ()
+    if course is not None:
+        first, last = expected[0], expected[-1]
+        places = (
+            Place(x(last[0]) - 1, y(last[4]) - 0.8, "end"),
+            Place(x(last[0]) - 1, y(last[2]) + 0.8 + ASCENT * LABEL_SIZE, "end"),
+            Place(x(first[0]) + 1, y(first[4]) - 0.8),
+            Place(x(first[0]) + 1, y(first[2]) + 0.8 + ASCENT * LABEL_SIZE),
+        )
+        place = place_label(expected_label, places, data + rule_lines + band_lines, markers, taken)
+        courses = (replace(course, place=place),)
+        outcome = next((line for line in series if line.kind == "outcome"), None)
+        wells = below_expected or {}
+        below = tuple(
+            Below(p.x, p.y, wells[p.session])
+            for p in (outcome.points if outcome else ())
+            if p.session in wells
+        )
     return Chart(
         frame=frame,
         x_ticks=session_ticks(sessions, x),
@@ -347,6 +428,8 @@ def main_chart(
         band=band,
         marker=MARKER_SIZE,
         flags=tuple(sorted((s, x(s)) for s in flagged)),
+        courses=courses,
+        below=below,
     )
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 
+from forms.deidentify import COLUMNS as DEIDENTIFIED_COLUMNS
+from forms.deidentify import DeidentifiedRow
 from forms.errors import UsageProblem
 from forms.outputs import EXPORT, mark
 from forms.records import ITEM_COUNT
@@ -120,3 +122,15 @@ def _xlsx(rows: list[list[object]], thresholds: Thresholds) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_deidentified(out: Path, rows: Sequence[DeidentifiedRow]) -> Path:
+    """The de-identified outcome totals as CSV (the only format: it is read back by paperfit)."""
+    if Path(out).suffix.lower() != ".csv":
+        raise UsageProblem(f"{out}: a de-identified export is a .csv file.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DEIDENTIFIED_COLUMNS)
+    writer.writerows(row.values() for row in rows)
+    data = buffer.getvalue().encode("utf-8")
+    return write_atomic(Path(out), lambda stream: stream.write(data))

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,20 +27,42 @@ from forms.outputs import BUNDLE as BUNDLE_KIND
 from forms.outputs import GRAPH, mark
 from forms.records import Client
 from forms.scoring import ScoredForm, Thresholds, by_client
+from forms.sheet import Paper
+from forms.trajectories import Expectation, Model, courses_from_scored, expectation
 from generator.chart import Chart, Frame, item_chart, main_chart
 from generator.export import csv_bytes
 from generator.output import files_together, write_atomic
-from generator.paper import binder_page_setup
-from generator.render import groups_to_pdfs, render_html
+from generator.paper import BINDER_MARGINS_MM, binder_page_setup
+from generator.render import groups_to_pdfs, pages_to_pdf, render_html
 from generator.texts import fill, say_flags, texts
 
-MAIN_FRAME = Frame(width=170, height=78, left=10, right=3, top=4, bottom=7)
+MAIN_FRAME = Frame(width=170, height=70, left=10, right=3, top=4, bottom=7)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
-# Table lines per page: a row is one line, or more when its flags wrap (about 34 characters a
-# line in the flags column). Chosen so that pages always fit; check_fits verifies it.
-LINES_FIRST_PAGE = {"letter": 9, "a4": 12}
+# With both forms the item charts take two rows, so each is lower.
+ITEM_FRAME_BOTH = Frame(width=42, height=16, left=6, right=1.5, top=1.5, bottom=5)
+# Table lines on later pages: a row is one line, or more when its flags wrap (about 34
+# characters a line in the flags column). Chosen so that pages always fit; check_fits verifies.
 LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
 FLAG_CHARS_PER_LINE = 34
+# Page 1's height model, in mm, measured on laid-out pages: where the table's first row would
+# start without a key, per paper and with one form or both (two rows of item charts); each
+# estimated line of the key (two columns, about KEY_CHARS characters a line) adds KEY_LINE_MM;
+# captions in Spanish and French wrap more (LANGUAGE_MM), and so do a practice name and a long
+# header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
+TABLE_TOP_MM = {
+    ("letter", False): 134.6,
+    ("letter", True): 146.5,
+    ("a4", False): 138.0,
+    ("a4", True): 148.9,
+}
+LANGUAGE_MM = {"en": 0.0, "es": 4.5, "fr": 9.0}
+KEY_CHARS, KEY_LINE_MM = 60, 1.6
+HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
+HEAD_CHARS = 110  # the facts under the title (about 85 and the names), before they wrap
+TITLE_CHARS = 55  # the title (client ID and name), before it wraps
+ROW_MM, ROW_LINE_MM = 3.91, 3.21
+FOOT_MM = 6.5  # the foot, pinned to the bottom, and the space kept above it
+SPARE_MM = 2.0
 MISSING = "–"
 BUNDLE = "caseload.pdf"
 INDEX_FILE = "index.csv"
@@ -90,15 +112,29 @@ def _number(value: float | None) -> str:
     return MISSING if value is None else f"{value:.1f}"
 
 
+def client_expectation(
+    model: Model | None, scored: Sequence[ScoredForm], until: int
+) -> Expectation | None:
+    """The client's course against MODEL, up to session UNTIL (None without either)."""
+    courses = courses_from_scored(scored)
+    return expectation(model, courses[0], until) if model and courses else None
+
+
 def build_graph(
     client: Client,
     scored: Sequence[ScoredForm],
     thresholds: Thresholds,
     catalog: Catalog,
     language: str,
+    model: Model | None = None,
 ) -> ClientGraph:
-    """The charts, table and key of one client's pages (SCORED holds only that client)."""
+    """The charts, table and key of one client's pages (SCORED holds only that client), with
+    the expected course from MODEL when it has one for this client."""
     words = texts(language)["graph"]
+    last_session = max([4, *(e.form.session for e in scored)])
+    expected = client_expectation(model, scored, last_session)
+    points = [(s, *e.values) for s, e in sorted(expected.expected.items())] if expected else []
+    below = expected.below if expected else {}
     cutoff = thresholds.cutoffs[client.age_group]
     by_kind = {kind: [e for e in scored if e.kind == kind] for kind in ("outcome", "alliance")}
     names = {
@@ -108,8 +144,9 @@ def build_graph(
         kind: tuple(i.label for i in catalog.get(name).items) if name else ()
         for kind, name in names.items()
     }
+    item_frame = ITEM_FRAME_BOTH if all(names.values()) else ITEM_FRAME
     items = tuple(
-        item_chart(scored, names[kind], kind, index, f"{names[kind]} · {label}", ITEM_FRAME)
+        item_chart(scored, names[kind], kind, index, f"{names[kind]} · {label}", item_frame)
         for kind in ("outcome", "alliance")
         if names[kind]
         for index, label in enumerate(labels[kind])
@@ -129,14 +166,18 @@ def build_graph(
                 age_group=words["age_groups"][client.age_group],
             ),
             band_label=words["chart_band"],
+            expected=points,
+            expected_label=words["chart_expected"],
+            below_expected=below,
         ),
         items=items,
-        rows=_rows(scored, by_kind, language),
+        rows=_rows(scored, by_kind, language, words, below),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
         alliance_labels=labels["alliance"],
-        key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources),
+        key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources)
+        + _expected_key(words, texts(language)["trajectories"]["too_few"], model, client, expected),
         sessions=len({e.form.session for e in scored}),
         first_date=dates[0].isoformat() if dates else "",
         last_date=dates[-1].isoformat() if dates else "",
@@ -147,7 +188,10 @@ def _rows(
     scored: Sequence[ScoredForm],
     by_kind: dict[str, list[ScoredForm]],
     language: str,
+    words: dict,
+    below: Mapping[int, bool],
 ) -> tuple[TableRow, ...]:
+    """The table's rows; a session under the expected course says so first among its flags."""
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
         for entry in entries:
@@ -156,7 +200,10 @@ def _rows(
     for session in sorted(sessions):
         outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
         date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
-        flags = [f for e in (outcome, alliance) if e for f in e.flags]
+        flags = say_flags([f for e in (outcome, alliance) if e for f in e.flags], language)
+        if session in below:
+            below_words = words["well_below_expected" if below[session] else "below_expected"]
+            flags = words["flag_separator"].join(filter(None, (below_words, flags)))
         rows.append(
             TableRow(
                 session=session,
@@ -168,7 +215,7 @@ def _rows(
                     _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
                 ),
                 alliance_total=_number(alliance.total if alliance else None),
-                flags=say_flags(flags, language),
+                flags=flags,
             )
         )
     return tuple(rows)
@@ -208,22 +255,70 @@ def _key(
         words["key_flags"],
         words["key_gaps"],
         say("key_source", source=", ".join(sources)),
-        words["key_no_curve"],
     ]
     return tuple(lines)
 
 
-def split_rows(rows: Sequence[TableRow], paper: str) -> list[tuple[TableRow, ...]]:
-    """The table rows of each page: page 1 holds a few below the charts, later pages many."""
+def _expected_key(
+    words: dict,
+    too_few: str,
+    model: Model | None,
+    client: Client,
+    expected: Expectation | None,
+) -> tuple[str, ...]:
+    """What the expected course rests on, or why there is none (TOO_FEW: the words for a
+    group with too few clients)."""
+    if model is None:
+        return (words["key_no_curve"],)
+    group = model.groups.get(client.age_group)
+    if group is None or not group.fitted:
+        reason = (
+            fill(too_few, count=group.enough, needed=model.min_clients)
+            if group
+            else words["key_no_group"]
+        )
+        return (fill(words["key_no_model"], reason=reason),)
+    if expected is None or not expected.expected:
+        low, high = group.intake_range
+        return (fill(words["key_outside"], low=f"{low:g}", high=f"{high:g}"),)
+    about = fill(
+        words["key_expected_model"],
+        clients=f"{group.clients:,}".replace(",", words["thousands"]),
+        fitted=model.fitted_on.isoformat(),
+    )
+    return (
+        fill(words["key_expected"], intake=f"{expected.intake:g}", model=about),
+        words["key_below"],
+    )
+
+
+def first_page_room(graph: ClientGraph, paper: str, language: str, practice_name: str) -> float:
+    """The height (mm) left for table rows on page 1, from the page's height model."""
+    both = bool(graph.outcome and graph.alliance)
+    top = TABLE_TOP_MM[(paper, both)] + LANGUAGE_MM.get(language, max(LANGUAGE_MM.values()))
+    top += KEY_LINE_MM * sum(math.ceil(len(line) / KEY_CHARS) for line in graph.key)
+    client = graph.client
+    facts = len(client.clinician) + len(client.age_group) + 85
+    title = len(client.client_id) + len(client.name) + 12
+    top += HEAD_LINE_MM * (bool(practice_name) + (facts > HEAD_CHARS) + (title > TITLE_CHARS))
+    height = Paper.named(paper).height - BINDER_MARGINS_MM[0] - BINDER_MARGINS_MM[2]
+    return height - FOOT_MM - SPARE_MM - top
+
+
+def split_rows(
+    rows: Sequence[TableRow], paper: str, first_room: float
+) -> list[tuple[TableRow, ...]]:
+    """The table rows of each page: on page 1 as many as FIRST_ROOM (mm) holds below the
+    charts and key, on later pages LINES_NEXT_PAGES lines."""
     pages: list[list[TableRow]] = [[]]
-    budget = LINES_FIRST_PAGE[paper]
-    used = 0
+    room = first_room
     for row in rows:
-        if used + row.lines > budget and pages[-1]:
+        height = ROW_MM + ROW_LINE_MM * (row.lines - 1)
+        if height > room and (pages[-1] or len(pages) == 1):
             pages.append([])
-            budget, used = LINES_NEXT_PAGES[paper], 0
+            room = LINES_NEXT_PAGES[paper] * ROW_MM
         pages[-1].append(row)
-        used += row.lines
+        room -= height
     return [tuple(page) for page in pages]
 
 
@@ -231,7 +326,7 @@ def graph_pages(
     graph: ClientGraph, paper: str, language: str, practice_name: str, printed: datetime.date
 ) -> list[str]:
     """The HTML of each of the client's pages, numbered "page x of y"."""
-    runs = split_rows(graph.rows, paper)
+    runs = split_rows(graph.rows, paper, first_page_room(graph, paper, language, practice_name))
     return [
         render_html(
             "_graph.html",
@@ -296,12 +391,14 @@ def build_graphs(
     catalog: Catalog,
     language: str,
     only: Sequence[str] = (),
+    model: Model | None = None,
 ) -> list[ClientGraph]:
-    """One ClientGraph per client with forms, in client ID order (only ONLY, when given)."""
+    """One ClientGraph per client with forms, in client ID order (only ONLY, when given), with
+    expected courses from MODEL."""
     groups = by_client(scored)
     wanted = [c for c in sorted(groups) if not only or c in only]
     return [
-        build_graph(clients.get(c, Client(c)), groups[c], thresholds, catalog, language)
+        build_graph(clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model)
         for c in wanted
     ]
 
@@ -415,3 +512,67 @@ def write_pngs(
             path = folder / f"{name}-page{number + 1}.png"
             written.append(write_atomic(path, lambda s, d=data: s.write(d)))
     return written
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A client on the day's schedule (as the schedule says), for the day's graphs."""
+
+    client_id: str
+    date: datetime.date
+    session: int
+    clinician: str
+    name: str = ""
+
+
+def day_entries(
+    scheduled: Sequence[Scheduled], graphs: Sequence[ClientGraph]
+) -> list[ClientGraph | Scheduled]:
+    """The day in appointment order: each client's graph, or their appointment when no forms
+    were read for them; a client on the schedule twice comes once, at the first."""
+    by_id = {graph.client.client_id: graph for graph in graphs}
+    seen: set[str] = set()
+    entries: list[ClientGraph | Scheduled] = []
+    for appointment in scheduled:
+        if appointment.client_id not in seen:
+            seen.add(appointment.client_id)
+            entries.append(by_id.get(appointment.client_id, appointment))
+    return entries
+
+
+def write_day(
+    path: Path,
+    entries: Sequence[ClientGraph | Scheduled],
+    options: GraphOptions,
+    progress: ProgressCallback | None = None,
+) -> int:
+    """The day's graphs as one PDF at PATH, in order; a short page for each client without
+    forms. Returns the number of pages."""
+    words = texts(options.language)
+    pages = []
+    for entry in entries:
+        if isinstance(entry, ClientGraph):
+            pages += graph_pages(
+                entry, options.paper, options.language, options.practice_name, options.printed
+            )
+        else:
+            pages.append(
+                render_html(
+                    "_no_graph.html",
+                    appointment=entry,
+                    text=words,
+                    practice_name=options.practice_name,
+                    printed=options.printed.isoformat(),
+                )
+            )
+    pdf = pages_to_pdf(
+        pages,
+        "pack.html",
+        progress=progress,
+        title="paperfit progress graphs of the day",
+        lang=options.language,
+        output_mark=mark(GRAPH),
+        **binder_page_setup(options.paper),
+    )
+    write_atomic(path, lambda stream: stream.write(pdf))
+    return len(pages)

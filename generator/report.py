@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,16 @@ from forms.outcomes import (
     GroupOutcomes,
     Outcomes,
     Share,
+    TrackLine,
+    expected_progress,
     open_flags,
     practice_outcomes,
 )
 from forms.outputs import REPORT, mark
-from forms.records import Problem, Reading
+from forms.records import Client, Problem, Reading
 from forms.scoring import ScoredForm, Thresholds
 from forms.sheet import Paper
+from forms.trajectories import Model
 from generator.output import write_atomic
 from generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from generator.render import check_fits, layout, render_html
@@ -68,6 +71,8 @@ EMPTY_MM = 6.0
 NARROWEST_MM = 173.0
 FLAG_COLUMNS_MM = {"client": 20.0, "clinician": 34.0, "session": 15.0, "date": 20.0}
 PROBLEM_COLUMNS_MM = {"severity": 14.0, "where": 58.0}
+TRACK_COLUMNS_MM = {**FLAG_COLUMNS_MM, "clinician": 28.0, "score": 11.0, "expected": 36.0}
+SHARE_COLUMNS_MM = {"name": 60.0}
 KEEP_ROWS = 3  # a section this short is never split over two pages
 SCALES = (1.0, 0.8, 0.6)  # budgets tried in turn when a page does not fit
 
@@ -281,6 +286,99 @@ def _notes(thresholds: Thresholds, words: dict[str, Any]) -> list[str]:
     return [fill(note, **values) for note in words["notes"]]
 
 
+def _flag_rows(flags: Sequence[FlagLine]) -> list[dict[str, str]]:
+    return [
+        {
+            "client": line.client_id,
+            "clinician": line.clinician,
+            "session": str(line.session),
+            "date": line.date.isoformat() if line.date else MISSING,
+            "reason": line.reason,
+        }
+        for line in flags
+    ]
+
+
+def _track_rows(lines: Sequence[TrackLine], words: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "client": line.client_id,
+            "clinician": line.clinician,
+            "session": str(line.session),
+            "date": line.date.isoformat() if line.date else MISSING,
+            "score": f"{line.score:.1f}",
+            "expected": f"{line.expected.p50:.1f} / {line.expected.p25:.1f} / "
+            f"{line.expected.p10:.1f}",
+            "reason": words["under_p10" if line.severity == 2 else "under_p25_twice"],
+        }
+        for line in lines
+    ]
+
+
+def expected_sections(
+    scored: Sequence[ScoredForm],
+    clients: Mapping[str, Client],
+    model: Model | None,
+    words: dict[str, Any],
+    language: str,
+) -> list[Section]:
+    """ "Not on track" (open clients under the expected course, most severe first) and the
+    share of open clients at or above expected, by clinician, in WORDS of LANGUAGE."""
+    progress = expected_progress(scored, clients, model) if model else None
+    if model is None or progress is None:
+        return [
+            Section(
+                "not_on_track", words["track_title"], SECTION_HEAD_MM, empty=words["track_none"]
+            ),
+        ]
+    thousands = texts(language)["graph"]["thousands"]
+    rests_on = fill(
+        words["track_rests_on"],
+        clients=f"{model.clients:,}".replace(",", thousands),
+        fitted=model.fitted_on.isoformat(),
+        period=fill(words["track_period"], period=model.period) if model.period else "",
+    )
+    track_intro = fill(words["track_intro"], rests_on=rests_on)
+    rows = _track_rows(progress.not_on_track, words)
+    rest = _rest(TRACK_COLUMNS_MM)
+    shares = [
+        {"name": _clinician(name, words), "share": _of(share, False, words) + _percent(share)}
+        for name, share in progress.on_track
+    ]
+    return [
+        Section(
+            "not_on_track",
+            words["track_title"],
+            SECTION_HEAD_MM + _intro_height(track_intro) + TABLE_HEAD_MM,
+            tuple(rows),
+            tuple(
+                _wrapped_height(
+                    (row["clinician"], TRACK_COLUMNS_MM["clinician"]),
+                    (row["expected"], TRACK_COLUMNS_MM["expected"]),
+                    (row["reason"], rest),
+                )
+                for row in rows
+            ),
+            intro=track_intro,
+            empty=words["track_empty"],
+        ),
+        Section(
+            "on_track",
+            words["on_track_title"],
+            SECTION_HEAD_MM + _intro_height(words["on_track_intro"]),
+            tuple(shares),
+            tuple(_wrapped_height((row["name"], SHARE_COLUMNS_MM["name"])) for row in shares),
+            intro=words["on_track_intro"],
+            empty=words["on_track_empty"],
+            keep=True,
+        ),
+    ]
+
+
+def _percent(share: Share) -> str:
+    return "" if share.percent is None else f" ({share.percent:.0f} %)"
+
+
 def _threshold_text(thresholds: Thresholds) -> str:
     return " · ".join(f"{t.name} {t.value:g} ({t.source})" for t in thresholds.used)
 
@@ -403,15 +501,18 @@ def build_sections(
     flags: Sequence[FlagLine],
     folder: str,
     language: str = "en",
+    model: Model | None = None,
 ) -> list[Section]:
     """Every section of the report, in order, with the estimated height of each row, in the
-    words of LANGUAGE."""
+    words of LANGUAGE; with MODEL, the clients not on track and the share at or above
+    expected."""
     words = texts(language)["report"]
     return [
         _groups_section(outcomes, words),
         _notes_section(thresholds, words),
         _thresholds_section(thresholds, words),
         _flags_section(flags, words, language),
+        *expected_sections(scored, reading.clients, model, words, language),
         _problems_section(reading, folder, words, language),
         _sources_section(reading, folder, words),
     ]
@@ -433,6 +534,7 @@ def report_pages(
     printed: datetime.date,
     scale: float = 1.0,
     language: str = "en",
+    model: Model | None = None,
 ) -> list[str]:
     """The HTML of each page of the report in LANGUAGE, numbered "page x of y". SCALE (at
     most 1) shrinks the height budget of every page."""
@@ -443,7 +545,7 @@ def report_pages(
     outcomes = practice_outcomes(scored, reading.clients, thresholds)
     flags = open_flags(scored, reading.clients)
     folder = common_folder(reading.files)
-    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder, language)
+    sections = build_sections(reading, scored, thresholds, outcomes, flags, folder, language, model)
     # A long practice name wraps: in the head of page 1 (9 pt) and the running head (7.5 pt).
     name_lines = text_lines(practice_name, NARROWEST_MM, 9) if practice_name else 0
     first = FIRST_HEAD_MM + max(0, name_lines - 1) * 9 * 1.25 * PT_MM
@@ -527,11 +629,12 @@ def write_report(
     paper: str,
     printed: datetime.date,
     language: str = "en",
+    model: Model | None = None,
     cell_chars: int = Limits.cell_chars,
 ) -> Path:
-    """Write the practice report in LANGUAGE to OUT (atomically) and return its path. A
-    problem's quoted cell longer than CELL_CHARS characters is cut (its place says where it
-    is)."""
+    """Write the practice report in LANGUAGE to OUT (atomically) and return its path; with
+    MODEL, the clients not on track and the share at or above expected. A problem's quoted
+    cell longer than CELL_CHARS characters is cut (its place says where it is)."""
     reading = replace(
         reading,
         problems=[
@@ -546,7 +649,7 @@ def write_report(
 
     def pages_for(scale: float) -> list[str]:
         return report_pages(
-            reading, scored, thresholds, practice_name, paper, printed, scale, language
+            reading, scored, thresholds, practice_name, paper, printed, scale, language, model
         )
 
     document = lay_out_report(pages_for, paper, language)

@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from forms.deidentify import deidentified_rows
 from forms.errors import PaperfitError, UsageProblem, clip
 from forms.instrument import Catalog
 from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Problem, Reading, plural, skip_note
-from forms.scoring import Thresholds, score
+from forms.scoring import ScoredForm, Thresholds, score
 from forms.sheet import LANGUAGES, PAPERS
-from generator.export import write_export
-from generator.graphs import GraphOptions, build_graphs, write_graphs
+from forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
+from generator.export import write_deidentified, write_export
+from generator.graphs import (
+    GraphOptions,
+    Scheduled,
+    build_graphs,
+    day_entries,
+    write_day,
+    write_graphs,
+)
 from generator.handouts import write_guide, write_handout
 from generator.output import output_lock
 from generator.report import write_report
@@ -34,6 +43,7 @@ from generator.sheets import (
     write_forms,
 )
 from generator.texts import AUDIENCES
+from generator.trajectories import model_summary, write_trajectories
 from generator.workbook import write_workbook
 from paperfit import __version__
 from paperfit.outputs import check_not_input, check_output, replace_check
@@ -44,6 +54,9 @@ from scanner.values import UNITS, ValueProblem, parse_text, plausible_date
 
 if TYPE_CHECKING:  # imported by the scan command only: see scan_command
     from scanner.scan_reading import ScanResult
+from paperfit.settings import deidentify_key
+from scanner.deidentified import is_deidentified, read_deidentified
+from scanner.trajectories import read_model
 
 OUTPUT_DIR = Path("output")
 
@@ -84,6 +97,24 @@ class Context:
     def thresholds(self) -> Thresholds:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
+
+    def expected_model(self, choice: str | None, scored: Sequence[ScoredForm]) -> Model | None:
+        """The model CHOICE names (auto, none or a model.json; default: paperfit.toml's). With
+        auto, a model fitted on SCORED, or None, said once on stderr, when no group has enough
+        clients; the groups without a curve are named there too."""
+        choice = choice or self.settings.trajectories.expected
+        if choice == "none":
+            return None
+        if choice != "auto":
+            return read_model(Path(choice))
+        minimum = self.settings.trajectories.min_clients
+        model = fit_scored(scored, datetime.date.today(), minimum, folds=0)
+        if not model.groups:
+            click.echo("Expected courses: none (no complete outcome forms).", err=True)
+        for name, group in sorted(model.groups.items()):
+            if not group.fitted:
+                click.echo(f"Expected courses: none for {name} clients: {group.refusal}.", err=True)
+        return model if model.clients else None
 
     def quote(self, problem: Problem) -> str:
         """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
@@ -209,6 +240,16 @@ def replace_option(command: Any) -> Any:
         is_flag=True,
         help="Write over an existing file that holds data (an entry workbook, say) or that "
         "paperfit did not make.",
+    )(command)
+
+
+def expected_option(command: Any) -> Any:
+    """--expected auto|none|FILE, shared by graphs and report."""
+    return click.option(
+        "--expected",
+        metavar="auto|none|FILE",
+        help="Expected courses: fitted from the inputs (auto: when enough clients), none, or "
+        "a model.json from paperfit trajectories (default: auto, or paperfit.toml).",
     )(command)
 
 
@@ -385,6 +426,11 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
 @input_options
 @out_option("export.csv", "A .csv or .xlsx file to write.")
 @replace_option
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="Only outcome totals, client IDs as keyed codes, weeks instead of dates (for pooling).",
+)
 @pass_context
 def export(
     obj: Context,
@@ -393,16 +439,26 @@ def export(
     date_format: str | None,
     out: Path,
     replace: bool,
+    deidentify: bool,
 ) -> None:
     """Export scored forms, one row each, to CSV or Excel.
 
-    Problems in the input are listed on stderr; the valid forms are exported.
+    Problems in the input are listed on stderr; the valid forms are exported. With
+    --deidentify, a CSV file for pooling expected courses with other practices (paperfit
+    trajectories reads several): no names, clinicians or dates; the key of the codes is kept
+    in paperfit.toml (made there the first time) and must not be shared.
     """
     check_output(out, inputs, replace)
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
-    click.echo(write_export(out, scored, thresholds))
+    if not deidentify:
+        click.echo(write_export(out, scored, thresholds))
+        return
+    key, written = deidentify_key(obj.settings)
+    if written:
+        click.echo(f"A new de-identification key was kept in {written}: keep it secret.", err=True)
+    click.echo(write_deidentified(out, deidentified_rows(scored, key)))
 
 
 @cli.command()
@@ -492,6 +548,12 @@ def doctor() -> None:
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
 @replace_option
+@expected_option
+@click.option(
+    "--schedule",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A day's schedule (.csv or .xlsx): that day's clients' graphs in one PDF, in order.",
+)
 @pass_context
 def graphs(
     obj: Context,
@@ -505,16 +567,23 @@ def graphs(
     png: bool,
     archival: bool,
     replace: bool,
+    expected: str | None,
+    schedule: Path | None,
 ) -> None:
     """Print a progress graph for each client's chart, and the caseload in one bundle.
+
+    With --schedule, the graphs of the day's clients in appointment order, as one PDF to
+    look at before each session (a client without forms gets a short page saying so).
 
     \b
     Examples:
       paperfit graphs output/demo/entry-filled.xlsx
       paperfit graphs entry.xlsx --client C-1001 --png
+      paperfit graphs entry.xlsx --schedule today.csv
     """
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
+    scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
@@ -525,7 +594,18 @@ def graphs(
         png=png,
         archival=archival,
     )
-    chosen = build_graphs(scored, reading.clients, thresholds, obj.catalog, options.language, only)
+    model = obj.expected_model(expected, scored)
+    wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
+    chosen = build_graphs(
+        scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
+    )
+    if scheduled is not None:
+        path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
+        check_output(path, (*inputs, schedule), replace)
+        with progress_bar(len(scheduled), "Drawing graphs") as advance:
+            pages = write_day(path, day_entries(scheduled, chosen), options, advance)
+        click.echo(f"{len(scheduled)} appointments, {pages} pages: {path}")
+        return
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
@@ -538,12 +618,23 @@ def graphs(
     click.echo(files.bundle)
 
 
+def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
+    """The clients on SCHEDULE, in appointment order."""
+    if only:
+        raise UsageProblem("--schedule gives the clients: leave out --client.")
+    return [
+        Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
+        for a in read_schedule(schedule)
+    ]
+
+
 @cli.command()
 @input_options
 @out_option("report.pdf", "Where to write it.")
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @replace_option
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the report.")
+@expected_option
 @pass_context
 def report(
     obj: Context,
@@ -554,6 +645,7 @@ def report(
     paper: str | None,
     replace: bool,
     lang: str | None,
+    expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
     check_output(out, inputs, replace)
@@ -570,10 +662,63 @@ def report(
             settings.practice_name,
             paper or settings.paper,
             datetime.date.today(),
-            lang or settings.language,
-            settings.limits.cell_chars,
+            language=lang or settings.language,
+            model=obj.expected_model(expected, scored),
+            cell_chars=settings.limits.cell_chars,
         )
     )
+
+
+@cli.command()
+@input_options
+@out_option("trajectories", "Folder to write into.", folder=True)
+@click.option(
+    "--min-clients",
+    type=click.IntRange(10, 100_000),
+    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100).",
+)
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
+@pass_context
+def trajectories(
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    min_clients: int | None,
+    paper: str | None,
+    lang: str | None,
+) -> None:
+    """Fit the expected course of the outcome total on the practice's own past clients.
+
+    Writes model.json (no client data), expected.csv and trajectories.pdf into the folder.
+    INPUT may also be de-identified files from paperfit export --deidentify, from this and
+    other practices: they are pooled into one model.
+
+    \b
+    Example:
+      paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
+    """
+    settings = obj.settings
+    pooled = [path for path in inputs if is_deidentified(path)]
+    own = tuple(path for path in inputs if path not in pooled)
+    courses, period = [], ""
+    if own:
+        reading = obj.read(own, unit, date_format)
+        scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+        courses, period = courses_from_scored(scored, "0:"), period_of(scored)
+    for number, path in enumerate(pooled, start=1):
+        courses += read_deidentified(path, f"{number}:")
+    minimum = min_clients or settings.trajectories.min_clients
+    model = fit(courses, datetime.date.today(), minimum, period="" if pooled else period)
+    language = lang or settings.language
+    for path in write_trajectories(
+        out, model, language, paper or settings.paper, settings.practice_name
+    ):
+        click.echo(path)
+    for line in model_summary(model):
+        click.echo(line)
 
 
 @cli.command("scan")

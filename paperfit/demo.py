@@ -19,6 +19,7 @@ from forms.instrument import Catalog
 from forms.records import Form
 from forms.scoring import Thresholds, score
 from forms.sheet import LANGUAGES, line_places
+from forms.trajectories import Model, fit
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -27,15 +28,18 @@ from generator.report import write_report
 from generator.scan_results import write_scan_results
 from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
 from generator.texts import AUDIENCES
+from generator.trajectories import write_trajectories
 from generator.workbook import write_workbook
 from paperfit.caseload import Caseload, Mistake, make_caseload
 from paperfit.made_up_scans import made_up_scan
+from paperfit.practices import CHILDREN, MIXED, TEENS
 from paperfit.settings import Settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.scan_reading import scan
 from scanner.schedule import read_schedule
 
 SCAN_DPI = 200
+DEMO_PRACTICE = "Made-up past practice for the demo: not real clients"
 
 SAMPLE_SCHEDULE = [
     # client_id, clinician, age_group, format, name
@@ -99,6 +103,8 @@ def write_demo(
         )
         written.append(write_forms(folder / f"forms-{language}.pdf", [Packet(pair)], options))
     caseload = make_caseload(end=day, catalog=catalog)
+    model, curves = write_sample_trajectories(folder / "trajectories", settings, day)
+    written += curves
     schedule = write_sample_schedule(folder / "schedule.csv", day, caseload.forms)
     packets = packets_for_schedule(read_schedule(schedule), catalog, base.language)
     pack = write_forms(folder / "forms-schedule.pdf", packets, base)
@@ -128,7 +134,22 @@ def write_demo(
                 settings.practice_name,
             )
         )
-    return written + write_sample_measurements(folder, catalog, settings, thresholds, day, caseload)
+    return written + write_sample_measurements(
+        folder, catalog, settings, thresholds, day, caseload, model
+    )
+
+
+def write_sample_trajectories(
+    folder: Path, settings: Settings, day: datetime.date
+) -> tuple[Model, Sequence[Path]]:
+    """Expected courses fitted on a made-up past practice, labelled as made up on its page:
+    the demo's caseload of 48 clients is far too few for a curve. Adults with a mix of fast and
+    slow responders, children whose course levels off, and too few adolescents, so the page
+    also shows a group without a curve."""
+    courses = MIXED.courses(1200, seed=11) + CHILDREN.courses(300, 12) + TEENS.courses(40, 13)
+    model = fit(courses, day)
+    paths = write_trajectories(folder, model, settings.language, settings.paper, DEMO_PRACTICE)
+    return model, paths
 
 
 def write_sample_scan(
@@ -175,9 +196,11 @@ def write_sample_measurements(
     thresholds: Thresholds,
     day: datetime.date,
     caseload: Caseload,
+    model: Model,
 ) -> list[Path]:
     """A made-up CASELOAD as a filled entry workbook (with typing mistakes), then everything
-    paperfit makes from it: the export, every client's graph, the bundle and the report."""
+    paperfit makes from it: the export, every client's graph (with the expected courses of
+    MODEL), the bundle and the report."""
     instruments = [catalog.get(ident) for ident in catalog.ids]
     blank = write_workbook(folder / "entry-blank.xlsx", instruments, thresholds)
     filled = folder / "entry-filled.xlsx"
@@ -185,7 +208,9 @@ def write_sample_measurements(
     _type_mistakes(filled, caseload.mistakes)
     reading = read_inputs([filled], catalog, ReadOptions(today=day))
     scored = score(reading.forms, reading.clients, catalog, thresholds)
-    graphs = build_graphs(scored, reading.clients, thresholds, catalog, settings.language)
+    graphs = build_graphs(
+        scored, reading.clients, thresholds, catalog, settings.language, (), model
+    )
     options = GraphOptions(
         paper=settings.paper,
         language=settings.language,
@@ -201,6 +226,7 @@ def write_sample_measurements(
         settings.practice_name,
         settings.paper,
         day,
+        model,
     )
     export = write_export(folder / "export.csv", scored, thresholds)
     return [blank, filled, export, report, files.bundle, *files.clients]

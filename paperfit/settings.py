@@ -6,9 +6,12 @@ type or a bad value raises InputProblem naming the file and key.
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from forms.errors import InputProblem, Location
 from forms.instrument import threshold_problem
 from forms.limits import LIMIT_RANGES, Limits
 from forms.scoring import ScoringSettings
@@ -27,6 +30,19 @@ THRESHOLD_KINDS = {
 }
 
 
+EXPECTED_MODES = ("auto", "none")
+
+
+@dataclass(frozen=True)
+class TrajectorySettings:
+    """Expected courses: where graphs and the report take them from ("auto": fitted from the
+    inputs when there are enough clients; "none"; or the path of a model.json), and the
+    fewest clients (with at least 3 complete outcome forms) an age group's curve rests on."""
+
+    expected: str = "auto"
+    min_clients: int = 100
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a practice can set once instead of on every command."""
@@ -38,6 +54,8 @@ class Settings:
     instrument_dir: Path | None = None
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     limits: Limits = field(default_factory=Limits)
+    trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
+    deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
     source: Path | None = None
 
 
@@ -49,7 +67,17 @@ def load_settings(path: Path | None = None) -> Settings:
         path = DEFAULT_FILE
     top = Table(path, read_toml(path))
     top.only(
-        {"practice_name", "paper", "language", "privacy", "instrument_dir", "scoring", "limits"}
+        {
+            "practice_name",
+            "paper",
+            "language",
+            "privacy",
+            "instrument_dir",
+            "scoring",
+            "trajectories",
+            "deidentify",
+            "limits",
+        }
     )
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
@@ -62,6 +90,8 @@ def load_settings(path: Path | None = None) -> Settings:
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
         limits=_limits(top.table("limits", required=False)),
+        trajectories=_trajectories(top.table("trajectories", required=False), path),
+        deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         source=path,
     )
 
@@ -100,3 +130,59 @@ def _limits(table: Table | None) -> Limits:
             raise table.fail(name, f"must be from {low:,} to {high:,}, not {value:,}.")
         values[name] = value
     return Limits(**values)
+
+
+def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
+    if table is None:
+        return TrajectorySettings()
+    table.only({"expected", "min_clients"})
+    expected = table.text("expected", "auto")
+    if expected not in EXPECTED_MODES:  # a model file, relative to the settings file
+        expected = str(path.parent / expected)
+    min_clients = table.get("min_clients", int, 100)
+    if not 10 <= min_clients <= 100_000:
+        raise table.fail("min_clients", f"must be from 10 to 100000, not {min_clients}.")
+    return TrajectorySettings(expected, min_clients)
+
+
+KEY_HEX = 64  # 32 bytes
+
+
+def _deidentify_key(table: Table | None) -> str:
+    if table is None:
+        return ""
+    table.only({"key"})
+    key = table.text("key", "")
+    if key and (len(key) != KEY_HEX or any(c not in "0123456789abcdef" for c in key)):
+        raise table.fail("key", f"must be {KEY_HEX} hex digits, as paperfit wrote it.")
+    return key
+
+
+def deidentify_key(settings: Settings) -> tuple[bytes, Path | None]:
+    """The key of de-identified exports, and the settings file it was just written to (None
+    when it was already there). A new key is made once and appended to paperfit.toml, so the
+    same client keeps the same code in every export."""
+    if settings.deidentify_key:
+        return bytes.fromhex(settings.deidentify_key), None
+    path = settings.source or DEFAULT_FILE
+    if settings.source is not None and "deidentify" in read_toml(path):
+        raise InputProblem(
+            Location(str(path), key="deidentify.key"),
+            "is missing: add it, or remove the [deidentify] table and paperfit makes one.",
+        )
+    key = secrets.token_hex(KEY_HEX // 2)
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    addition = (
+        "\n# The secret of de-identified exports (paperfit export --deidentify): keep it, and\n"
+        "# never share it; with the same key a client keeps the same code in every export.\n"
+        f'[deidentify]\nkey = "{key}"\n'
+    )
+    separator = "" if not text or text.endswith("\n") else "\n"
+    temporary = path.with_name(f".{path.name}.part")
+    try:  # whole or not at all: a temporary file, then a rename
+        temporary.write_text(text + separator + addition, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InputProblem(Location(str(path)), f"cannot be written ({error.strerror}).") from None
+    return bytes.fromhex(key), path

@@ -233,3 +233,10 @@ def test_demo_writes_every_sample(tmp_path: Path) -> None:
     assert page_count(tmp_path / "demo" / "forms-schedule.pdf") == 10
     assert {"entry-filled.xlsx", "export.csv", "report.pdf", "caseload.pdf"} <= names
     assert len(list((tmp_path / "demo" / "graphs").glob("*.pdf"))) == 49  # 48 clients + bundle
+    curves = tmp_path / "demo" / "trajectories"
+    assert {"model.json", "expected.csv", "trajectories.pdf"} <= names
+    assert "Made-up past practice" in pdf_text(curves / "trajectories.pdf")[0]
+    assert (
+        "Expected: clients of this practice"
+        in pdf_text(tmp_path / "demo" / "graphs" / "C-1003.pdf")[0]
+    )

@@ -35,6 +35,7 @@ from generator.graphs import (
     GraphOptions,
     build_graph,
     build_graphs,
+    first_page_room,
     safe_name,
     split_rows,
     unique_names,
@@ -204,8 +205,8 @@ def test_long_histories_continue_on_more_pages(catalog, thresholds) -> None:
     long = build_graph(
         client, score(course("C-1", [20] * 45), {}, catalog, thresholds), thresholds, catalog, "en"
     )
-    assert len(split_rows(short.rows, "letter")) == 1
-    pages = split_rows(long.rows, "letter")
+    assert len(split_rows(short.rows, "letter", first_page_room(short, "letter", "en", ""))) == 1
+    pages = split_rows(long.rows, "letter", first_page_room(long, "letter", "en", ""))
     assert len(pages) == 3
     assert [row.session for page in pages for row in page] == list(range(1, 46))
 

@@ -1,0 +1,218 @@
+"""The expected-courses files: model.json, expected.csv and trajectories.pdf, written as a set.
+
+Takes: a fitted Model (forms.trajectories), the language, paper and practice name. Returns: the
+three files in one folder. model.json holds the method, fit date, counts, ranges, parameters
+and calibration, and nothing about any one client; expected.csv the curves as a table; the PDF
+shows the curves for a few intakes with their bands, what they rest on, and the calibration.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from forms.errors import PaperfitError
+from forms.trajectories import (
+    METHOD_WORDS,
+    PERCENTILES,
+    GroupModel,
+    Model,
+    expected_table,
+    model_to_dict,
+)
+from generator.chart import (
+    MAX_SCORE,
+    Chart,
+    Frame,
+    Place,
+    Tick,
+    expected_course,
+    session_scale,
+    value_scale,
+    value_ticks,
+)
+from generator.output import write_set
+from generator.paper import binder_page_setup
+from generator.render import check_fits, layout, render_html
+from generator.texts import texts
+
+MODEL_FILE, TABLE_FILE, PAGE_FILE = "model.json", "expected.csv", "trajectories.pdf"
+TABLE_COLUMNS = ("age_group", "intake", "session", "p10", "p25", "p50", "p75", "clients")
+SHOWN_INTAKES = (10, 15, 20, 25)
+CHART_FRAME = Frame(width=41, height=40, left=6.5, right=1.5, top=1.5, bottom=5)
+# How much of a page's room an age group takes: a fitted one with its charts and calibration,
+# or a line saying why there is no curve; page 1 also holds the notes on the method.
+FITTED_SHARE, REFUSED_SHARE = 1.0, 0.25
+FIRST_PAGE_ROOM, PAGE_ROOM = 2.25, 3.0
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    """One age group's part of the page: its facts, a chart per shown intake (none when refused
+    or when no shown intake is covered) and its calibration rows."""
+
+    refusal: str  # why there is no curve, in the page's language
+    group: GroupModel
+    name: str
+    instrument: str
+    rests_on: str
+    charts: tuple[Chart, ...]
+    calibration: tuple[tuple[str, str, str], ...]
+
+
+def model_json(model: Model) -> bytes:
+    return (json.dumps(model_to_dict(model), indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def table_csv(model: Model) -> bytes:
+    """expected.csv: one row per age group, whole intake and session the model covers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(TABLE_COLUMNS)
+    for age_group, intake, session, expected, clients in expected_table(model):
+        writer.writerow(
+            [age_group, intake, session, *(f"{v:.1f}" for v in expected.values), clients]
+        )
+    return buffer.getvalue().encode()
+
+
+def _say(text: str, **values: object) -> str:
+    return text.format(**values)
+
+
+def group_charts(model: Model, group: GroupModel, label: str) -> tuple[Chart, ...]:
+    """A small chart for each of SHOWN_INTAKES inside the group's covered range: the band,
+    median and p10 line from session 2 on, the intake as a dot at session 1."""
+    first, last = group.session_range
+    frame = CHART_FRAME
+    x = session_scale([1, last], frame)
+    y = value_scale(MAX_SCORE, frame)
+    step = 1 if last <= 8 else 2 if last <= 16 else 5
+    ticks = tuple(Tick(s, x(s), str(s)) for s in dict.fromkeys([1, *range(step, last + 1, step)]))
+    charts = []
+    for intake in (i for i in SHOWN_INTAKES if group.covers(i, first)):
+        points = []
+        for session in range(first, last + 1):
+            e = model.expected(group.age_group, intake, session)
+            assert e is not None  # inside the covered range
+            points.append((session, *e.values))
+        place = Place(x(1) + 1.5, y(0) - 2)  # not drawn: the title says the intake
+        course = expected_course(points, x, y, "", place, True, (1, float(intake)))
+        charts.append(
+            Chart(
+                frame=frame,
+                x_ticks=ticks,
+                y_ticks=value_ticks(MAX_SCORE, 10, y),
+                series=(),
+                courses=(course,),
+                hatch=False,
+                title=_say(label, intake=intake),
+            )
+        )
+    return tuple(charts)
+
+
+def group_pages(model: Model, language: str) -> list[GroupPage]:
+    words = texts(language)["trajectories"]
+    parts = []
+    for name, group in sorted(model.groups.items()):
+        low, high = group.intake_range
+        rests_on = _say(
+            words["rests_on"],
+            clients=group.clients,
+            forms=group.forms,
+            low=f"{low:g}",
+            high=f"{high:g}",
+            last=group.session_range[1],
+            fitted=model.fitted_on.isoformat(),
+        )
+        charts = group_charts(model, group, words["curve_label"]) if group.fitted else ()
+        calibration = ()
+        if group.calibration is not None:
+            calibration = tuple(
+                (f"p{p}", f"{p} %", f"{share:.1f} %")
+                for p, share in zip(PERCENTILES, group.calibration.below, strict=True)
+            )
+        refusal = _say(words["too_few"], count=group.enough, needed=model.min_clients)
+        parts.append(
+            GroupPage(
+                refusal,
+                group,
+                words["group_names"].get(name, name),
+                words["instrument"].get(name, ""),
+                rests_on,
+                charts,
+                calibration,
+            )
+        )
+    return parts
+
+
+def trajectory_pages(model: Model, language: str, practice_name: str, printed: str) -> list[str]:
+    """The HTML of the page(s), as many age groups to a page as its room holds."""
+    runs: list[list[GroupPage]] = [[]]
+    room = FIRST_PAGE_ROOM
+    for part in group_pages(model, language):
+        share = FITTED_SHARE if part.charts else REFUSED_SHARE
+        if share > room and runs[-1]:
+            runs.append([])
+            room = PAGE_ROOM
+        runs[-1].append(part)
+        room -= share
+    text = texts(language)
+    return [
+        render_html(
+            "_trajectories.html",
+            model=model,
+            method_words=METHOD_WORDS[model.method],
+            groups=run,
+            text=text,
+            practice_name=practice_name,
+            printed=printed,
+            page={"number": number, "count": len(runs), "first": number == 1},
+        )
+        for number, run in enumerate(runs, start=1)
+    ]
+
+
+def trajectories_pdf(model: Model, language: str, paper: str, practice_name: str) -> bytes:
+    pages = trajectory_pages(model, language, practice_name, model.fitted_on.isoformat())
+    setup = {**binder_page_setup(paper), "lang": language, "title": "paperfit expected progress"}
+    document = layout(render_html("pack.html", pages=[Markup(p) for p in pages], **setup))
+    if len(document.pages) != len(pages):
+        raise PaperfitError("The expected-progress page did not fit on its paper.")
+    check_fits(document)
+    return document.write_pdf()
+
+
+def model_summary(model: Model) -> list[str]:
+    """One line per age group: what its curve rests on, or why there is none."""
+    lines = []
+    for name, group in sorted(model.groups.items()):
+        if group.fitted:
+            low, high = group.intake_range
+            lines.append(
+                f"{name}: fitted on {group.clients} clients, {group.forms} forms; "
+                f"intakes {low:g} to {high:g}, sessions 2 to {group.session_range[1]}"
+            )
+        else:
+            lines.append(f"{name}: {group.refusal}")
+    return lines or ["no outcome forms: no expected course is drawn"]
+
+
+def write_trajectories(
+    folder: Path, model: Model, language: str, paper: str, practice_name: str
+) -> Sequence[Path]:
+    """Write model.json, expected.csv and trajectories.pdf into FOLDER, as a set."""
+    files = {
+        MODEL_FILE: model_json(model),
+        TABLE_FILE: table_csv(model),
+        PAGE_FILE: trajectories_pdf(model, language, paper, practice_name),
+    }
+    return write_set(folder, files)
