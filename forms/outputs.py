@@ -28,19 +28,27 @@ GRAPH = "graph"
 BUNDLE = "caseload"
 INDEX = "index"
 SCAN_CSV = "scan-csv"
+TRAJECTORIES = "trajectories"  # model.json, expected.csv, trajectories.pdf
+DEIDENTIFIED = "deidentified"  # export --deidentify
 
 # The practice's data: replacing one needs --replace.
 DATA = frozenset({ENTRY, SCAN_WORKBOOK, FILLABLE})
 # Made again on request; a reader that finds one in a folder of inputs skips it (a scan's
 # CSV too: it would disagree with its workbook once staff correct that).
-DERIVED = frozenset({EXPORT, REPORT, PROOF, GRAPH, BUNDLE, INDEX, SCAN_CSV})
+DERIVED = frozenset(
+    {EXPORT, REPORT, PROOF, GRAPH, BUNDLE, INDEX, SCAN_CSV, TRAJECTORIES, DEIDENTIFIED}
+)
 
 # Columns found together only in paperfit's own CSV files (their first row).
 CSV_SIGNATURES = {
     EXPORT: frozenset({"change_from_intake", "classification", "flags", "source"}),
     SCAN_CSV: frozenset({"page_status", "registration_mm", "line_lengths_mm"}),
     INDEX: frozenset({"file", "client_id", "pages"}),
+    TRAJECTORIES: frozenset({"age_group", "intake", "session", "p10", "p25", "p50", "p75"}),
+    DEIDENTIFIED: frozenset({"client_code", "week", "total"}),
 }
+# The first words of a model.json's format, which only paperfit trajectories writes.
+MODEL_FORMAT = "paperfit expected courses"
 
 _FOUND = re.compile(re.escape(MARK) + r":([a-z-]+)")
 

@@ -26,10 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from forms import outputs
 from forms.scoring import ScoredForm, by_client
 
 PERCENTILES = (10, 25, 50, 75)
-MODEL_FORMAT = "paperfit expected courses 1"
+MODEL_FORMAT = f"{outputs.MODEL_FORMAT} 1"
 METHOD_VERSION = 1
 QUANTREG = "quantreg"
 QUANTREG_LOG = "quantreg-log"

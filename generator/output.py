@@ -15,7 +15,7 @@ import signal
 import socket
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -50,29 +50,6 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def write_set(folder: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write FILES (name: content) into FOLDER as a set: every file is written to a temporary
-    file first, and only when all are written are they moved into place, so a failed run
-    never leaves a new file beside an old one of the same set."""
-    folder = Path(folder)
-    written: list[tuple[str, Path]] = []
-    try:
-        for name, content in files.items():
-            temporary = folder / f".{name}.set.part"
-            write_atomic(temporary, lambda stream, data=content: stream.write(data))
-            written.append((name, temporary))
-        paths = []
-        for name, temporary in written:
-            os.replace(temporary, folder / name)
-            paths.append(folder / name)
-        return paths
-    except OSError as error:
-        raise PaperfitError(f"Cannot write in {folder}: {error.strerror}.") from None
-    finally:
-        for _, temporary in written:
-            temporary.unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 
 from forms.errors import PaperfitError
+from forms.outputs import TRAJECTORIES, mark
 from forms.trajectories import (
     METHOD_WORDS,
     PERCENTILES,
@@ -37,7 +38,7 @@ from generator.chart import (
     value_scale,
     value_ticks,
 )
-from generator.output import write_set
+from generator.output import files_together
 from generator.paper import binder_page_setup
 from generator.render import check_fits, layout, render_html
 from generator.texts import texts
@@ -183,7 +184,12 @@ def trajectory_pages(model: Model, language: str, practice_name: str, printed: s
 
 def trajectories_pdf(model: Model, language: str, paper: str, practice_name: str) -> bytes:
     pages = trajectory_pages(model, language, practice_name, model.fitted_on.isoformat())
-    setup = {**binder_page_setup(paper), "lang": language, "title": "paperfit expected progress"}
+    setup = {
+        **binder_page_setup(paper),
+        "lang": language,
+        "title": "paperfit expected progress",
+        "output_mark": mark(TRAJECTORIES),
+    }
     document = layout(render_html("pack.html", pages=[Markup(p) for p in pages], **setup))
     if len(document.pages) != len(pages):
         raise PaperfitError("The expected-progress page did not fit on its paper.")
@@ -207,12 +213,22 @@ def model_summary(model: Model) -> list[str]:
 
 
 def write_trajectories(
-    folder: Path, model: Model, language: str, paper: str, practice_name: str
+    folder: Path,
+    model: Model,
+    language: str,
+    paper: str,
+    practice_name: str,
+    check: Callable[[Path], None] | None = None,
 ) -> Sequence[Path]:
-    """Write model.json, expected.csv and trajectories.pdf into FOLDER, as a set."""
-    files = {
+    """Write model.json, expected.csv and trajectories.pdf into FOLDER, made beside it and
+    moved in together under its lock (files_together, which calls CHECK on each file's place
+    first)."""
+    contents = {
         MODEL_FILE: model_json(model),
         TABLE_FILE: table_csv(model),
         PAGE_FILE: trajectories_pdf(model, language, paper, practice_name),
     }
-    return write_set(folder, files)
+    with files_together(folder, check) as files:
+        for name, content in contents.items():
+            files.path(name).write_bytes(content)
+    return [folder / name for name in contents]

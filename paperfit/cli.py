@@ -679,6 +679,7 @@ def report(
 )
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
+@replace_option
 @pass_context
 def trajectories(
     obj: Context,
@@ -689,6 +690,7 @@ def trajectories(
     min_clients: int | None,
     paper: str | None,
     lang: str | None,
+    replace: bool,
 ) -> None:
     """Fit the expected course of the outcome total on the practice's own past clients.
 
@@ -700,6 +702,7 @@ def trajectories(
     Example:
       paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
     """
+    check_not_input(out, inputs, folder=True)
     settings = obj.settings
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
@@ -714,7 +717,12 @@ def trajectories(
     model = fit(courses, datetime.date.today(), minimum, period="" if pooled else period)
     language = lang or settings.language
     for path in write_trajectories(
-        out, model, language, paper or settings.paper, settings.practice_name
+        out,
+        model,
+        language,
+        paper or settings.paper,
+        settings.practice_name,
+        replace_check(replace),
     ):
         click.echo(path)
     for line in model_summary(model):

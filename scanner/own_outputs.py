@@ -14,7 +14,7 @@ import logging
 import zipfile
 from pathlib import Path
 
-from forms.outputs import DERIVED, kind_in, kind_of_columns
+from forms.outputs import DERIVED, MODEL_FORMAT, TRAJECTORIES, kind_in, kind_of_columns
 from scanner.tables import normalise_header
 
 MAX_PROPERTIES = 64 * 1024  # docProps/core.xml of a real workbook is about 1 KB
@@ -38,6 +38,8 @@ def output_kind(path: Path) -> str | None:
             return _csv_kind(path)
         if suffix == ".png":
             return _png_kind(path)
+        if suffix == ".json":
+            return _json_kind(path)
     except Exception:  # not readable as what it claims: the reader proper says why
         return None
     return None
@@ -67,6 +69,12 @@ def _png_kind(path: Path) -> str | None:
 
     with Image.open(path) as picture:  # the text chunks before the image data: not decoded
         return kind_in(str(picture.info.get("Keywords", "")))
+
+
+def _json_kind(path: Path) -> str | None:
+    with path.open("rb") as stream:
+        head = stream.read(MAX_HEADER).decode("utf-8", "replace")
+    return TRAJECTORIES if f'"format": "{MODEL_FORMAT}' in head else None
 
 
 def _csv_kind(path: Path) -> str | None:
