@@ -255,7 +255,8 @@ def _read_spreadsheet(
             sheet.rows, catalog
         )
         forms.extend(_read_forms(sheet.rows, instrument, catalog, options, reading))
-    if not forms and not clients_here and not any(s.problem for s in sheets):
+    refused = any(p.location.file == str(path) and p.severity == "error" for p in reading.problems)
+    if not forms and not clients_here and not refused:
         reading.problems.append(Problem(Location(str(path)), "holds no forms.", "warning"))
     return forms
 
