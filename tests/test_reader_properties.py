@@ -479,8 +479,11 @@ def test_any_cells_in_a_client_list(
     workbook.active.title = "Clients"
     workbook.active.append(["client_id", "age_group", "clinician", "name"])
     written = [[XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in r] for r in rows]
-    for values in written:
-        workbook.active.append(values)
+    for number, values in enumerate(written, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = workbook.active.cell(number, column, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, as typed: "=0" is not a formula here
     workbook.save(path)
     reading = read(path, catalog)
     assert all(str(problem).isprintable() for problem in reading.problems)
