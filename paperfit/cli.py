@@ -18,6 +18,7 @@ import click
 from forms.instrument import Catalog
 from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT
 from forms.scoring import Thresholds, score
+from forms.text import ValueProblem, parse_text
 from generator.export import write_export
 from generator.graphs import GraphOptions, build_graphs, write_graphs
 from generator.handouts import write_guide, write_handout
@@ -37,7 +38,7 @@ from paperfit.errors import PaperfitError, UsageProblem
 from paperfit.settings import LANGUAGES, PAPERS, Settings, load_settings
 from scanner.measurements import Reading, ReadOptions, read_inputs
 from scanner.schedule import read_schedule
-from scanner.values import UNITS, ValueProblem, parse_text, plausible_date
+from scanner.values import UNITS, plausible_date
 
 OUTPUT_DIR = Path("output")
 

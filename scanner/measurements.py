@@ -19,19 +19,17 @@ from pathlib import Path
 
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem
+from forms.text import ValueProblem, parse_text, show
 from paperfit.errors import InputProblem, Location
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
     DOUBTFUL_BEFORE,
-    ValueProblem,
     parse_date,
     parse_measure,
     parse_number,
     parse_session,
-    parse_text,
     parse_total,
-    show,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")

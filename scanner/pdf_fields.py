@@ -28,9 +28,10 @@ from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamOb
 
 from forms.instrument import Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Form, Problem
+from forms.text import ValueProblem, parse_text, show
 from paperfit.errors import Location, UsageProblem
 from paperfit.settings import LANGUAGES
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_text, show
+from scanner.values import parse_date, parse_measure, parse_session
 
 # Put into the PDF's keywords by the writer; the reader goes by the field names alone.
 FILLABLE_KEYWORD = "paperfit-fillable 1"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from forms.instrument import AGE_GROUPS, FORMATS, Catalog
 from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT
+from forms.text import ValueProblem, parse_text, show
 from paperfit.errors import InputProblem, Location, PaperfitError, UsageProblem
 from scanner.tables import Row, read_rows
-from scanner.values import ValueProblem, parse_text, plausible_date, show
+from scanner.values import plausible_date
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
 

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from forms.instrument import Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT
+from forms.text import parse_text
 from generator.sheets import Header, Packet
 from paperfit.cli import cli
 from paperfit.errors import InputProblem, Location
@@ -38,7 +39,6 @@ from scanner.values import (
     parse_date,
     parse_measure,
     parse_session,
-    parse_text,
     parse_total,
 )
 from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
