@@ -21,6 +21,7 @@ from forms.instrument import Catalog
 from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Problem, Reading, plural, skip_note
 from forms.scoring import ScoredForm, Thresholds, score
 from forms.sheet import LANGUAGES, PAPERS
+from forms.text import ValueProblem, parse_text
 from forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
 from generator.export import write_deidentified, write_export
 from generator.graphs import (
@@ -50,7 +51,7 @@ from paperfit.outputs import check_not_input, check_output, replace_check
 from paperfit.settings import Settings, load_settings
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.schedule import read_schedule
-from scanner.values import UNITS, ValueProblem, parse_text, plausible_date
+from scanner.values import UNITS, plausible_date
 
 if TYPE_CHECKING:  # imported by the scan command only: see scan_command
     from scanner.scan_reading import ScanResult

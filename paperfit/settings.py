@@ -14,8 +14,10 @@ from pathlib import Path
 from forms.errors import InputProblem, Location
 from forms.instrument import threshold_problem
 from forms.limits import LIMIT_RANGES, Limits
+from forms.records import MAX_TEXT
 from forms.scoring import ScoringSettings
 from forms.sheet import LANGUAGES, PAPERS
+from forms.text import ValueProblem, parse_text
 from forms.tomlfile import Table, read_toml
 
 DEFAULT_FILE = Path("paperfit.toml")
@@ -82,10 +84,10 @@ def load_settings(path: Path | None = None) -> Settings:
     defaults = Settings()
     instrument_dir = top.text("instrument_dir", "")
     return Settings(
-        practice_name=top.text("practice_name", defaults.practice_name),
+        practice_name=_text(top, "practice_name", MAX_TEXT),
         paper=top.choice("paper", PAPERS, defaults.paper),
         language=top.choice("language", LANGUAGES, defaults.language),
-        privacy=top.text("privacy", defaults.privacy),
+        privacy=_text(top, "privacy", None),
         # A relative folder is relative to the settings file, not to where the command runs.
         instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
         scoring=_scoring(top.table("scoring", required=False)),
@@ -94,6 +96,15 @@ def load_settings(path: Path | None = None) -> Settings:
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         source=path,
     )
+
+
+def _text(table: Table, key: str, limit: int | None) -> str:
+    """A text setting printed on pages, under the rule every text paperfit reads is held to
+    (forms.text.parse_text); line breaks are allowed where there is no LIMIT (a paragraph)."""
+    try:
+        return parse_text(table.text(key, ""), limit, lines=limit is None)
+    except ValueProblem as problem:
+        raise table.fail(key, str(problem)) from None
 
 
 def _scoring(table: Table | None) -> ScoringSettings:

@@ -21,19 +21,17 @@ from forms.errors import InputProblem, Location
 from forms.instrument import AGE_GROUPS, Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem, Reading
 from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
+from forms.text import ValueProblem, parse_text, show
 from scanner.own_outputs import is_derived
 from scanner.pdf_fields import read_pdf
 from scanner.tables import Columns, Row, normalise_header, read_sheets
 from scanner.values import (
     DOUBTFUL_BEFORE,
-    ValueProblem,
     parse_date,
     parse_measure,
     parse_number,
     parse_session,
-    parse_text,
     parse_total,
-    show,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
@@ -208,7 +206,8 @@ def _read_spreadsheet(
             sheet.rows, catalog
         )
         forms.extend(_read_forms(sheet.rows, instrument, catalog, options, reading))
-    if not forms and not clients_here and not any(s.problem for s in sheets):
+    refused = any(p.location.file == str(path) and p.severity == "error" for p in reading.problems)
+    if not forms and not clients_here and not refused:
         reading.problems.append(Problem(Location(str(path)), "holds no forms.", "warning"))
     return forms
 

@@ -29,7 +29,8 @@ from forms.errors import Location, UsageProblem
 from forms.instrument import Catalog
 from forms.records import MAX_CLIENT_ID, MAX_TEXT, Form, Problem
 from forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_text, show
+from forms.text import ValueProblem, parse_text, show
+from scanner.values import parse_date, parse_measure, parse_session
 
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
 _MAX_PARENTS = 16

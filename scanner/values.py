@@ -2,9 +2,8 @@
 
 Takes: one raw cell value (text, number, date), from a cell, a PDF field or an option. Returns:
 the value, or raises ValueProblem with a sentence for the person who typed it. Nothing is
-guessed: 03/04/2026 without a date format is an error, a value above 10 is never rescaled unless
-the unit is given as mm, and text is taken exactly as typed or refused (control characters, Excel
-error values, TRUE/FALSE cells, more than a form's header holds).
+guessed: 03/04/2026 without a date format is an error, and a value above 10 is never rescaled
+unless the unit is given as mm. Text is read by forms.text.parse_text, the rule for all text.
 """
 
 from __future__ import annotations
@@ -12,38 +11,24 @@ from __future__ import annotations
 import datetime
 import math
 import re
-import unicodedata
 
-from forms.records import MAX_SESSION, MAX_TEXT
+from forms.records import MAX_SESSION
+from forms.text import ValueProblem, refuse_excel_error, show
 
 UNITS = ("cm", "mm")
 _MEASURE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(cm|mm)?\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _SLASHED = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\s*$")
-# What Excel shows in a cell whose formula failed; read as text, they would become client IDs.
-_EXCEL_ERRORS = """
-#NULL! #DIV/0! #VALUE! #REF! #NAME? #NUM! #N/A #GETTING_DATA #SPILL! #CALC! #FIELD! #BLOCKED!
-#CONNECT! #UNKNOWN! #BUSY! #EXTERNAL! #PYTHON!
-"""
-EXCEL_ERRORS = frozenset(_EXCEL_ERRORS.split())
-# Joiners are part of how some scripts (Persian, Indic) and emoji are written, not controls.
-_JOINERS = {"\u200c", "\u200d"}
-_LINE_BREAKS = {"\n", "\r", "\t"}
 # Sessions and measurements are from paperfit's time; an older date is a slip (1900-01-01 is an
 # empty Excel date cell, 0001-01-01 a program's "no date").
 EARLIEST_DATE = datetime.date(1970, 1, 1)
 DOUBTFUL_BEFORE = datetime.date(1990, 1, 1)  # read, with a warning to check the year
 FURTHEST_AHEAD = datetime.timedelta(days=366)  # a form is not printed or filled in further ahead
-SHOWN_CHARACTERS = 40  # a message quotes at most this much of a value, escaped
-
-
-class ValueProblem(ValueError):
-    """A cell that cannot be read; the message is written for the person who typed it."""
 
 
 def parse_number(raw: object) -> tuple[float, str | None]:
     """A number typed as 6.4, "6,4" (decimal comma) or "6.4 cm", and the unit typed with it."""
-    _refuse_excel_error(raw, "a number")
+    refuse_excel_error(raw, "a number")
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a number. Type the centimetres, e.g. 6.4.")
     if isinstance(raw, (int, float)):
@@ -117,7 +102,7 @@ def plausible_date(date: datetime.date, today: datetime.date | None = None) -> d
 
 
 def _date(raw: object, date_format: str | None) -> datetime.date:
-    _refuse_excel_error(raw, "a date")
+    refuse_excel_error(raw, "a date")
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -152,7 +137,7 @@ def _date(raw: object, date_format: str | None) -> datetime.date:
 
 def parse_session(raw: object) -> int:
     """A session number: a whole number from 1 to MAX_SESSION ("3", 3, 3.0)."""
-    _refuse_excel_error(raw, "a session number")
+    refuse_excel_error(raw, "a session number")
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is not a session number. Type a whole number such as 3.")
     text = str(raw).strip().lstrip("#").strip()
@@ -169,58 +154,3 @@ def parse_session(raw: object) -> int:
             f"{show(raw)} is not a session number: use a whole number from 1 to {MAX_SESSION}."
         )
     return int(number)
-
-
-def parse_text(raw: object, limit: int | None = MAX_TEXT, lines: bool = False) -> str:
-    """Text as typed (spaces at the ends trimmed, Unicode spaces read as spaces); "" for None.
-
-    The one rule for every text value paperfit reads, from a cell, a PDF field or an option:
-    refused when it is an Excel error value, a TRUE/FALSE or date cell, holds control characters
-    (line breaks and tabs too, unless LINES), or is longer than LIMIT characters. A whole number
-    typed into a text cell (Excel's 1042.0) reads as "1042".
-    """
-    if raw is None:
-        return ""
-    _refuse_excel_error(raw, "text")
-    if isinstance(raw, bool):
-        raise ValueProblem(f"{raw} is a yes/no (TRUE/FALSE) cell, not text. Type the text.")
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, datetime.date | datetime.time):
-        raise ValueProblem(
-            f"{raw} is a date or time, not text. Format the cell as Text and type it again."
-        )
-    if not isinstance(raw, str | int | float):
-        raise ValueProblem(f"{show(raw)} is not text.")
-    text = "".join(" " if unicodedata.category(char) == "Zs" else char for char in str(raw))
-    text = text.strip()
-    allowed = _JOINERS | (_LINE_BREAKS if lines else set())
-    if not all(char.isprintable() or char in allowed for char in text):
-        raise ValueProblem(
-            f"{show(text)} contains control characters (such as line breaks or terminal "
-            "codes); remove them and type the text again."
-        )
-    if limit is not None and len(text) > limit:
-        raise ValueProblem(
-            f"is {len(text)} characters long (it starts {text[:20]!r}); the most allowed here is "
-            f"{limit}."
-        )
-    return text
-
-
-def show(raw: object) -> str:
-    """RAW as a message quotes it: text in quotes with control characters escaped, and at
-    most SHOWN_CHARACTERS of it, so a message never carries a whole page or a terminal code."""
-    if isinstance(raw, str):
-        if len(raw) > SHOWN_CHARACTERS:
-            return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw):,} characters)"
-        return repr(raw)
-    return f"{raw:g}" if isinstance(raw, float) else str(raw)
-
-
-def _refuse_excel_error(raw: object, wanted: str) -> None:
-    if isinstance(raw, str) and raw.strip().upper() in EXCEL_ERRORS:
-        raise ValueProblem(
-            f"{raw.strip()!r} is an Excel error value, not {wanted}: the cell's formula failed. "
-            "Fix the formula or type the value."
-        )

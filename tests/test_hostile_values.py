@@ -461,3 +461,23 @@ def test_a_page_code_paperfit_never_prints_is_refused(
     with pytest.raises(ValueError, match=reason) as caught:
         parse_payload(payload)
     assert str(caught.value).isprintable()
+
+
+@pytest.mark.parametrize(
+    ("setting", "reason"),
+    [
+        ('practice_name = "A\\u001b]0;pwned\\u0007"', "contains control characters"),
+        (f'practice_name = "{"P" * 101}"', "is 101 characters long"),
+        ('privacy = "#N/A"', "is an Excel error value"),
+    ],
+)
+def test_text_settings_follow_the_text_rule(
+    tmp_path: Path, setting: str, reason: str, record_property: Record
+) -> None:
+    record_property("hostile", "refused")
+    config = tmp_path / "paperfit.toml"
+    config.write_text(setting + "\n")
+    result = run("--config", config, "guide", "-o", tmp_path / "guide.pdf")
+    assert result.exit_code == 1
+    assert f"{config} › key " in result.output and reason in result.output
+    assert "\x1b" not in result.output and not (tmp_path / "guide.pdf").exists()

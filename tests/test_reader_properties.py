@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from forms.errors import InputProblem, Location, ScheduleProblems
 from forms.instrument import Catalog
 from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Appointment, Reading
+from forms.text import parse_text
 from generator.sheets import Header, Packet
 from paperfit.cli import cli
 from scanner.measurements import ReadOptions, read_inputs
@@ -38,7 +39,6 @@ from scanner.values import (
     parse_date,
     parse_measure,
     parse_session,
-    parse_text,
     parse_total,
 )
 from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
@@ -458,6 +458,48 @@ def test_parse_text_is_the_text_typed_or_a_value_problem(
     assert all(char.isprintable() or char in allowed for char in value)
     if isinstance(raw, str) and raw.isascii() and raw.strip().isprintable():
         assert value == raw.strip()
+
+
+CLIENT_ROW = st.tuples(
+    st.one_of(st.sampled_from(["C-1", "C-2"]), ANYTHING),
+    st.one_of(st.sampled_from(["adult", "Child"]), ANYTHING),
+    ANYTHING,
+    ANYTHING,
+)
+
+
+@SETTINGS
+@given(rows=st.lists(CLIENT_ROW, min_size=1, max_size=6))
+def test_any_cells_in_a_client_list(
+    rows: list[tuple[object, ...]], folder: Path, catalog: Catalog
+) -> None:
+    """Every client read is as typed and in range; every row not read is named."""
+    path = folder / "clients.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Clients"
+    workbook.active.append(["client_id", "age_group", "clinician", "name"])
+    written = [[XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v for v in r] for r in rows]
+    for number, values in enumerate(written, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = workbook.active.cell(number, column, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, as typed: "=0" is not a formula here
+    workbook.save(path)
+    reading = read(path, catalog)
+    assert all(str(problem).isprintable() for problem in reading.problems)
+    named = {p.location.row for p in reading.problems}
+    for number, values in enumerate(written, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue  # a blank row
+        try:
+            typed = parse_text(values[0], MAX_CLIENT_ID)
+        except ValueProblem:
+            typed = None
+        assert number in named or typed in reading.clients, f"row {number} neither read nor named"
+    for client in reading.clients.values():
+        assert client.client_id.isprintable() and len(client.client_id) <= MAX_CLIENT_ID
+        assert client.age_group in ("adult", "adolescent", "child")
+        assert len(client.clinician) <= MAX_TEXT and client.clinician.isprintable()
 
 
 # ---------------------------------------------------------------------------------------------
