@@ -551,7 +551,8 @@ def test_one_form_scanned_forty_times_still_gives_a_proof(tmp_path: Path, record
     """Each copy listed every other copy, until the proof's pages overflowed and nothing was
     written."""
     from PIL import Image
-    from tests.scans import render_sheet
+
+    from paperfit.made_up_scans import render_sheet
 
     image, dpi = render_sheet("letter", 150, "ORS")
     page = Image.fromarray(image)
