@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from forms.instrument import Catalog
+from forms.scan_records import PAGE_OK
 from forms.scoring import ScoringSettings, Thresholds
 from forms.sheet import line_places
 from generator.scan_results import write_scan_results
@@ -35,7 +36,7 @@ from paperfit.made_up_scans import (
     photo_figures,
     photo_set,
 )
-from scanner.scan_reading import PAGE_OK, scan
+from scanner.scan_reading import scan
 
 DPI = 300
 IDS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")

@@ -1,6 +1,6 @@
 """Write what `paperfit scan` read: the measurements workbook, the CSV and the proof sheet.
 
-Takes: a ScanResult (forms/scan_records.py), the Catalog and Thresholds.
+Takes: a ScanResult (forms/py), the Catalog and Thresholds.
 Returns: the files written.
 - measurements.xlsx: the entry-workbook layout (generator/workbook.py), one row per form on
   its instrument's sheet, so `check`, `export` and `graphs` read it as they are, with each
@@ -31,6 +31,7 @@ import numpy as np
 from forms.instrument import Catalog, Instrument
 from forms.outputs import PROOF, SCAN_WORKBOOK, mark
 from forms.records import ITEM_COUNT
+from forms.scan_records import LINE_OK, PAGE_OK, ItemReading, ScannedPage, ScanResult
 from forms.scoring import Thresholds
 from forms.sheet import SCANS_SHEET, Paper
 from generator.export import csv_bytes
@@ -38,8 +39,6 @@ from generator.output import files_together, write_atomic
 from generator.render import pages_to_pdf, render_html
 from generator.texts import count, fill, texts
 from generator.workbook import EntryRow, Listing, write_workbook
-from scanner import pen
-from scanner.scan_reading import PAGE_OK, ItemReading, ScannedPage, ScanResult
 
 ITEMS = tuple(f"item{n}" for n in range(1, ITEM_COUNT + 1))
 STATUSES = tuple(f"{item}_status" for item in ITEMS)
@@ -285,7 +284,7 @@ def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: s
 
 def _to_check(page: ScannedPage, words: dict[str, Any], language: str) -> str:
     """A readable page's status, with how many of its items and problems need a person."""
-    number = sum(item.status != pen.OK for item in page.items) + len(page.problems)
+    number = sum(item.status != LINE_OK for item in page.items) + len(page.problems)
     status = _status(page.status, words)
     if not number:
         return status
@@ -314,7 +313,7 @@ def _proof_item(
         "value": None if value is None else f"{value:.1f}",
         "guess": None if guess is None else fill(words["guess"], guess=f"{guess:.1f}"),
         "status": _status(item.status, words),
-        "ok": item.status == pen.OK and page.status == PAGE_OK,
+        "ok": item.status == LINE_OK and page.status == PAGE_OK,
         "picture": _png_data_uri(_drawn(item, confirmed=value is not None)),
     }
 

@@ -19,11 +19,11 @@ the line is level in it. Scans are cut as before (no light to even, no bend to f
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from forms.scan_records import LineCut
 from scanner.pages import ScanPage
 from scanner.registration import Registration, crop
 
@@ -34,26 +34,6 @@ BANDS = 12  # the line is followed in this many bands along its length
 MIN_BANDS = 6  # fewer bands with a clear line: the line is not followed (its mapped place used)
 OUTLIER_MM = 0.4  # bands further than this from the fitted curve are left out
 LINE_INK = 60.0  # a band's line row must be at least this dark (grey levels below the paper)
-
-
-@dataclass(frozen=True, eq=False)
-class LineCut:
-    """One line's picture and how it was found.
-
-    picture: upright greyscale, px_per_mm pixels per page mm, of the box asked for (its rows
-    following the line where it was followed); followed: whether the line was found and
-    followed (always False for a scan: it is cut where the mapping puts it);
-    shift_mm: the largest distance between the line found and its mapped place; sag_mm: how far
-    the line bows from a straight chord between its ends; paper: the paper's brightness along
-    the line before the light was evened out (grey level; None for a scan).
-    """
-
-    picture: np.ndarray
-    px_per_mm: float
-    followed: bool = False
-    shift_mm: float = 0.0
-    sag_mm: float = 0.0
-    paper: float | None = None
 
 
 def cut_line(

@@ -5,7 +5,7 @@ Takes: an upright greyscale crop of one rating line's region (about 14 mm beyond
 millimetre.
 Returns: a LineReading with the value 10 * (mark - left tick) / (right tick - left tick), rounded
 to one decimal, the tick-to-tick length, and a status. Anything ambiguous gets a status other
-than OK and no value (a best guess may be given separately in `guess`).
+than LINE_OK and no value (a best guess may be given separately in `guess`).
 
 How: the crop is binarized (Otsu, after a contrast check); the printed line is found as the
 strongest straight dark band within ±1.5° of horizontal and the crop is turned so that it is
@@ -29,12 +29,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-OK = "ok"
-NO_MARK = "no mark"
-SEVERAL_MARKS = "more than one mark"
-AWAY_FROM_LINE = "mark away from the line"
-OUTSIDE_ENDS = "mark outside the ends"
-UNREADABLE = "unreadable"
+from forms.scan_records import (
+    AWAY_FROM_LINE,
+    LINE_OK,
+    LINE_UNREADABLE,
+    NO_MARK,
+    OUTSIDE_ENDS,
+    SEVERAL_MARKS,
+    LineReading,
+)
 
 MAX_ANGLE_DEG = 1.5  # residual rotation searched for
 MIN_CONTRAST = 50  # grey levels between paper and the darkest ink
@@ -57,19 +60,8 @@ FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
 
 
-@dataclass(frozen=True)
-class LineReading:
-    value: float | None
-    status: str
-    length_mm: float | None
-    guess: float | None
-    marks: int
-    mark_x_mm: float | None
-    ticks_mm: tuple[float, float] | None
-
-
 def _unreadable() -> LineReading:
-    return LineReading(None, UNREADABLE, None, None, 0, None, None)
+    return LineReading(None, LINE_UNREADABLE, None, None, 0, None, None)
 
 
 def _find_angle(dark: np.ndarray, line_px: float) -> tuple[float, float]:
@@ -503,11 +495,11 @@ def verdict(marks: Marks, line: Line, ticks: Ticks, ppm: float) -> LineReading:
         mx, dash = merged[0]
         v = to_value(mx)
         if dash:
-            return LineReading(None, UNREADABLE, guess=round(v, 1), mark_x_mm=mx / ppm, **base)
+            return LineReading(None, LINE_UNREADABLE, guess=round(v, 1), mark_x_mm=mx / ppm, **base)
         clamp = 10.0 * END_CLAMP_MM * ppm / (rt - lt)
         if -clamp <= v <= 10.0 + clamp:
             v = min(10.0, max(0.0, v))
-            return LineReading(round(v, 1), OK, guess=None, mark_x_mm=mx / ppm, **base)
+            return LineReading(round(v, 1), LINE_OK, guess=None, mark_x_mm=mx / ppm, **base)
         return LineReading(None, OUTSIDE_ENDS, guess=round(v, 1), mark_x_mm=mx / ppm, **base)
     if away:
         ax = away[0] if len(away) == 1 else None

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from forms.scan_records import POOR_REGISTRATION
 from forms.sheet import (
     CODE_SQUARE_MM,
     CORNER_IDS,
@@ -48,7 +49,6 @@ SCALE_RANGE = (0.85, 1.10)  # beyond this the stored dpi is not believed (90-105
 CODE_MARGIN_MM = 4.0
 NO_MARKERS = "no markers: is this a paperfit form?"
 OK = "ok"
-POOR = "poor registration"
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,7 +187,7 @@ def register(page: ScanPage) -> Registration | PageProblem:
     residual_mm = float(residual_px / scale_px)
     status = OK
     if residual_mm > POOR_RESIDUAL_MM:
-        status = POOR
+        status = POOR_REGISTRATION
         notes.append(f"marker corners {residual_mm:.2f} mm off the fitted mapping")
     return Registration(
         homography=homography,

@@ -20,7 +20,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -29,16 +29,28 @@ import numpy as np
 from forms.errors import UsageProblem
 from forms.instrument import Catalog, Instrument
 from forms.limits import DEFAULT_LIMITS, Limits
-from forms.records import plural, total_of
+from forms.scan_records import (
+    BLANK,
+    LINE_UNREADABLE,
+    NO_MARKERS,
+    NO_PAGE_CODE,
+    PAGE_OK,
+    POOR_PHOTO,
+    POOR_REGISTRATION,
+    UNKNOWN_FORM,
+    UNREADABLE,
+    ItemReading,
+    ScannedPage,
+    ScanResult,
+)
 from forms.sheet import LinePlace, PageCode, line_places
 from forms.workers import fork_context
 from scanner import pen
-from scanner.lines import LineCut, cut_line
+from scanner.lines import cut_line
 from scanner.own_outputs import is_derived
 from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from scanner.quality import blur_mm
 from scanner.registration import (
-    POOR,
     Registration,
     crop,
     keystone,
@@ -46,16 +58,6 @@ from scanner.registration import (
     read_code,
     register,
 )
-
-# Page statuses. Anything but PAGE_OK (or BLANK) sends the page to review, its values empty.
-PAGE_OK = "ok"
-NO_MARKERS = "no markers"
-NO_PAGE_CODE = "no page code"
-POOR_REGISTRATION = POOR
-UNKNOWN_FORM = "unknown form"
-UNREADABLE = "unreadable"
-BLANK = "blank page"  # nothing on it (the back of a sheet in a two-sided scan): not reviewed
-POOR_PHOTO = "poor photo"  # a photo too blurred, shadowed or bent to measure to 1 mm
 
 BEYOND_ENDS_MM = 14.0  # a line's picture reaches this far beyond each end tick
 ACROSS_MM = 5.5  # and this far above and below it: inside the 6 mm kept clear of words
@@ -80,149 +82,6 @@ PHOTO_NOTE = (
 MIN_PAGES_PER_WORKER = 4  # fewer pages than twice this are read in this process
 NOTHING_TO_READ = "Give at least one scanned file or folder to read."
 BATCH_PAGES = 4  # a worker loads and reads this many pages of a PDF at a time
-
-
-@dataclass(frozen=True, eq=False)
-class ItemReading:
-    """One rating line of a scanned form.
-
-    reading: what scanner.pen found (value, status, best guess, tick-to-tick length).
-    picture: the line's region, upright, PROOF_PX_PER_MM pixels per layout mm, for the proof.
-    mark_at, ticks_at: where the mark and the end ticks were found, as fractions of the
-    picture's width (None where not found).
-    local_scale: the line's tick-to-tick length found against the length the page's mapping
-    gives (1.0: as mapped; a bent page or lens stretches or shrinks it), None if not found.
-    cut: how the line was found (scanner.lines: followed, shift, sag, paper brightness).
-    """
-
-    number: int
-    reading: pen.LineReading
-    picture: np.ndarray
-    mark_at: float | None
-    ticks_at: tuple[float, float] | None
-    local_scale: float | None = None
-    cut: LineCut | None = field(default=None, repr=False)
-
-    @property
-    def status(self) -> str:
-        return self.reading.status
-
-
-@dataclass(frozen=True, eq=False)
-class ScannedPage:
-    """One page of the input and what was read from it.
-
-    status: PAGE_OK, NO_MARKERS, NO_PAGE_CODE, POOR_REGISTRATION, UNKNOWN_FORM or UNREADABLE;
-    reason: the status in words for the person checking (empty when ok).
-    code: the page code when it was read; instrument: the form it names, when known.
-    scale: the printed scale (1.0 = 100 %), from the lines' tick-to-tick lengths (else from
-    the markers); notes: what else the reader should know (printer scaling, assumed dpi);
-    residual_mm: how far the corner markers lie from the page's fitted mapping (RMS, mm), a
-    quality figure of the registration; blur_mm: how soft the corner markers' edges are
-    (scanner.quality; Gaussian sigma, mm); photo: whether the page was read as a photo (no
-    stored resolution, or a perspective mapping); thumbnail: a small picture of a page whose lines
-    could not be read, so that staff can find the sheet; problems: what else needs a person
-    (a blank form's missing client ID, the same form scanned twice).
-    """
-
-    source: str
-    page: int | None
-    status: str
-    reason: str = ""
-    code: PageCode | None = None
-    instrument: Instrument | None = None
-    items: tuple[ItemReading, ...] = ()
-    scale: float | None = None
-    notes: tuple[str, ...] = ()
-    residual_mm: float | None = None
-    thumbnail: np.ndarray | None = field(default=None, repr=False)
-    problems: tuple[str, ...] = ()
-    blur_mm: float | None = None
-    photo: bool = False
-
-    @property
-    def needs_review(self) -> bool:
-        return (
-            self.status not in (PAGE_OK, BLANK)
-            or bool(self.problems)
-            or any(item.status != pen.OK for item in self.items)
-        )
-
-    @property
-    def values(self) -> tuple[float | None, ...]:
-        """The items' values in cm; all None unless the page itself is ok."""
-        if self.status != PAGE_OK:
-            return tuple(None for _ in self.items)
-        return tuple(item.reading.value for item in self.items)
-
-    @property
-    def total(self) -> float | None:
-        """The sum of the four values, only when every one of them was read."""
-        return total_of(self.values)
-
-    @property
-    def where(self) -> str:
-        return self.source if self.page is None else f"{self.source} › page {self.page}"
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    pages: tuple[ScannedPage, ...]
-
-    @property
-    def read_any(self) -> bool:
-        """Whether any page could be read at all (a page that is no form counts)."""
-        return any(page.status != UNREADABLE for page in self.pages)
-
-    @property
-    def forms(self) -> tuple[ScannedPage, ...]:
-        """The pages whose form is known (an instrument was named by a readable page code)."""
-        return tuple(page for page in self.pages if page.instrument is not None)
-
-    def counts(self) -> dict[str, int]:
-        """How many pages were read, forms found, marks measured of all marks, pages to review
-        and blank pages left out (files that could not be opened are not pages)."""
-        pages = [page for page in self.pages if page.page is not None]
-        return {
-            "pages": len(pages),
-            "forms": len(self.forms),
-            "measured": sum(
-                item.status == pen.OK
-                for page in pages
-                if page.status == PAGE_OK
-                for item in page.items
-            ),
-            "marks": sum(len(page.items) for page in pages),
-            "review": sum(page.needs_review for page in pages),
-            "blank": sum(page.status == BLANK for page in pages),
-        }
-
-    def summary(self) -> list[str]:
-        """What was read, in a few lines for the terminal: pages, then files that could not
-        be opened at all (which are not pages)."""
-        pages = [page for page in self.pages if page.page is not None]
-        files = [page for page in self.pages if page.page is None]
-        review = [page for page in pages if page.needs_review]
-        n = self.counts()
-        lines = [
-            f"{plural(n['pages'], 'page')} read: {plural(n['forms'], 'form')}, "
-            f"{n['measured']} of {plural(n['marks'], 'mark')} measured, "
-            f"{plural(n['review'], 'page')} to review."
-        ]
-        if n["blank"]:
-            lines[0] = lines[0][:-1] + f"; {plural(n['blank'], 'blank page')} left out."
-        lines += [f"  {page.where}: {_review_reason(page)}" for page in review]
-        if files:
-            lines.append(f"{plural(len(files), 'file')} not read:")
-            lines += [f"  {page.where}: {page.reason}" for page in files]
-        return lines
-
-
-def _review_reason(page: ScannedPage) -> str:
-    if page.status != PAGE_OK:
-        return page.reason or page.status
-    items = [f"item {item.number} {item.status}" for item in page.items if item.status != pen.OK]
-    return "; ".join([*page.problems, *items])
 
 
 def check_batch(pages: Sequence[ScannedPage]) -> tuple[ScannedPage, ...]:
@@ -318,7 +177,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     elif scale is not None and not SCALE_OK[0] <= scale <= SCALE_OK[1]:
         notes.append(f"printed at {scale:.0%}: check the printer's scaling")
     status, reason = PAGE_OK, ""
-    if registration.status == POOR:
+    if registration.status == POOR_REGISTRATION:
         status, reason = POOR_REGISTRATION, "poor registration: " + "; ".join(registration.notes)
     elif photo:
         notes.append(PHOTO_NOTE)
@@ -464,7 +323,7 @@ def _read_line(
         if max(abs(found_left - left), abs(found_right - right)) > slack:
             mark = reading.mark_x_mm
             guess = None if mark is None else round(10 * (mark - left) / (right - left), 1)
-            reading = replace(reading, value=None, status=pen.UNREADABLE, guess=guess)
+            reading = replace(reading, value=None, status=LINE_UNREADABLE, guess=guess)
     small = cv2.resize(
         picture,
         (round((box[2] - box[0]) * PROOF_PX_PER_MM), round((box[3] - box[1]) * PROOF_PX_PER_MM)),

@@ -13,14 +13,22 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from forms.instrument import Catalog
+from forms.scan_records import (
+    LINE_OK,
+    NO_MARKERS,
+    PAGE_OK,
+    SEVERAL_MARKS,
+    ItemReading,
+    LineReading,
+    ScannedPage,
+    ScanResult,
+)
 from forms.scoring import ScoringSettings, Thresholds
 from generator.report import write_report
 from generator.scan_results import write_proof, write_scan_results
 from generator.texts import count, texts
 from generator.workbook import write_workbook
 from paperfit.cli import cli
-from scanner import pen
-from scanner.scan_reading import NO_MARKERS, PAGE_OK, ItemReading, ScannedPage, ScanResult
 from tests.conftest import pdf_text
 from tests.test_report import PRACTICE, PRINTED, report_data
 
@@ -160,8 +168,8 @@ def test_the_workbook_speaks_the_practices_language(
 def scan_pages() -> ScanResult:
     """A page read with a line to check and a best guess, and a page whose markers were not
     found: the proof's words for both kinds."""
-    guessed = pen.LineReading(None, pen.SEVERAL_MARKS, 100.0, 4.2, 2, None, (14.0, 114.0))
-    fine = pen.LineReading(6.1, pen.OK, 100.0, None, 1, 61.0, (14.0, 114.0))
+    guessed = LineReading(None, SEVERAL_MARKS, 100.0, 4.2, 2, None, (14.0, 114.0))
+    fine = LineReading(6.1, LINE_OK, 100.0, None, 1, 61.0, (14.0, 114.0))
     picture = np.full((66, 768), 250, np.uint8)
     items = tuple(
         ItemReading(n, guessed if n == 2 else fine, picture, 0.5, (0.11, 0.89)) for n in range(1, 5)
@@ -188,7 +196,7 @@ def test_the_proof_speaks_the_practices_language(tmp_path: Path, language: str) 
         words["key_size"],
         flat(f"{words['red']}{colon}{words['red_means']}"),
         flat(f"{words['to_review']}{colon}s.pdf"),
-        words["statuses"][pen.SEVERAL_MARKS],
+        words["statuses"][SEVERAL_MARKS],
         flat(words["guess"].format(guess="4.2")),
         flat(words["best_guess"].format(number=2, guess="4.2")),
         flat(count(1, words["to_check"], language)),

@@ -19,16 +19,16 @@ import cv2
 import numpy as np
 import pytest
 
-from scanner.pen import (
+from forms.scan_records import (
     AWAY_FROM_LINE,
+    LINE_OK,
+    LINE_UNREADABLE,
     NO_MARK,
-    OK,
     OUTSIDE_ENDS,
     SEVERAL_MARKS,
-    UNREADABLE,
     LineReading,
-    measure_line,
 )
+from scanner.pen import measure_line
 
 CROP_MM = (128.0, 16.0)
 OVERSAMPLE = 3
@@ -203,10 +203,10 @@ def sweep(dpi: int, n: int, seed: int, kinds=KINDS, flagged_ok: bool = False):
     for i in range(n):
         kind = kinds[i % len(kinds)]
         _sheet, value, r = one_case(rng, dpi, kind)
-        if flagged_ok and r.status != OK:
+        if flagged_ok and r.status != LINE_OK:
             print(f"  flagged: {kind} at {value:.2f}: {r.status}")
             continue
-        assert r.status == OK, (dpi, kind, value, r)
+        assert r.status == LINE_OK, (dpi, kind, value, r)
         errors[kind].append(abs(raw_value(r) - value))
         assert abs(r.value - value) <= 0.1 + 1e-9, (dpi, kind, value, r)
     return errors
@@ -245,18 +245,18 @@ def test_tick_to_tick_length() -> None:
 
 
 def test_a_dash_along_the_line_is_never_a_number() -> None:
-    """A dash lying on the line has no trustworthy crossing: it is flagged (UNREADABLE with a
+    """A dash lying on the line has no trustworthy crossing: it is flagged (LINE_UNREADABLE with a
     guess when seen as a dash, NO_MARK when hidden in the printed line, SEVERAL_MARKS when it
-    breaks into pieces), never read as OK."""
+    breaks into pieces), never read as LINE_OK."""
     rng = np.random.default_rng(11)
     statuses = set()
     for i in range(30):
         dpi = (200, 300)[i % 2]
         _s, _value, r = one_case(rng, dpi, "dash", width=float(rng.uniform(0.6, 0.8)))
-        assert r.status in (NO_MARK, SEVERAL_MARKS, UNREADABLE), r
+        assert r.status in (NO_MARK, SEVERAL_MARKS, LINE_UNREADABLE), r
         assert r.value is None
         statuses.add(r.status)
-    assert UNREADABLE in statuses
+    assert LINE_UNREADABLE in statuses
 
 
 def clean_canvas(dpi: int = 200, **kw) -> Canvas:
@@ -273,7 +273,7 @@ def test_a_plain_stroke_is_ok() -> None:
     canvas = clean_canvas(scale=0.97, dy=0.8, angle=0.6)
     canvas.polyline([(43.0, -4), (43.0, 4)], 0.5, 40)
     r = read(canvas)
-    assert r.status == OK and r.value == pytest.approx(4.3) and r.marks == 1
+    assert r.status == LINE_OK and r.value == pytest.approx(4.3) and r.marks == 1
     assert r.guess is None
 
 
@@ -342,16 +342,16 @@ def test_mark_just_at_an_end_reads_as_the_end() -> None:
     canvas.polyline([(9.95 * 10 + 0.15, -4), (9.95 * 10 + 0.15, 4)], 0.4, 40)
     r = read(canvas)
     # A mark on a tick is masked with it: flagged (NO_MARK), never a wrong number.
-    assert r.status in (OK, SEVERAL_MARKS, NO_MARK)
-    if r.status == OK:
+    assert r.status in (LINE_OK, SEVERAL_MARKS, NO_MARK)
+    if r.status == LINE_OK:
         assert r.value == pytest.approx(10.0, abs=0.1)
 
 
 def test_blank_crop_is_unreadable() -> None:
     blank = np.full((126, 1008), 240, np.uint8)
-    assert measure_line(blank, 200 / 25.4).status == UNREADABLE
+    assert measure_line(blank, 200 / 25.4).status == LINE_UNREADABLE
     noisy = np.clip(240 + np.random.default_rng(1).normal(0, 6, blank.shape), 0, 255)
-    assert measure_line(noisy.astype(np.uint8), 200 / 25.4).status == UNREADABLE
+    assert measure_line(noisy.astype(np.uint8), 200 / 25.4).status == LINE_UNREADABLE
 
 
 def test_crop_without_a_line_is_unreadable() -> None:
@@ -359,7 +359,7 @@ def test_crop_without_a_line_is_unreadable() -> None:
     canvas.polyline([(40.0, -4), (40.0, 4)], 0.5, 40)
     canvas.polyline([(20.0, 0), (50.0, 0)], 0.4, 30)  # only a short stretch of line
     r = read(canvas)
-    assert r.status == UNREADABLE and r.value is None and r.ticks_mm is None
+    assert r.status == LINE_UNREADABLE and r.value is None and r.ticks_mm is None
 
 
 def test_bad_input_is_refused() -> None:

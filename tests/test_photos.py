@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from forms.instrument import Catalog
+from forms.scan_records import LINE_OK, NO_MARKERS, NO_PAGE_CODE, PAGE_OK, POOR_PHOTO, LineReading
 from paperfit.made_up_scans import (
     AMBIGUOUS_MARKS,
     failure_cameras,
@@ -26,9 +27,8 @@ from paperfit.made_up_scans import (
     photo_figures,
     photo_set,
 )
-from scanner import pen
 from scanner.pages import ScanPage, load_pages
-from scanner.scan_reading import NO_MARKERS, NO_PAGE_CODE, PAGE_OK, POOR_PHOTO, scan
+from scanner.scan_reading import scan
 
 
 def test_hard_photos_are_read_and_never_misread(tmp_path: Path, catalog: Catalog) -> None:
@@ -60,7 +60,7 @@ def test_moderate_photos_are_all_read(tmp_path: Path, catalog: Catalog) -> None:
     for photo, page in zip(photos, result.pages, strict=True):
         for mark, item in zip(photo.marks, page.items, strict=True):
             if mark.kind in AMBIGUOUS_MARKS:
-                assert item.status != pen.OK
+                assert item.status != LINE_OK
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_each_quality_problem_is_named_in_plain_words() -> None:
     from scanner.scan_reading import ItemReading, _photo_problems
 
     def item(number: int, paper: float, scale: float, followed: bool = True) -> ItemReading:
-        reading = pen.LineReading(5.0, pen.OK, 100.0, None, 1, 60.0, (14.0, 114.0))
+        reading = LineReading(5.0, LINE_OK, 100.0, None, 1, 60.0, (14.0, 114.0))
         cut = LineCut(np.zeros((2, 2), np.uint8), 12.0, followed, paper=paper)
         return ItemReading(number, reading, cut.picture, 0.5, (0.1, 0.9), scale, cut)
 

@@ -32,6 +32,21 @@ from click.testing import CliRunner
 from PIL import Image
 
 from forms.instrument import Catalog
+from forms.scan_records import (
+    AWAY_FROM_LINE,
+    LINE_OK,
+    LINE_UNREADABLE,
+    NO_MARK,
+    NO_MARKERS,
+    NO_PAGE_CODE,
+    OUTSIDE_ENDS,
+    PAGE_OK,
+    SEVERAL_MARKS,
+    ItemReading,
+    LineReading,
+    ScannedPage,
+    ScanResult,
+)
 from forms.scoring import ScoringSettings, Thresholds
 from forms.sheet import line_places
 from generator.scan_results import write_proof, write_scan_results
@@ -48,22 +63,11 @@ from paperfit.made_up_scans import (
     ink,
     render_sheet,
 )
-from scanner import pen
 from scanner.measurements import ReadOptions, read_inputs
 from scanner.pages import ScanPage
 from scanner.registration import NO_MARKERS as NO_MARKERS_REASON
 from scanner.registration import code_box_mm
-from scanner.scan_reading import (
-    NO_MARKERS,
-    NO_PAGE_CODE,
-    PAGE_OK,
-    ItemReading,
-    ScannedPage,
-    ScanResult,
-    plan,
-    read_page,
-    scan,
-)
+from scanner.scan_reading import plan, read_page, scan
 from tests.conftest import page_count, pdf_text
 
 INSTRUMENTS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")
@@ -108,7 +112,7 @@ def read_sheet(sheet: Sheet, catalog: Catalog) -> tuple[ScannedPage, tuple[PenMa
     return read_page(ScanPage("scan.png", 1, image, float(sheet.dpi)), catalog), marks
 
 
-def raw_value(reading: pen.LineReading) -> float:
+def raw_value(reading: LineReading) -> float:
     """The value before rounding: the mark's place between the end ticks found."""
     assert reading.mark_x_mm is not None and reading.ticks_mm is not None
     left, right = reading.ticks_mm
@@ -193,7 +197,7 @@ def measure_sheets(sheets: list[Sheet], catalog: Catalog) -> Figures:
         assert page.code.large_print == sheet.large_print
         for mark, item in zip(marks, page.items, strict=True):
             where = f"{sheet.describe()} line {mark.line} {mark.kind} at {mark.value:.3f}"
-            if item.status != pen.OK:
+            if item.status != LINE_OK:
                 figures.not_ok.append(f"{where}: {item.status}")
                 continue
             raw = raw_value(item.reading)
@@ -254,13 +258,17 @@ def test_small_dots_are_read_or_flagged_never_misread(dpi: int, catalog: Catalog
         assert page.status == PAGE_OK
         for truth, item in zip(truths, page.items, strict=True):
             statuses.append(item.status)
-            assert item.status in (pen.OK, pen.UNREADABLE), (diameter, truth, item.reading)
-            if item.status == pen.OK:
+            assert item.status in (LINE_OK, LINE_UNREADABLE), (
+                diameter,
+                truth,
+                item.reading,
+            )
+            if item.status == LINE_OK:
                 assert abs(raw_value(item.reading) - truth) <= 0.05, (diameter, item.reading)
             else:
                 assert item.reading.value is None
                 assert item.reading.guess == pytest.approx(truth, abs=0.1)
-    print(f"\nsmall dots at {dpi} dpi: {statuses.count(pen.OK)} of {len(statuses)} read ok")
+    print(f"\nsmall dots at {dpi} dpi: {statuses.count(LINE_OK)} of {len(statuses)} read ok")
 
 
 @pytest.mark.parametrize("dpi", [200, 300])
@@ -290,7 +298,7 @@ def test_marks_at_the_ends_are_read_or_flagged_never_misread(
             for value, item in zip(values, page.items, strict=True):
                 where = (kind, value, item.reading)
                 truth = min(10.0, max(0.0, value))
-                if item.status == pen.OK:
+                if item.status == LINE_OK:
                     assert abs(item.reading.value - truth) <= 0.1, where
                 else:
                     assert item.reading.value is None, where
@@ -301,7 +309,7 @@ def test_marks_at_the_ends_are_read_or_flagged_never_misread(
                 )
                 if value == truth and not confused:
                     must_read.append(where)
-    not_read = [where for where in must_read if where[2].status != pen.OK]
+    not_read = [where for where in must_read if where[2].status != LINE_OK]
     assert not not_read, not_read
 
 
@@ -309,9 +317,9 @@ def test_marks_at_the_ends_are_read_or_flagged_never_misread(
 # Ambiguous marks
 
 EXPECTED = {
-    "double": {pen.SEVERAL_MARKS},
-    "none": {pen.NO_MARK},
-    "beside": {pen.AWAY_FROM_LINE, pen.OUTSIDE_ENDS},
+    "double": {SEVERAL_MARKS},
+    "none": {NO_MARK},
+    "beside": {AWAY_FROM_LINE, OUTSIDE_ENDS},
 }
 
 
@@ -358,7 +366,7 @@ def test_an_upside_down_page_reads(catalog: Catalog) -> None:
     page, marks = read_sheet(sheet, catalog)
     assert page.status == PAGE_OK and page.reason == ""
     assert page.code is not None and page.code.client_id == PERSONAL.client_id
-    assert [item.status for item in page.items] == [pen.OK] * 4
+    assert [item.status for item in page.items] == [LINE_OK] * 4
     for mark, value in zip(marks, page.values, strict=True):
         assert value == pytest.approx(mark.value, abs=0.1)
     assert page.notes == ()
@@ -443,7 +451,7 @@ def test_a_600_dpi_scan_reads(catalog: Catalog) -> None:
     sheet = Sheet("CORS", "a4", 600, SINGLE_MARKS[1:], {"rotate_deg": 2.0, "noise": 4}, seed=6)
     page, marks = read_sheet(sheet, catalog)
     assert page.status == PAGE_OK
-    assert [item.status for item in page.items] == [pen.OK] * 4
+    assert [item.status for item in page.items] == [LINE_OK] * 4
     for mark, item in zip(marks, page.items, strict=True):
         assert abs(raw_value(item.reading) - mark.value) <= 0.05
 
@@ -461,7 +469,7 @@ def test_a_sheet_printed_at_97_percent_is_read_and_noted(catalog: Catalog) -> No
     assert page.status == PAGE_OK
     assert page.scale == pytest.approx(0.97, abs=0.003)
     assert "printed at 97%: check the printer's scaling" in page.notes
-    assert [item.status for item in page.items] == [pen.OK] * 4
+    assert [item.status for item in page.items] == [LINE_OK] * 4
     for mark, item in zip(marks, page.items, strict=True):
         assert abs(raw_value(item.reading) - mark.value) <= 0.05
         assert item.reading.length_mm == pytest.approx(97.0, abs=0.3)
@@ -481,7 +489,7 @@ def test_a_picture_without_a_stored_resolution_is_sized_by_its_markers(
     assert page.status == PAGE_OK and page.scale is None
     assert "no resolution stored in the file: the printed scale cannot be checked" in page.notes
     assert not any(note.startswith("printed at") for note in page.notes)
-    assert [item.status for item in page.items] == [pen.OK] * 4
+    assert [item.status for item in page.items] == [LINE_OK] * 4
     for mark, item in zip(marks, page.items, strict=True):
         assert abs(raw_value(item.reading) - mark.value) <= 0.05
 
@@ -576,7 +584,7 @@ def test_a_batch_is_read_written_and_read_back(
         for n, mark in enumerate(marks, start=1):
             value, status = row[f"item{n}"], row[f"item{n}_status"]
             if mark.kind in SINGLE_MARKS:
-                assert status == pen.OK, (number, mark)
+                assert status == LINE_OK, (number, mark)
                 assert float(value) == pytest.approx(mark.value, abs=0.1), (number, mark)
             else:
                 assert value == "" and status in EXPECTED[mark.kind], (number, mark, status)
@@ -659,10 +667,10 @@ def test_the_scan_command(batch: ScanFolder, tmp_path: Path) -> None:
     assert lines[0] == "9 pages read: 7 forms, 26 of 28 marks measured, 4 pages to review."
     assert lines[1:5] == [
         f"  {batch.junk} › page 1: {NO_MARKERS_REASON}",
-        f"  {batch.pdf} › page 3: item 2 {pen.SEVERAL_MARKS}",
+        f"  {batch.pdf} › page 3: item 2 {SEVERAL_MARKS}",
         f"  {batch.pdf} › page 6: no page code: the QR code cannot be read: "
         "type this form's values in by hand",
-        f"  {batch.pdf} › page 7: item 4 {pen.AWAY_FROM_LINE}",
+        f"  {batch.pdf} › page 7: item 4 {AWAY_FROM_LINE}",
     ]
     assert lines[5:] == [
         str(out / "measurements.xlsx"),
@@ -693,7 +701,7 @@ def test_a_multipage_tiff_is_shared_among_workers_in_order(
 def test_the_proof_fits_pages_of_every_kind(tmp_path: Path) -> None:
     """Forms with pictures of their lines, pages shown only as a thumbnail, long notes: the
     proof packs them onto pages without ever running a page over (check_fits would refuse)."""
-    line = pen.LineReading(None, pen.SEVERAL_MARKS, 100.0, None, 2, None, (14.0, 114.0))
+    line = LineReading(None, SEVERAL_MARKS, 100.0, None, 2, None, (14.0, 114.0))
     picture = np.full((66, 768), 250, np.uint8)
     items = tuple(ItemReading(n, line, picture, None, (0.11, 0.89)) for n in range(1, 5))
     notes = ("a note that goes on for a while, as notes about scanning sometimes do",) * 3
@@ -745,7 +753,7 @@ def test_a_wrong_stored_resolution_is_not_believed(tmp_path: Path, catalog: Cata
     [page] = scan([path], catalog).pages
     assert page.status == PAGE_OK and page.scale is None
     assert any(note.startswith("the file says 300 dpi") for note in page.notes), page.notes
-    assert [item.status for item in page.items] == [pen.OK] * 4
+    assert [item.status for item in page.items] == [LINE_OK] * 4
     for mark, item in zip(marks, page.items, strict=True):
         assert abs(raw_value(item.reading) - mark.value) <= 0.05
 

@@ -8,8 +8,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forms.scan_records import LineReading
 from scanner.pages import PageProblem, ScanPage, load_pages
-from scanner.pen import LineReading, measure_line
+from scanner.pen import measure_line
 from scanner.registration import Registration, read_code, register
 
 SETTINGS = settings(
