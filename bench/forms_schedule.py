@@ -13,20 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from weasyprint import HTML
-
-from forms.instrument import Catalog
-from forms.sheet import Paper
-from generator.render import ProjectFetcher, render_html, stylesheet
-from generator.sheets import (
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.sheet import Paper
+from paperfit.generator.render import ProjectFetcher, render_html, stylesheet
+from paperfit.generator.sheets import (
     Packet,
     PrintOptions,
     packets_for_schedule,
     page_sequence,
     write_forms,
 )
-from scanner.schedule import read_schedule
-from templates import TEMPLATE_DIR
+from paperfit.scanner.schedule import read_schedule
+from paperfit.templates import TEMPLATE_DIR
+from weasyprint import HTML
 
 APPOINTMENTS = 250
 BASELINE_SHEETS = 100

@@ -23,18 +23,18 @@ import time
 from pathlib import Path
 
 from markupsafe import Markup
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import ScoringSettings, Thresholds, score
+from paperfit.forms.trajectories import fit
+from paperfit.generator.graphs import GraphOptions, build_graphs, graph_pages, write_graphs
+from paperfit.generator.paper import binder_page_setup
+from paperfit.generator.render import ProjectFetcher, groups_to_pdfs, render_html
+from paperfit.templates import TEMPLATE_DIR
 from weasyprint import HTML
 
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Client, Form
-from forms.scoring import ScoringSettings, Thresholds, score
-from forms.trajectories import fit
-from generator.graphs import GraphOptions, build_graphs, graph_pages, write_graphs
-from generator.paper import binder_page_setup
-from generator.render import ProjectFetcher, groups_to_pdfs, render_html
 from paperfit.practices import MIXED
-from templates import TEMPLATE_DIR
 
 SESSIONS = 12
 BASELINE_CLIENTS = 60

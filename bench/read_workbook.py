@@ -31,11 +31,10 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
-
-from forms.instrument import Catalog
-from forms.scoring import ScoringSettings, Thresholds, score
-from generator.workbook import form_headers
-from scanner.measurements import ReadOptions, read_inputs
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.scoring import ScoringSettings, Thresholds, score
+from paperfit.generator.workbook import form_headers
+from paperfit.scanner.measurements import ReadOptions, read_inputs
 
 ROWS = 100_000
 CLIENTS = 2_000

@@ -21,13 +21,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.scan_records import PAGE_OK
+from paperfit.forms.scoring import ScoringSettings, Thresholds
+from paperfit.forms.sheet import line_places
+from paperfit.generator.scan_results import write_scan_results
+from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.scanner.scan_reading import scan
 
-from forms.instrument import Catalog
-from forms.scan_records import PAGE_OK
-from forms.scoring import ScoringSettings, Thresholds
-from forms.sheet import line_places
-from generator.scan_results import write_scan_results
-from generator.sheets import Header, Packet, PrintOptions, write_forms
 from paperfit.made_up_scans import (
     failure_cameras,
     hard_camera,
@@ -36,7 +37,6 @@ from paperfit.made_up_scans import (
     photo_figures,
     photo_set,
 )
-from scanner.scan_reading import scan
 
 DPI = 300
 IDS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")

@@ -19,8 +19,8 @@ import time
 import warnings
 
 import numpy as np
+from paperfit.forms.trajectories import METHODS, PERCENTILES, QUANTREG, _design, _rows, fit
 
-from forms.trajectories import METHODS, PERCENTILES, QUANTREG, _design, _rows, fit
 from paperfit.practices import LEVELLING, MIXED, Practice
 
 DAY = datetime.date(2026, 11, 30)

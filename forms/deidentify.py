@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from forms.scoring import ScoredForm, by_client
+from paperfit.forms.scoring import ScoredForm, by_client
 
 COLUMNS = ("client_code", "age_group", "instrument", "session", "week", "total")
 CODE_LENGTH = 16  # hex digits of the keyed hash kept: 64 bits, no collision in any practice

@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms import BUILTIN_DIR
-from forms.errors import InputProblem, Location, UsageProblem
-from forms.records import MAX_ITEM, MAX_TOTAL
-from forms.tomlfile import Table, read_toml
+from paperfit.forms import BUILTIN_DIR
+from paperfit.forms.errors import InputProblem, Location, UsageProblem
+from paperfit.forms.records import MAX_ITEM, MAX_TOTAL
+from paperfit.forms.tomlfile import Table, read_toml
 
 KINDS = ("outcome", "alliance")
 FORMATS = ("individual", "group")

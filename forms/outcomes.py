@@ -25,8 +25,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from forms.records import Client
-from forms.scoring import (
+from paperfit.forms.records import Client
+from paperfit.forms.scoring import (
     CLINICALLY_SIGNIFICANT,
     INTAKE_ABOVE_CUTOFF,
     NO_RELIABLE_CHANGE,
@@ -37,7 +37,7 @@ from forms.scoring import (
     Thresholds,
     by_client,
 )
-from forms.trajectories import Expected, Model, courses_from_scored, expectation
+from paperfit.forms.trajectories import Expected, Model, courses_from_scored, expectation
 
 NO_CLINICIAN = "(no clinician)"
 WHOLE_PRACTICE = "Whole practice"

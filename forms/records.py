@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.errors import Location
+from paperfit.forms.errors import Location
 
 ITEM_COUNT = 4
 MAX_ITEM = 10.0  # cm: the length of a rating line

@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from forms.instrument import Instrument
-from forms.records import plural, total_of
-from forms.sheet import PageCode
+from paperfit.forms.instrument import Instrument
+from paperfit.forms.records import plural, total_of
+from paperfit.forms.sheet import PageCode
 
 # How one line was read (scanner/pen.py decides).
 LINE_OK = "ok"

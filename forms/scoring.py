@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from forms.instrument import AGE_GROUPS, Catalog
-from forms.records import Client, Form
+from paperfit.forms.instrument import AGE_GROUPS, Catalog
+from paperfit.forms.records import Client, Form
 
 RELIABLE_IMPROVEMENT = "reliable improvement"
 CLINICALLY_SIGNIFICANT = "clinically significant improvement"

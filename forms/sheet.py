@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from forms.instrument import Instrument
-from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_SESSION
+from paperfit.forms.instrument import Instrument
+from paperfit.forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_SESSION
 
 LANGUAGES = ("en", "es", "fr")  # the languages paperfit prints its own words in
 

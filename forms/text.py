@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import unicodedata
 
-from forms.records import MAX_TEXT
+from paperfit.forms.records import MAX_TEXT
 
 # What Excel shows in a cell whose formula failed; read as text, they would become client IDs.
 _EXCEL_ERRORS = """

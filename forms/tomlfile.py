@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from forms.errors import InputProblem, Location
+from paperfit.forms.errors import InputProblem, Location
 
 
 def read_toml(path: Path) -> dict[str, Any]:

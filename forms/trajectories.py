@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from forms import outputs
-from forms.scoring import ScoredForm, by_client
+from paperfit.forms import outputs
+from paperfit.forms.scoring import ScoredForm, by_client
 
 PERCENTILES = (10, 25, 50, 75)
 MODEL_FORMAT = f"{outputs.MODEL_FORMAT} 1"

@@ -12,8 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from forms.scoring import ScoredForm, Thresholds
-from generator.text_width import text_width_em
+from paperfit.forms.scoring import ScoredForm, Thresholds
+from paperfit.generator.text_width import text_width_em
 
 MAX_SCORE = 40.0
 MAX_ITEM = 10.0

@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
-
-from forms.deidentify import COLUMNS as DEIDENTIFIED_COLUMNS
-from forms.deidentify import DeidentifiedRow
-from forms.errors import UsageProblem
-from forms.outputs import EXPORT, mark
-from forms.records import ITEM_COUNT
-from forms.scoring import ScoredForm, Thresholds
-from generator.output import write_atomic
+from paperfit.forms.deidentify import COLUMNS as DEIDENTIFIED_COLUMNS
+from paperfit.forms.deidentify import DeidentifiedRow
+from paperfit.forms.errors import UsageProblem
+from paperfit.forms.outputs import EXPORT, mark
+from paperfit.forms.records import ITEM_COUNT
+from paperfit.forms.scoring import ScoredForm, Thresholds
+from paperfit.generator.output import write_atomic
 
 COLUMNS = (
     "client_id",

@@ -19,22 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.outputs import BUNDLE as BUNDLE_KIND
+from paperfit.forms.outputs import GRAPH, mark
+from paperfit.forms.records import Client
+from paperfit.forms.scoring import ScoredForm, Thresholds, by_client
+from paperfit.forms.sheet import Paper
+from paperfit.forms.trajectories import Expectation, Model, courses_from_scored, expectation
+from paperfit.generator.chart import Chart, Frame, item_chart, main_chart
+from paperfit.generator.export import csv_bytes
+from paperfit.generator.output import files_together, write_atomic
+from paperfit.generator.paper import BINDER_MARGINS_MM, binder_page_setup
+from paperfit.generator.render import groups_to_pdfs, pages_to_pdf, render_html
+from paperfit.generator.texts import fill, say_flags, texts
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
-
-from forms.instrument import Catalog
-from forms.outputs import BUNDLE as BUNDLE_KIND
-from forms.outputs import GRAPH, mark
-from forms.records import Client
-from forms.scoring import ScoredForm, Thresholds, by_client
-from forms.sheet import Paper
-from forms.trajectories import Expectation, Model, courses_from_scored, expectation
-from generator.chart import Chart, Frame, item_chart, main_chart
-from generator.export import csv_bytes
-from generator.output import files_together, write_atomic
-from generator.paper import BINDER_MARGINS_MM, binder_page_setup
-from generator.render import groups_to_pdfs, pages_to_pdf, render_html
-from generator.texts import fill, say_flags, texts
 
 MAIN_FRAME = Frame(width=170, height=70, left=10, right=3, top=4, bottom=7)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forms.errors import PaperfitError
-from forms.outputs import HANDOUT, mark
-from forms.scoring import Thresholds
-from forms.sheet import Paper
-from generator.output import write_atomic
-from generator.render import pages_to_pdf, render_html
-from generator.texts import AUDIENCES, privacy_sentence, texts
+from paperfit.forms.errors import PaperfitError
+from paperfit.forms.outputs import HANDOUT, mark
+from paperfit.forms.scoring import Thresholds
+from paperfit.forms.sheet import Paper
+from paperfit.generator.output import write_atomic
+from paperfit.generator.render import pages_to_pdf, render_html
+from paperfit.generator.texts import AUDIENCES, privacy_sentence, texts
 
 
 def _write_one_page(

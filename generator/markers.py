@@ -11,8 +11,7 @@ import io
 from functools import cache
 
 import segno
-
-from forms.sheet import ARUCO_DICTIONARY, CODE_MM, MARKER_CELLS, MARKER_MM, QUIET_ZONE
+from paperfit.forms.sheet import ARUCO_DICTIONARY, CODE_MM, MARKER_CELLS, MARKER_MM, QUIET_ZONE
 
 
 @cache

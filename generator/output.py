@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from forms.errors import PaperfitError
+from paperfit.forms.errors import PaperfitError
 
 _HELD: set[Path] = set()  # the locks this process holds (a command may take one twice)
 

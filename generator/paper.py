@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forms.sheet import FACE_SPACE_MM, LINE_CLEAR_MM, LINE_MM, Paper
+from paperfit.forms.sheet import FACE_SPACE_MM, LINE_CLEAR_MM, LINE_MM, Paper
 
 BINDER_MARGINS_MM = (12.0, 12.0, 14.0, 25.0)  # top, right, bottom, left: 25 mm for a punch
 

@@ -22,14 +22,13 @@ from urllib.parse import unquote, urlparse
 
 import jinja2
 from markupsafe import Markup
+from paperfit.forms.errors import PaperfitError
+from paperfit.forms.workers import fork_context
+from paperfit.templates import TEMPLATE_DIR
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 from weasyprint import CSS, HTML, Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-from forms.errors import PaperfitError
-from forms.workers import fork_context
-from templates import TEMPLATE_DIR
 
 ALLOWED_DIRS = (TEMPLATE_DIR.resolve(),)
 DATA_SVG = "data:image/svg+xml;base64,"

@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from weasyprint import Document
-
-from forms.errors import Location, PaperfitError, clip
-from forms.limits import Limits
-from forms.outcomes import (
+from paperfit.forms.errors import Location, PaperfitError, clip
+from paperfit.forms.limits import Limits
+from paperfit.forms.outcomes import (
     CLASS_COLUMNS,
     NO_CLINICIAN,
     SMALL_N,
@@ -37,16 +35,17 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
-from forms.outputs import REPORT, mark
-from forms.records import Client, Problem, Reading
-from forms.scoring import ScoredForm, Thresholds
-from forms.sheet import Paper
-from forms.trajectories import Model
-from generator.output import write_atomic
-from generator.paper import BINDER_MARGINS_MM, binder_page_setup
-from generator.render import check_fits, layout, render_html
-from generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
-from generator.texts import count, fill, say_flags, texts
+from paperfit.forms.outputs import REPORT, mark
+from paperfit.forms.records import Client, Problem, Reading
+from paperfit.forms.scoring import ScoredForm, Thresholds
+from paperfit.forms.sheet import Paper
+from paperfit.forms.trajectories import Model
+from paperfit.generator.output import write_atomic
+from paperfit.generator.paper import BINDER_MARGINS_MM, binder_page_setup
+from paperfit.generator.render import check_fits, layout, render_html
+from paperfit.generator.text_width import PT_MM, WIDTH_SLACK, text_lines, text_width_mm
+from paperfit.generator.texts import count, fill, say_flags, texts
+from weasyprint import Document
 
 MISSING = "–"
 SMALL_MARK = "†"

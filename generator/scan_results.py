@@ -27,18 +27,17 @@ from typing import Any
 
 import cv2
 import numpy as np
-
-from forms.instrument import Catalog, Instrument
-from forms.outputs import PROOF, SCAN_WORKBOOK, mark
-from forms.records import ITEM_COUNT
-from forms.scan_records import LINE_OK, PAGE_OK, ItemReading, ScannedPage, ScanResult
-from forms.scoring import Thresholds
-from forms.sheet import SCANS_SHEET, Paper
-from generator.export import csv_bytes
-from generator.output import files_together, write_atomic
-from generator.render import pages_to_pdf, render_html
-from generator.texts import count, fill, texts
-from generator.workbook import EntryRow, Listing, write_workbook
+from paperfit.forms.instrument import Catalog, Instrument
+from paperfit.forms.outputs import PROOF, SCAN_WORKBOOK, mark
+from paperfit.forms.records import ITEM_COUNT
+from paperfit.forms.scan_records import LINE_OK, PAGE_OK, ItemReading, ScannedPage, ScanResult
+from paperfit.forms.scoring import Thresholds
+from paperfit.forms.sheet import SCANS_SHEET, Paper
+from paperfit.generator.export import csv_bytes
+from paperfit.generator.output import files_together, write_atomic
+from paperfit.generator.render import pages_to_pdf, render_html
+from paperfit.generator.texts import count, fill, texts
+from paperfit.generator.workbook import EntryRow, Listing, write_workbook
 
 ITEMS = tuple(f"item{n}" for n in range(1, ITEM_COUNT + 1))
 STATUSES = tuple(f"{item}_status" for item in ITEMS)

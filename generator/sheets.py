@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
-from forms.instrument import THERAPIST, Catalog, Instrument, Item
-from forms.outputs import FILLABLE, FORMS, mark
-from forms.records import Appointment
-from forms.sheet import (
+from paperfit.forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
+from paperfit.forms.instrument import THERAPIST, Catalog, Instrument, Item
+from paperfit.forms.outputs import FILLABLE, FORMS, mark
+from paperfit.forms.records import Appointment
+from paperfit.forms.sheet import (
     CORNER_IDS,
     FILLABLE_KEYWORD,
     MARGIN_BOTTOM_MM,
@@ -27,11 +27,11 @@ from forms.sheet import (
     field_name,
     line_places,
 )
-from generator.markers import code_svg, marker_svg
-from generator.output import write_atomic
-from generator.paper import LineGeometry
-from generator.render import pages_to_pdf, render_html
-from generator.texts import privacy_sentence, texts
+from paperfit.generator.markers import code_svg, marker_svg
+from paperfit.generator.output import write_atomic
+from paperfit.generator.paper import LineGeometry
+from paperfit.generator.render import pages_to_pdf, render_html
+from paperfit.generator.texts import privacy_sentence, texts
 
 EXPLAIN_MODES = ("panel", "page", "none")
 BLANK_TO_WRITE_ON = "\u00a0" * 14

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from forms.scoring import Flag
-from forms.sheet import LANGUAGES
-from forms.tomlfile import read_toml
-from templates import TEXT_DIR
+from paperfit.forms.scoring import Flag
+from paperfit.forms.sheet import LANGUAGES
+from paperfit.forms.tomlfile import read_toml
+from paperfit.templates import TEXT_DIR
 
 AUDIENCES = ("adult", "child", "caretaker")
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
-
-from forms.errors import PaperfitError
-from forms.outputs import TRAJECTORIES, mark
-from forms.trajectories import (
+from paperfit.forms.errors import PaperfitError
+from paperfit.forms.outputs import TRAJECTORIES, mark
+from paperfit.forms.trajectories import (
     METHOD_WORDS,
     PERCENTILES,
     GroupModel,
@@ -27,7 +26,7 @@ from forms.trajectories import (
     expected_table,
     model_to_dict,
 )
-from generator.chart import (
+from paperfit.generator.chart import (
     MAX_SCORE,
     Chart,
     Frame,
@@ -38,10 +37,10 @@ from generator.chart import (
     value_scale,
     value_ticks,
 )
-from generator.output import files_together
-from generator.paper import binder_page_setup
-from generator.render import check_fits, layout, render_html
-from generator.texts import texts
+from paperfit.generator.output import files_together
+from paperfit.generator.paper import binder_page_setup
+from paperfit.generator.render import check_fits, layout, render_html
+from paperfit.generator.texts import texts
 
 MODEL_FILE, TABLE_FILE, PAGE_FILE = "model.json", "expected.csv", "trajectories.pdf"
 TABLE_COLUMNS = ("age_group", "intake", "session", "p10", "p25", "p50", "p75", "clients")

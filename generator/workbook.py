@@ -27,13 +27,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-
-from forms.errors import UsageProblem
-from forms.instrument import AGE_GROUPS, Instrument
-from forms.outputs import ENTRY, mark
-from forms.records import Client, Form
-from forms.scoring import Thresholds
-from forms.sheet import (
+from paperfit.forms.errors import UsageProblem
+from paperfit.forms.instrument import AGE_GROUPS, Instrument
+from paperfit.forms.outputs import ENTRY, mark
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import Thresholds
+from paperfit.forms.sheet import (
     AFTER_ITEMS,
     BEFORE_ITEMS,
     CLIENT_COLUMNS,
@@ -43,8 +42,8 @@ from forms.sheet import (
     README_SHEET,
     WORKBOOK_KEYWORDS,
 )
-from generator.output import write_atomic
-from generator.texts import fill, texts
+from paperfit.generator.output import write_atomic
+from paperfit.generator.texts import fill, texts
 
 # Rows 2..MAX_ROWS carry the total formula and the validations: room for 1999 forms per sheet.
 # Pre-filled data longer than that extends the range instead of being cut off.

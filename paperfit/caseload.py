@@ -16,9 +16,9 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from forms.errors import Location
-from forms.instrument import Catalog, Instrument
-from forms.records import Client, Form
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog, Instrument
+from paperfit.forms.records import Client, Form
 
 DEFAULT_END = datetime.date(2026, 6, 30)
 SOURCE = Location("demo caseload")

@@ -15,16 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from forms.deidentify import deidentified_rows
-from forms.errors import PaperfitError, UsageProblem, clip
-from forms.instrument import Catalog
-from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Problem, Reading, plural, skip_note
-from forms.scoring import ScoredForm, Thresholds, score
-from forms.sheet import LANGUAGES, PAPERS
-from forms.text import ValueProblem, parse_text
-from forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
-from generator.export import write_deidentified, write_export
-from generator.graphs import (
+from paperfit import __version__
+from paperfit.forms.deidentify import deidentified_rows
+from paperfit.forms.errors import PaperfitError, UsageProblem, clip
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import (
+    MAX_CLIENT_ID,
+    MAX_SESSION,
+    MAX_TEXT,
+    Problem,
+    Reading,
+    plural,
+    skip_note,
+)
+from paperfit.forms.scoring import ScoredForm, Thresholds, score
+from paperfit.forms.sheet import LANGUAGES, PAPERS
+from paperfit.forms.text import ValueProblem, parse_text
+from paperfit.forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
+from paperfit.generator.export import write_deidentified, write_export
+from paperfit.generator.graphs import (
     GraphOptions,
     Scheduled,
     build_graphs,
@@ -32,10 +41,10 @@ from generator.graphs import (
     write_day,
     write_graphs,
 )
-from generator.handouts import write_guide, write_handout
-from generator.output import output_lock
-from generator.report import write_report
-from generator.sheets import (
+from paperfit.generator.handouts import write_guide, write_handout
+from paperfit.generator.output import output_lock
+from paperfit.generator.report import write_report
+from paperfit.generator.sheets import (
     EXPLAIN_MODES,
     Header,
     Packet,
@@ -43,21 +52,20 @@ from generator.sheets import (
     packets_for_schedule,
     write_forms,
 )
-from generator.texts import AUDIENCES
-from generator.trajectories import model_summary, write_trajectories
-from generator.workbook import write_workbook
-from paperfit import __version__
+from paperfit.generator.texts import AUDIENCES
+from paperfit.generator.trajectories import model_summary, write_trajectories
+from paperfit.generator.workbook import write_workbook
 from paperfit.outputs import check_not_input, check_output, replace_check
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.schedule import read_schedule
+from paperfit.scanner.values import UNITS, plausible_date
 from paperfit.settings import Settings, load_settings
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.schedule import read_schedule
-from scanner.values import UNITS, plausible_date
 
 if TYPE_CHECKING:  # imported by the scan command only: see scan_command
-    from scanner.scan_reading import ScanResult
+    from paperfit.scanner.scan_reading import ScanResult
+from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+from paperfit.scanner.trajectories import read_model
 from paperfit.settings import deidentify_key
-from scanner.deidentified import is_deidentified, read_deidentified
-from scanner.trajectories import read_model
 
 OUTPUT_DIR = Path("output")
 
@@ -762,7 +770,7 @@ def scan_command(
     """
     # Imported here: OpenCV and the rest of the scanning code would slow every other
     # command's start-up.
-    from generator.scan_results import earlier_results, write_scan_results
+    from paperfit.generator.scan_results import earlier_results, write_scan_results
 
     check_not_input(out, scans, folder=True)
     with output_lock(out):  # held from the check of earlier files to the writing of new ones
@@ -794,8 +802,8 @@ def scan_command(
 def _read_scans(obj: Context, scans: tuple[Path, ...]) -> ScanResult:
     """Read SCANS within the settings' limits (paperfit's own proofs in their folders left
     out, and said so); PaperfitError when not one page could be read."""
-    from scanner.scan_reading import own_outputs_left_out, plan
-    from scanner.scan_reading import scan as scan_pages
+    from paperfit.scanner.scan_reading import own_outputs_left_out, plan
+    from paperfit.scanner.scan_reading import scan as scan_pages
 
     limits = obj.settings.limits
     planned, skipped = own_outputs_left_out(plan(scans, limits), scans)

@@ -15,28 +15,34 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 
-from forms.instrument import Catalog
-from forms.records import Form
-from forms.scoring import Thresholds, score
-from forms.sheet import LANGUAGES, line_places
-from forms.trajectories import Model, fit
-from generator.export import write_export
-from generator.graphs import GraphOptions, build_graphs, write_graphs
-from generator.handouts import write_guide, write_handout
-from generator.output import write_atomic
-from generator.report import write_report
-from generator.scan_results import write_scan_results
-from generator.sheets import Header, Packet, PrintOptions, packets_for_schedule, write_forms
-from generator.texts import AUDIENCES
-from generator.trajectories import write_trajectories
-from generator.workbook import write_workbook
 from paperfit.caseload import Caseload, Mistake, make_caseload
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Form
+from paperfit.forms.scoring import Thresholds, score
+from paperfit.forms.sheet import LANGUAGES, line_places
+from paperfit.forms.trajectories import Model, fit
+from paperfit.generator.export import write_export
+from paperfit.generator.graphs import GraphOptions, build_graphs, write_graphs
+from paperfit.generator.handouts import write_guide, write_handout
+from paperfit.generator.output import write_atomic
+from paperfit.generator.report import write_report
+from paperfit.generator.scan_results import write_scan_results
+from paperfit.generator.sheets import (
+    Header,
+    Packet,
+    PrintOptions,
+    packets_for_schedule,
+    write_forms,
+)
+from paperfit.generator.texts import AUDIENCES
+from paperfit.generator.trajectories import write_trajectories
+from paperfit.generator.workbook import write_workbook
 from paperfit.made_up_scans import made_up_scan
 from paperfit.practices import CHILDREN, MIXED, TEENS
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.scan_reading import scan
+from paperfit.scanner.schedule import read_schedule
 from paperfit.settings import Settings
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.scan_reading import scan
-from scanner.schedule import read_schedule
 
 SCAN_DPI = 200
 DEMO_PRACTICE = "Made-up past practice for the demo: not real clients"

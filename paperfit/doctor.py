@@ -14,7 +14,7 @@ import importlib.metadata
 import sys
 from dataclasses import dataclass
 
-from forms.errors import PaperfitError
+from paperfit.forms.errors import PaperfitError
 
 FONT = "DejaVu Sans"
 INSTALL = (

@@ -28,10 +28,10 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
-from forms.instrument import Catalog
-from forms.sheet import MARKER_INSET_MM, MARKER_MM, LinePlace, line_places
-from generator.sheets import Header, Packet, PrintOptions, write_forms
-from scanner.pages import rasterize
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.sheet import MARKER_INSET_MM, MARKER_MM, LinePlace, line_places
+from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.scanner.pages import rasterize
 
 PERSONAL = Header(client_id="C-0042", session="7", date="2026-11-25", clinician="Dr. Rivera")
 

@@ -13,9 +13,9 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from forms.errors import UsageProblem
-from forms.outputs import DATA, ENTRY, FILLABLE, SCAN_WORKBOOK
-from scanner.own_outputs import output_kind
+from paperfit.forms.errors import UsageProblem
+from paperfit.forms.outputs import DATA, ENTRY, FILLABLE, SCAN_WORKBOOK
+from paperfit.scanner.own_outputs import output_kind
 
 HOLDS = {
     ENTRY: "an entry workbook (the forms typed into it would be lost)",

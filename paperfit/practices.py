@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from forms.trajectories import Course
+from paperfit.forms.trajectories import Course
 
 
 @dataclass(frozen=True)

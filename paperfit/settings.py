@@ -11,14 +11,14 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from forms.errors import InputProblem, Location
-from forms.instrument import threshold_problem
-from forms.limits import LIMIT_RANGES, Limits
-from forms.records import MAX_TEXT
-from forms.scoring import ScoringSettings
-from forms.sheet import LANGUAGES, PAPERS
-from forms.text import ValueProblem, parse_text
-from forms.tomlfile import Table, read_toml
+from paperfit.forms.errors import InputProblem, Location
+from paperfit.forms.instrument import threshold_problem
+from paperfit.forms.limits import LIMIT_RANGES, Limits
+from paperfit.forms.records import MAX_TEXT
+from paperfit.forms.scoring import ScoringSettings
+from paperfit.forms.sheet import LANGUAGES, PAPERS
+from paperfit.forms.text import ValueProblem, parse_text
+from paperfit.forms.tomlfile import Table, read_toml
 
 DEFAULT_FILE = Path("paperfit.toml")
 # Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).

@@ -11,10 +11,10 @@ import csv
 from collections import defaultdict
 from pathlib import Path
 
-from forms.deidentify import COLUMNS
-from forms.errors import InputProblem, Location
-from forms.instrument import AGE_GROUPS
-from forms.trajectories import Course
+from paperfit.forms.deidentify import COLUMNS
+from paperfit.forms.errors import InputProblem, Location
+from paperfit.forms.instrument import AGE_GROUPS
+from paperfit.forms.trajectories import Course
 
 
 def is_deidentified(path: Path) -> bool:

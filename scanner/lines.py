@@ -22,10 +22,9 @@ import itertools
 
 import cv2
 import numpy as np
-
-from forms.scan_records import LineCut
-from scanner.pages import ScanPage
-from scanner.registration import Registration, crop
+from paperfit.forms.scan_records import LineCut
+from paperfit.scanner.pages import ScanPage
+from paperfit.scanner.registration import Registration, crop
 
 SEARCH_MM = 3.5  # a photographed line is searched for this far above and below its place
 CLOSING_MM = 2.5  # ink thinner than this is removed to find the paper's brightness

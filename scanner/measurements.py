@@ -17,15 +17,23 @@ from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
-from forms.errors import InputProblem, Location
-from forms.instrument import AGE_GROUPS, Catalog
-from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Client, Form, Problem, Reading
-from forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
-from forms.text import ValueProblem, parse_text, show
-from scanner.own_outputs import is_derived
-from scanner.pdf_fields import read_pdf
-from scanner.tables import Columns, Row, normalise_header, read_sheets
-from scanner.values import (
+from paperfit.forms.errors import InputProblem, Location
+from paperfit.forms.instrument import AGE_GROUPS, Catalog
+from paperfit.forms.records import (
+    ITEM_COUNT,
+    MAX_CLIENT_ID,
+    MAX_TEXT,
+    Client,
+    Form,
+    Problem,
+    Reading,
+)
+from paperfit.forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
+from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.scanner.own_outputs import is_derived
+from paperfit.scanner.pdf_fields import read_pdf
+from paperfit.scanner.tables import Columns, Row, normalise_header, read_sheets
+from paperfit.scanner.values import (
     DOUBTFUL_BEFORE,
     parse_date,
     parse_measure,

@@ -14,8 +14,8 @@ import logging
 import zipfile
 from pathlib import Path
 
-from forms.outputs import DERIVED, MODEL_FORMAT, TRAJECTORIES, kind_in, kind_of_columns
-from scanner.tables import normalise_header
+from paperfit.forms.outputs import DERIVED, MODEL_FORMAT, TRAJECTORIES, kind_in, kind_of_columns
+from paperfit.scanner.tables import normalise_header
 
 MAX_PROPERTIES = 64 * 1024  # docProps/core.xml of a real workbook is about 1 KB
 MAX_HEADER = 64 * 1024  # the first row of a CSV file

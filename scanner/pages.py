@@ -23,8 +23,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from forms.limits import DEFAULT_LIMITS, Limits
+from paperfit.forms.limits import DEFAULT_LIMITS, Limits
 
 RASTER_DPI = 300.0
 ASSUMED_DPI = 300.0

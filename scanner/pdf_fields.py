@@ -21,16 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from paperfit.forms.errors import Location, UsageProblem
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_TEXT, Form, Problem
+from paperfit.forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
+from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.scanner.values import parse_date, parse_measure, parse_session
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamObject
-
-from forms.errors import Location, UsageProblem
-from forms.instrument import Catalog
-from forms.records import MAX_CLIENT_ID, MAX_TEXT, Form, Problem
-from forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
-from forms.text import ValueProblem, parse_text, show
-from scanner.values import parse_date, parse_measure, parse_session
 
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
 _MAX_PARENTS = 16

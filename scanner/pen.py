@@ -28,8 +28,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-from forms.scan_records import (
+from paperfit.forms.scan_records import (
     AWAY_FROM_LINE,
     LINE_OK,
     LINE_UNREADABLE,

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-
-from forms.scan_records import POOR_REGISTRATION
-from forms.sheet import (
+from paperfit.forms.scan_records import POOR_REGISTRATION
+from paperfit.forms.sheet import (
     CODE_SQUARE_MM,
     CORNER_IDS,
     MARGIN_SIDE_MM,
@@ -37,7 +36,7 @@ from forms.sheet import (
     PageCode,
     parse_payload,
 )
-from scanner.pages import PageProblem, ScanPage
+from paperfit.scanner.pages import PageProblem, ScanPage
 
 DETECT_DPI = 200.0  # markers are searched for at about this resolution
 DETECT_PX = 1800  # or, in a picture of unknown resolution (a photo), on a copy this long

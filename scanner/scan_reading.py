@@ -25,11 +25,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from forms.errors import UsageProblem
-from forms.instrument import Catalog, Instrument
-from forms.limits import DEFAULT_LIMITS, Limits
-from forms.scan_records import (
+from paperfit.forms.errors import UsageProblem
+from paperfit.forms.instrument import Catalog, Instrument
+from paperfit.forms.limits import DEFAULT_LIMITS, Limits
+from paperfit.forms.scan_records import (
     BLANK,
     LINE_UNREADABLE,
     NO_MARKERS,
@@ -43,14 +42,14 @@ from forms.scan_records import (
     ScannedPage,
     ScanResult,
 )
-from forms.sheet import LinePlace, PageCode, line_places
-from forms.workers import fork_context
-from scanner import pen
-from scanner.lines import cut_line
-from scanner.own_outputs import is_derived
-from scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
-from scanner.quality import blur_mm
-from scanner.registration import (
+from paperfit.forms.sheet import LinePlace, PageCode, line_places
+from paperfit.forms.workers import fork_context
+from paperfit.scanner import pen
+from paperfit.scanner.lines import cut_line
+from paperfit.scanner.own_outputs import is_derived
+from paperfit.scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
+from paperfit.scanner.quality import blur_mm
+from paperfit.scanner.registration import (
     Registration,
     crop,
     keystone,

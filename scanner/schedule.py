@@ -12,12 +12,12 @@ import datetime
 import re
 from pathlib import Path
 
-from forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
-from forms.instrument import AGE_GROUPS, FORMATS, Catalog
-from forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Appointment
-from forms.text import ValueProblem, parse_text, show
-from scanner.tables import Row, read_rows
-from scanner.values import plausible_date
+from paperfit.forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
+from paperfit.forms.instrument import AGE_GROUPS, FORMATS, Catalog
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Appointment
+from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.scanner.tables import Row, read_rows
+from paperfit.scanner.values import plausible_date
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
 

@@ -24,8 +24,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter
-
-from forms.errors import InputProblem, Location, escaped
+from paperfit.forms.errors import InputProblem, Location, escaped
 
 # A real schedule or measurement workbook is far below these; anything above is a mistake or a
 # zip bomb, refused before openpyxl unpacks it.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from forms.errors import InputProblem, Location
-from forms.trajectories import Model, model_from_dict
+from paperfit.forms.errors import InputProblem, Location
+from paperfit.forms.trajectories import Model, model_from_dict
 
 
 def read_model(path: Path) -> Model:

@@ -12,8 +12,8 @@ import datetime
 import math
 import re
 
-from forms.records import MAX_SESSION
-from forms.text import ValueProblem, refuse_excel_error, show
+from paperfit.forms.records import MAX_SESSION
+from paperfit.forms.text import ValueProblem, refuse_excel_error, show
 
 UNITS = ("cm", "mm")
 _MEASURE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(cm|mm)?\s*$", re.IGNORECASE)

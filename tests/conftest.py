@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paperfit.forms.instrument import Catalog
 from pypdf import PdfReader
-
-from forms.instrument import Catalog
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,19 @@ ALLOWED = {
 }
 
 
+def layer_of(module: str) -> str | None:
+    """The layer MODULE belongs to, or None when it is not paperfit's. A folder imported by
+    its own name (forms, not paperfit.forms) is named as such: it would load a second copy."""
+    parts = module.split(".")
+    if parts[0] == "paperfit":
+        return parts[1] if len(parts) > 1 and parts[1] in ALLOWED else "paperfit"
+    if parts[0] in ALLOWED:
+        return f"{parts[0]} by its folder name (import paperfit.{parts[0]})"
+    return None
+
+
 def project_imports(path: Path) -> list[tuple[int, str]]:
-    """The project packages PATH imports, with the line of each import."""
+    """The layers PATH imports, with the line of each import."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
@@ -31,9 +42,9 @@ def project_imports(path: Path) -> list[tuple[int, str]]:
         else:
             continue
         for name in names:
-            top = name.split(".")[0]
-            if top in ALLOWED:
-                found.append((node.lineno, top))
+            layer = layer_of(name)
+            if layer is not None:
+                found.append((node.lineno, layer))
     return found
 
 
@@ -50,8 +61,16 @@ def test_no_import_runs_against_the_layers(package: str) -> None:
 
 def test_the_layer_check_sees_a_wrong_import(tmp_path: Path) -> None:
     module = tmp_path / "wrong.py"
-    module.write_text("from generator.render import layout\nimport scanner.pen\n")
-    assert project_imports(module) == [(1, "generator"), (2, "scanner")]
+    module.write_text(
+        "from paperfit.generator.render import layout\nimport paperfit.scanner.pen\n"
+        "from paperfit import cli\nfrom forms import sheet\nimport numpy\n"
+    )
+    assert project_imports(module) == [
+        (1, "generator"),
+        (2, "scanner"),
+        (3, "paperfit"),
+        (4, "forms by its folder name (import paperfit.forms)"),
+    ]
 
 
 MAX_FUNCTION_LINES = 100

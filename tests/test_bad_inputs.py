@@ -22,15 +22,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Reading
+from paperfit.generator.workbook import form_headers
+from paperfit.scanner import tables
+from paperfit.scanner.measurements import CLIENT_SHEETS, IGNORED_SHEETS, ReadOptions, read_inputs
+from paperfit.scanner.tables import normalise_header
 
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Reading
-from generator.workbook import form_headers
 from paperfit.cli import cli
-from scanner import tables
-from scanner.measurements import CLIENT_SHEETS, IGNORED_SHEETS, ReadOptions, read_inputs
-from scanner.tables import normalise_header
 
 CORPUS = Path(__file__).parent / "corpus"
 TODAY = datetime.date(2026, 6, 1)

@@ -11,15 +11,21 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Form
+from paperfit.forms.scoring import CLASSES, ScoredForm, ScoringSettings, Thresholds, score
+from paperfit.forms.sheet import AFTER_ITEMS, BEFORE_ITEMS
+from paperfit.generator.workbook import write_workbook
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.values import (
+    ValueProblem,
+    parse_date,
+    parse_measure,
+    parse_session,
+    parse_total,
+)
 
-from forms.instrument import Catalog
-from forms.records import Form
-from forms.scoring import CLASSES, ScoredForm, ScoringSettings, Thresholds, score
-from forms.sheet import AFTER_ITEMS, BEFORE_ITEMS
-from generator.workbook import write_workbook
 from paperfit.caseload import DEFAULT_END, KINDS, Caseload, make_caseload, split
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
 
 END = DEFAULT_END
 FLAGS = (

@@ -198,7 +198,7 @@ def test_settings_file_is_used_and_checked(tmp_path: Path) -> None:
 def test_handouts_are_one_page_with_the_default_privacy_sentence(
     tmp_path: Path, audience: str, lang: str
 ) -> None:
-    from generator.texts import texts
+    from paperfit.generator.texts import texts
 
     out = tmp_path / "h.pdf"
     assert run("handout", "--audience", audience, "--lang", lang, "-o", out).exit_code == 0

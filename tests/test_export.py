@@ -8,8 +8,8 @@ from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
+from paperfit.generator.export import as_text
 
-from generator.export import as_text
 from paperfit.cli import cli
 from tests.test_measurements import ORS_HEADER, make_workbook
 

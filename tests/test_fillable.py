@@ -14,16 +14,15 @@ import numpy as np
 import pymupdf
 import pypdfium2 as pdfium
 import pytest
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Form, Problem
+from paperfit.forms.sheet import FIELD_KEYS, FILLABLE_KEYWORD, PAPER_SIZES_MM, FieldName, field_name
+from paperfit.generator import render
+from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.scanner.pdf_fields import NO_FIELDS, read_pdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
-
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Form, Problem
-from forms.sheet import FIELD_KEYS, FILLABLE_KEYWORD, PAPER_SIZES_MM, FieldName, field_name
-from generator import render
-from generator.sheets import Header, Packet, PrintOptions, write_forms
-from scanner.pdf_fields import NO_FIELDS, read_pdf
 
 KNOWN = Header(
     client_id="C-0042", name="Zoë Ñúñez", session="7", date="2026-11-25", clinician="Dr. Ana Rivera"

@@ -11,13 +11,11 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
-from pypdf import PdfReader
-
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Client, Form
-from forms.scoring import FLAG_WORDS, ScoringSettings, Thresholds, score
-from generator.chart import (
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import FLAG_WORDS, ScoringSettings, Thresholds, score
+from paperfit.generator.chart import (
     Frame,
     Place,
     crosses,
@@ -31,7 +29,7 @@ from generator.chart import (
     session_ticks,
     value_scale,
 )
-from generator.graphs import (
+from paperfit.generator.graphs import (
     GraphOptions,
     build_graph,
     build_graphs,
@@ -41,7 +39,9 @@ from generator.graphs import (
     unique_names,
     write_graphs,
 )
-from generator.texts import texts
+from paperfit.generator.texts import texts
+from pypdf import PdfReader
+
 from paperfit.cli import cli
 from tests.conftest import pdf_text
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client
+from paperfit.forms.scoring import ScoringSettings, Thresholds, score
+from paperfit.forms.trajectories import Model, fit
+from paperfit.generator.graphs import GraphOptions, build_graphs, write_graphs
 
-from forms.instrument import Catalog
-from forms.records import Client
-from forms.scoring import ScoringSettings, Thresholds, score
-from forms.trajectories import Model, fit
-from generator.graphs import GraphOptions, build_graphs, write_graphs
 from paperfit.cli import cli
 from paperfit.practices import LEVELLING, write_practice
 from tests.conftest import page_count, pdf_text

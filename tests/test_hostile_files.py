@@ -19,12 +19,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from paperfit.forms.outputs import EXPORT, REPORT
+from paperfit.generator.output import files_together, lock_path, write_atomic
+from paperfit.scanner.own_outputs import output_kind
 from pypdf import PdfReader, PdfWriter
 
-from forms.outputs import EXPORT, REPORT
-from generator.output import files_together, lock_path, write_atomic
 from paperfit.cli import cli
-from scanner.own_outputs import output_kind
 from tests.conftest import pdf_text
 
 ROOT = Path(__file__).parents[1]

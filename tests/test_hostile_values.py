@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from paperfit.forms.errors import ScheduleProblems
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Reading
+from paperfit.forms.sheet import parse_payload
+from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.schedule import read_schedule
+from paperfit.scanner.tables import MAX_COLUMNS
 
-from forms.errors import ScheduleProblems
-from forms.instrument import Catalog
-from forms.records import Reading
-from forms.sheet import parse_payload
-from generator.sheets import Header, Packet, PrintOptions, write_forms
 from paperfit.cli import cli
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.schedule import read_schedule
-from scanner.tables import MAX_COLUMNS
 from tests.test_fillable import fill_with_pypdf
 from tests.test_measurements import make_workbook
 

@@ -6,10 +6,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from forms import BUILTIN_DIR
-from forms.errors import InputProblem, UsageProblem
-from forms.instrument import Catalog, load_instrument
+from paperfit.forms import BUILTIN_DIR
+from paperfit.forms.errors import InputProblem, UsageProblem
+from paperfit.forms.instrument import Catalog, load_instrument
 
 ORS_TEXT = (BUILTIN_DIR / "ors.toml").read_text(encoding="utf-8")
 

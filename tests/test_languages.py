@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-
-from forms.instrument import Catalog
-from forms.scan_records import (
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.scan_records import (
     LINE_OK,
     NO_MARKERS,
     PAGE_OK,
@@ -23,11 +22,12 @@ from forms.scan_records import (
     ScannedPage,
     ScanResult,
 )
-from forms.scoring import ScoringSettings, Thresholds
-from generator.report import write_report
-from generator.scan_results import write_proof, write_scan_results
-from generator.texts import count, texts
-from generator.workbook import write_workbook
+from paperfit.forms.scoring import ScoringSettings, Thresholds
+from paperfit.generator.report import write_report
+from paperfit.generator.scan_results import write_proof, write_scan_results
+from paperfit.generator.texts import count, texts
+from paperfit.generator.workbook import write_workbook
+
 from paperfit.cli import cli
 from tests.conftest import pdf_text
 from tests.test_report import PRACTICE, PRINTED, report_data

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import pytest
-
-from forms.scan_records import (
+from paperfit.forms.scan_records import (
     AWAY_FROM_LINE,
     LINE_OK,
     LINE_UNREADABLE,
@@ -28,7 +27,7 @@ from forms.scan_records import (
     SEVERAL_MARKS,
     LineReading,
 )
-from scanner.pen import measure_line
+from paperfit.scanner.pen import measure_line
 
 CROP_MM = (128.0, 16.0)
 OVERSAMPLE = 3

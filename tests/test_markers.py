@@ -15,10 +15,8 @@ import pypdfium2 as pdfium
 import pytest
 import segno
 import zxingcpp
-from pypdf import PdfReader
-
-from forms.instrument import Catalog
-from forms.sheet import (
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.sheet import (
     CODE_MM,
     CORNER_IDS,
     MARKER_MM,
@@ -27,8 +25,9 @@ from forms.sheet import (
     PageCode,
     parse_payload,
 )
-from generator.markers import code_svg, marker_bits, marker_svg
-from generator.sheets import Header, Packet, PrintOptions, write_forms
+from paperfit.generator.markers import code_svg, marker_bits, marker_svg
+from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
+from pypdf import PdfReader
 
 DPI = 200
 IDS = ("ORS", "SRS", "CORS")

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from forms.instrument import Catalog
-from forms.records import Reading
-from generator.workbook import form_headers
-from scanner.measurements import ReadOptions, read_inputs
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Reading
+from paperfit.generator.workbook import form_headers
+from paperfit.scanner.measurements import ReadOptions, read_inputs
 
 TODAY = datetime.date(2026, 11, 25)
 ORS_HEADER = list(form_headers(Catalog.load().get("ORS"))[:8])  # up to total

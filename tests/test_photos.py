@@ -15,10 +15,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.scan_records import (
+    LINE_OK,
+    NO_MARKERS,
+    NO_PAGE_CODE,
+    PAGE_OK,
+    POOR_PHOTO,
+    LineReading,
+)
+from paperfit.scanner.pages import ScanPage, load_pages
+from paperfit.scanner.scan_reading import scan
 from PIL import Image
 
-from forms.instrument import Catalog
-from forms.scan_records import LINE_OK, NO_MARKERS, NO_PAGE_CODE, PAGE_OK, POOR_PHOTO, LineReading
 from paperfit.made_up_scans import (
     AMBIGUOUS_MARKS,
     failure_cameras,
@@ -27,8 +36,6 @@ from paperfit.made_up_scans import (
     photo_figures,
     photo_set,
 )
-from scanner.pages import ScanPage, load_pages
-from scanner.scan_reading import scan
 
 
 def test_hard_photos_are_read_and_never_misread(tmp_path: Path, catalog: Catalog) -> None:
@@ -103,11 +110,11 @@ def test_exif_orientation_and_heic(tmp_path: Path) -> None:
 def test_a_heic_photo_without_pillow_heif_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import scanner.pages
+    import paperfit.scanner.pages as scanner_pages
 
     heic = tmp_path / "IMG_0001.HEIC"
     heic.write_bytes(b"\0\0\0\x18ftypheic" + bytes(64))
-    monkeypatch.setattr(scanner.pages, "_heif_opener", lambda: False)
+    monkeypatch.setattr(scanner_pages, "_heif_opener", lambda: False)
     (problem,) = load_pages(heic)
     assert "pillow-heif" in problem.reason and "JPEG" in problem.reason
 
@@ -124,8 +131,8 @@ def test_each_quality_problem_is_named_in_plain_words() -> None:
     """Shadow, bend and blur, as read_page finds them on a photographed page's lines."""
     from types import SimpleNamespace
 
-    from scanner.lines import LineCut
-    from scanner.scan_reading import ItemReading, _photo_problems
+    from paperfit.scanner.lines import LineCut
+    from paperfit.scanner.scan_reading import ItemReading, _photo_problems
 
     def item(number: int, paper: float, scale: float, followed: bool = True) -> ItemReading:
         reading = LineReading(5.0, LINE_OK, 100.0, None, 1, 60.0, (14.0, 114.0))

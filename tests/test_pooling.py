@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from paperfit.forms.deidentify import COLUMNS
 
-from forms.deidentify import COLUMNS
 from paperfit.cli import cli
 from paperfit.practices import LEVELLING, MIXED, write_practice
 

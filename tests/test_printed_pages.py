@@ -18,12 +18,11 @@ from pathlib import Path
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
+from paperfit.forms.instrument import THERAPIST, Catalog, Instrument
+from paperfit.forms.sheet import PAPER_SIZES_MM, line_places
+from paperfit.generator.sheets import BLANK_TO_WRITE_ON, Header, Packet, PrintOptions, write_forms
+from paperfit.templates import TEXT_DIR
 from pypdf import PdfReader
-
-from forms.instrument import THERAPIST, Catalog, Instrument
-from forms.sheet import PAPER_SIZES_MM, line_places
-from generator.sheets import BLANK_TO_WRITE_ON, Header, Packet, PrintOptions, write_forms
-from templates import TEXT_DIR
 
 IDS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")
 PAPERS = ("letter", "a4")

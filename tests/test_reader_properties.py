@@ -24,16 +24,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from forms.errors import InputProblem, Location, ScheduleProblems
-from forms.instrument import Catalog
-from forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Appointment, Reading
-from forms.text import parse_text
-from generator.sheets import Header, Packet
-from paperfit.cli import cli
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.schedule import read_schedule
-from scanner.values import (
+from paperfit.forms.errors import InputProblem, Location, ScheduleProblems
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_TEXT, Appointment, Reading
+from paperfit.forms.text import parse_text
+from paperfit.generator.sheets import Header, Packet
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.schedule import read_schedule
+from paperfit.scanner.values import (
     EARLIEST_DATE,
     ValueProblem,
     parse_date,
@@ -41,6 +39,8 @@ from scanner.values import (
     parse_session,
     parse_total,
 )
+
+from paperfit.cli import cli
 from tests.test_bad_inputs import CORPUS, ORS_HEADERS, data_rows, unaccounted
 
 SETTINGS = settings(

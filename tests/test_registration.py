@@ -11,12 +11,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
-
-from forms.sheet import PageCode
-from paperfit.made_up_scans import PERSONAL, distort, render_sheet
-from scanner.pages import PageProblem, ScanPage, load_pages
-from scanner.registration import (
+from paperfit.forms.sheet import PageCode
+from paperfit.scanner.pages import PageProblem, ScanPage, load_pages
+from paperfit.scanner.registration import (
     NO_MARKERS,
     OK,
     Registration,
@@ -28,6 +25,9 @@ from scanner.registration import (
     to_image,
     to_page,
 )
+from PIL import Image
+
+from paperfit.made_up_scans import PERSONAL, distort, render_sheet
 
 # (paper, dpi, distortion, expected rotation ccw, expected printed scale)
 CASES = [

@@ -6,14 +6,14 @@ import logging
 from pathlib import Path
 
 import pytest
+from paperfit.forms.errors import PaperfitError
+from paperfit.forms.instrument import Catalog
+from paperfit.generator import render
+from paperfit.generator.markers import code_svg, marker_svg
+from paperfit.generator.output import write_atomic
+from paperfit.generator.render import group_runs, layout, run_count, split_for_workers
+from paperfit.generator.sheets import Header, Packet, PrintOptions, page_code, write_forms
 
-from forms.errors import PaperfitError
-from forms.instrument import Catalog
-from generator import render
-from generator.markers import code_svg, marker_svg
-from generator.output import write_atomic
-from generator.render import group_runs, layout, run_count, split_for_workers
-from generator.sheets import Header, Packet, PrintOptions, page_code, write_forms
 from paperfit.doctor import check_system
 from tests.conftest import pdf_text
 

@@ -13,11 +13,9 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from markupsafe import Markup
-from pypdf import PdfReader
-
-from forms.errors import Location, PaperfitError
-from forms.instrument import Catalog
-from forms.outcomes import (
+from paperfit.forms.errors import Location, PaperfitError
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.outcomes import (
     NO_CLINICIAN,
     SMALL_NUMBER,
     WHOLE_PRACTICE,
@@ -28,8 +26,8 @@ from forms.outcomes import (
     open_flags,
     practice_outcomes,
 )
-from forms.records import Client, Form, Problem, Reading
-from forms.scoring import (
+from paperfit.forms.records import Client, Form, Problem, Reading
+from paperfit.forms.scoring import (
     CLINICALLY_SIGNIFICANT,
     INTAKE_ABOVE_CUTOFF,
     NO_RELIABLE_CHANGE,
@@ -40,10 +38,11 @@ from forms.scoring import (
     Thresholds,
     score,
 )
-from forms.sheet import PAPER_SIZES_MM
-from generator.render import check_fits, layout, render_html
-from generator.report import page_setup, report_pages, write_report
-from generator.text_width import text_lines
+from paperfit.forms.sheet import PAPER_SIZES_MM
+from paperfit.generator.render import check_fits, layout, render_html
+from paperfit.generator.report import page_setup, report_pages, write_report
+from paperfit.generator.text_width import text_lines
+from pypdf import PdfReader
 
 START = datetime.date(2026, 1, 5)
 PRINTED = datetime.date(2026, 3, 2)
@@ -199,7 +198,7 @@ def test_clients_are_grouped_by_the_client_lists_clinician(catalog, thresholds) 
 
 
 def test_an_empty_group_has_no_figures() -> None:
-    from forms.outcomes import group_outcomes
+    from paperfit.forms.outcomes import group_outcomes
 
     group = group_outcomes("Nobody", {}, 36)
     assert isinstance(group, GroupOutcomes)
@@ -475,7 +474,7 @@ def test_a_page_that_does_not_fit_is_cut_again_smaller(
 ) -> None:
     """With a budget 60 mm taller than the page the first layout overflows; the report is cut
     again with a smaller budget, and still numbered right."""
-    import generator.report as report_module
+    import paperfit.generator.report as report_module
 
     monkeypatch.setattr(report_module, "FOOT_MM", -60.0)
     reading, scored = report_data(catalog, thresholds, problems=60)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paperfit.forms.trajectories import Course, fit
 
-from forms.trajectories import Course, fit
 from paperfit.cli import cli
 from paperfit.practices import LEVELLING, write_practice
 from tests.conftest import pdf_text

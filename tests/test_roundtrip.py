@@ -6,13 +6,12 @@ import datetime
 from pathlib import Path
 
 import openpyxl
-
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Client, Form
-from forms.scoring import ScoringSettings, Thresholds
-from generator.workbook import write_workbook
-from scanner.measurements import ReadOptions, read_inputs
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import ScoringSettings, Thresholds
+from paperfit.generator.workbook import write_workbook
+from paperfit.scanner.measurements import ReadOptions, read_inputs
 
 TYPED = {
     "ORS": [

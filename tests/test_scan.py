@@ -29,10 +29,8 @@ import numpy as np
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from PIL import Image
-
-from forms.instrument import Catalog
-from forms.scan_records import (
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.scan_records import (
     AWAY_FROM_LINE,
     LINE_OK,
     LINE_UNREADABLE,
@@ -47,10 +45,17 @@ from forms.scan_records import (
     ScannedPage,
     ScanResult,
 )
-from forms.scoring import ScoringSettings, Thresholds
-from forms.sheet import line_places
-from generator.scan_results import write_proof, write_scan_results
-from generator.sheets import Header
+from paperfit.forms.scoring import ScoringSettings, Thresholds
+from paperfit.forms.sheet import line_places
+from paperfit.generator.scan_results import write_proof, write_scan_results
+from paperfit.generator.sheets import Header
+from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.pages import ScanPage
+from paperfit.scanner.registration import NO_MARKERS as NO_MARKERS_REASON
+from paperfit.scanner.registration import code_box_mm
+from paperfit.scanner.scan_reading import plan, read_page, scan
+from PIL import Image
+
 from paperfit.cli import cli
 from paperfit.made_up_scans import (
     AMBIGUOUS_MARKS,
@@ -63,11 +68,6 @@ from paperfit.made_up_scans import (
     ink,
     render_sheet,
 )
-from scanner.measurements import ReadOptions, read_inputs
-from scanner.pages import ScanPage
-from scanner.registration import NO_MARKERS as NO_MARKERS_REASON
-from scanner.registration import code_box_mm
-from scanner.scan_reading import plan, read_page, scan
 from tests.conftest import page_count, pdf_text
 
 INSTRUMENTS = ("ORS", "SRS", "CORS", "CSRS", "GSRS")

@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from forms.scan_records import LineReading
-from scanner.pages import PageProblem, ScanPage, load_pages
-from scanner.pen import measure_line
-from scanner.registration import Registration, read_code, register
+from paperfit.forms.scan_records import LineReading
+from paperfit.scanner.pages import PageProblem, ScanPage, load_pages
+from paperfit.scanner.pen import measure_line
+from paperfit.scanner.registration import Registration, read_code, register
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from forms.errors import InputProblem, ScheduleProblems
-from forms.records import Appointment
-from scanner.schedule import read_schedule
+from paperfit.forms.errors import InputProblem, ScheduleProblems
+from paperfit.forms.records import Appointment
+from paperfit.scanner.schedule import read_schedule
 
 DAY = datetime.date(2024, 3, 5)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-
-from forms.errors import Location
-from forms.instrument import Catalog
-from forms.records import Client, Form
-from forms.scoring import (
+from paperfit.forms.errors import Location
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import (
     CLINICALLY_SIGNIFICANT,
     INTAKE,
     INTAKE_ABOVE_CUTOFF,

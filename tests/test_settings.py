@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paperfit.forms.errors import InputProblem
 
-from forms.errors import InputProblem
 from paperfit.settings import Settings, load_settings
 
 

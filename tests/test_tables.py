@@ -9,10 +9,9 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from forms.errors import InputProblem, PaperfitError
-from scanner import tables
-from scanner.tables import normalise_header, read_rows
+from paperfit.forms.errors import InputProblem, PaperfitError
+from paperfit.scanner import tables
+from paperfit.scanner.tables import normalise_header, read_rows
 
 ALIASES = {"client": "client_id", "Client #": "client_id", "session_number": "session"}
 REQUIRED = ("client_id", "session")

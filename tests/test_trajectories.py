@@ -6,11 +6,10 @@ import datetime
 
 import numpy as np
 import pytest
-
-from forms.instrument import Catalog
-from forms.records import Client
-from forms.scoring import ScoringSettings, Thresholds, score
-from forms.trajectories import (
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.records import Client
+from paperfit.forms.scoring import ScoringSettings, Thresholds, score
+from paperfit.forms.trajectories import (
     PERCENTILES,
     Course,
     Model,
@@ -18,6 +17,7 @@ from forms.trajectories import (
     fit,
     quantile_regression,
 )
+
 from paperfit.practices import LEVELLING, MIXED, Practice
 from tests.test_scoring import make_form, spread
 

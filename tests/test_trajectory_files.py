@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from paperfit.forms.errors import InputProblem
+from paperfit.forms.trajectories import model_from_dict, model_to_dict
+from paperfit.scanner.trajectories import read_model
 
-from forms.errors import InputProblem
-from forms.trajectories import model_from_dict, model_to_dict
 from paperfit.cli import cli
 from paperfit.practices import LEVELLING, write_practice
-from scanner.trajectories import read_model
 from tests.conftest import pdf_text
 
 HEADER = ["age_group", "intake", "session", "p10", "p25", "p50", "p75", "clients"]

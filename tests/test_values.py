@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-
-from scanner.values import ValueProblem, parse_date, parse_measure, parse_session, parse_total
+from paperfit.scanner.values import (
+    ValueProblem,
+    parse_date,
+    parse_measure,
+    parse_session,
+    parse_total,
+)
 
 
 @pytest.mark.parametrize("raw", ["6.4", "6,4", "6.4 cm", " 6.4cm ", 6.4, "6.40", "64 mm"])

@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.worksheet.worksheet import Worksheet
-
-from forms.errors import Location, UsageProblem
-from forms.instrument import AGE_GROUPS, Catalog, Instrument
-from forms.records import Client, Form
-from forms.scoring import ScoringSettings, Thresholds
-from generator import workbook
-from generator.workbook import MAX_ROWS, alert_formula, write_workbook
-from scanner.tables import read_rows
+from paperfit.forms.errors import Location, UsageProblem
+from paperfit.forms.instrument import AGE_GROUPS, Catalog, Instrument
+from paperfit.forms.records import Client, Form
+from paperfit.forms.scoring import ScoringSettings, Thresholds
+from paperfit.generator import workbook
+from paperfit.generator.workbook import MAX_ROWS, alert_formula, write_workbook
+from paperfit.scanner.tables import read_rows
 
 ORDER = ("ORS", "SRS", "CORS", "CSRS", "GSRS")
 DAY = datetime.date(2026, 11, 25)

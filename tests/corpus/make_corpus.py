@@ -25,9 +25,8 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.workbook import Workbook
-
-from forms.instrument import Catalog
-from generator.workbook import form_headers
+from paperfit.forms.instrument import Catalog
+from paperfit.generator.workbook import form_headers
 
 HERE = Path(__file__).resolve().parent
 ORS_HEADERS = form_headers(Catalog.load().get("ORS"))[:8]  # up to total
@@ -106,10 +105,11 @@ def put_rows(sheet: object, rows: Sequence[Sequence[object] | None], first: int 
 def truncated() -> bytes:
     """A real entry workbook (paperfit's own, with two clients' forms) cut in half, as a copy
     interrupted by a full USB stick or a dropped network share leaves it."""
-    from forms.errors import Location
-    from forms.records import Client, Form
-    from forms.scoring import Thresholds
-    from generator.workbook import write_workbook
+    from paperfit.forms.errors import Location
+    from paperfit.forms.records import Client, Form
+    from paperfit.forms.scoring import Thresholds
+    from paperfit.generator.workbook import write_workbook
+
     from paperfit.settings import ScoringSettings
 
     catalog = Catalog.load()
@@ -267,7 +267,7 @@ def text_in_numbers() -> bytes:
 def no_fields_pdf() -> bytes:
     """A blank ORS sheet as `paperfit forms` prints it (no --fillable): a paperfit PDF, but one
     without form fields, which someone scanned or saved and hands to `check`."""
-    from generator.sheets import Packet, PrintOptions, write_forms
+    from paperfit.generator.sheets import Packet, PrintOptions, write_forms
 
     catalog = Catalog.load()
     with tempfile.TemporaryDirectory() as folder:
