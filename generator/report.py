@@ -627,6 +627,7 @@ def write_report(
     practice_name: str,
     paper: str,
     printed: datetime.date,
+    *,
     language: str = "en",
     model: Model | None = None,
     cell_chars: int = Limits.cell_chars,

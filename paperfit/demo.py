@@ -232,7 +232,7 @@ def write_sample_measurements(
         settings.practice_name,
         settings.paper,
         day,
-        model,
+        model=model,
     )
     export = write_export(folder / "export.csv", scored, thresholds)
     return [blank, filled, export, report, files.bundle, *files.clients]

@@ -5,6 +5,7 @@ those of paperfit's folders (`templates`, `forms`, `generator`, `scanner` exist 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,14 +17,25 @@ ROOT = Path(__file__).parent.parent
 FOLDER_NAMES = ("forms", "generator", "scanner", "templates")
 
 
+SOURCES = ("pyproject.toml", "README.md", "paperfit", *FOLDER_NAMES)
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from a copy of the repository's sources (a build writes its build/
+    folder beside the sources, and tests never write into the repository)."""
     out = tmp_path_factory.mktemp("wheel")
     build = tmp_path_factory.mktemp("build")
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, build / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, build / name)
     subprocess.run(
         [
             *(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"),
-            *("--no-build-isolation", "--wheel-dir", str(out), str(ROOT)),
+            *("--no-build-isolation", "--wheel-dir", str(out), str(build)),
         ],
         check=True,
         cwd=build,

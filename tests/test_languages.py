@@ -89,7 +89,7 @@ def report(request, tmp_path_factory, catalog: Catalog, thresholds: Thresholds) 
     language = request.param
     reading, scored = report_data(catalog, thresholds)
     out = tmp_path_factory.mktemp(f"report-{language}") / "report.pdf"
-    write_report(out, reading, scored, thresholds, PRACTICE, "letter", PRINTED, language)
+    write_report(out, reading, scored, thresholds, PRACTICE, "letter", PRINTED, language=language)
     return language, pdf_text(out)
 
 
