@@ -33,7 +33,7 @@ def report_text(tmp_path_factory: pytest.TempPathFactory) -> str:
         Course("ONCE-1", "adult", ((1, 18.0), (2, 30.0), (3, 30.0), (4, between[1]))),
     ]
     write_practice(folder, planted + regular[1:])
-    out = folder / "report.pdf"
+    out = tmp_path_factory.mktemp("report") / "report.pdf"
     result = CliRunner().invoke(cli, ["report", str(folder), "-o", str(out)])
     assert result.exit_code == 0, result.output
     return " ".join(pdf_text(out))
@@ -70,8 +70,8 @@ def test_the_share_at_or_above_expected_is_given_per_clinician_with_its_n(
 
 
 def test_without_expected_courses_the_report_says_so(tmp_path: Path) -> None:
-    write_practice(tmp_path, LEVELLING.courses(20, seed=3))
+    write_practice(tmp_path / "practice", LEVELLING.courses(20, seed=3))
     out = tmp_path / "report.pdf"
-    result = CliRunner().invoke(cli, ["report", str(tmp_path), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["report", str(tmp_path / "practice"), "-o", str(out)])
     assert result.exit_code == 0
     assert "No expected courses were used" in " ".join(pdf_text(out))
