@@ -9,6 +9,7 @@ form's header or page code holds are refused. show() quotes a value in a message
 from __future__ import annotations
 
 import datetime
+import math
 import unicodedata
 
 from paperfit.forms.records import MAX_TEXT
@@ -42,6 +43,9 @@ def parse_text(raw: object, limit: int | None = MAX_TEXT, lines: bool = False) -
     refuse_excel_error(raw, "text")
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw} is a yes/no (TRUE/FALSE) cell, not text. Type the text.")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        # a number too large for the cell (Excel keeps it as infinity) or not a number
+        raise ValueProblem(f"{raw} is not text or a number anyone typed. Type the text.")
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     if isinstance(raw, datetime.date | datetime.time):
