@@ -141,6 +141,7 @@ def test_courses_are_built_from_the_outcome_totals_of_scored_forms(catalog: Cata
 
 def test_quantile_regression_agrees_with_statsmodels() -> None:
     from statsmodels.regression import quantile_regression as quantreg
+
     rows = MIXED.courses(300, seed=8)
     data = np.array([(c.intake, s, t) for c in rows for s, t in c.points[1:]])
     design = np.column_stack([np.ones(len(data)), data[:, 0] - 20, np.log(data[:, 1])])
