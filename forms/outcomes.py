@@ -42,8 +42,6 @@ from paperfit.forms.trajectories import Expected, Model, courses_from_scored, ex
 NO_CLINICIAN = "(no clinician)"
 WHOLE_PRACTICE = "Whole practice"
 SMALL_N = 10
-SMALL_NUMBER = "small number: read with care"
-EFFECT_SIZE_NOTE = "not severity-adjusted"
 # The report's columns, in order: improvement first, the intake-above-cutoff clients last.
 CLASS_COLUMNS = (
     RELIABLE_IMPROVEMENT,

@@ -17,7 +17,6 @@ from paperfit.forms.errors import Location, PaperfitError
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.outcomes import (
     NO_CLINICIAN,
-    SMALL_NUMBER,
     WHOLE_PRACTICE,
     Figure,
     GroupOutcomes,
@@ -42,9 +41,11 @@ from paperfit.forms.sheet import PAPER_SIZES_MM
 from paperfit.generator.render import check_fits, layout, render_html
 from paperfit.generator.report import page_setup, report_pages, write_report
 from paperfit.generator.text_width import text_lines
+from paperfit.generator.texts import texts
 from pypdf import PdfReader
 
 START = datetime.date(2026, 1, 5)
+SMALL_NUMBER = texts("en")["report"]["small_number"]  # the words the report prints
 PRINTED = datetime.date(2026, 3, 2)
 PRACTICE = "Riverside Counselling Practice"
 DARK = 128
