@@ -7,6 +7,12 @@ session_sd) the session's noise, and (share, pace) drawn from the practice's kin
 So the course levels off exponentially (not the log shape the fitted model assumes) and, with
 two kinds of responder, clients go at a mixed pace. Given the intake, the total at a session is a
 mixture of normal distributions (then kept within 0-40), so its true percentiles are known.
+
+With a Dropout, clients stop coming as real ones do, and not at random: after each session a
+client stops with a small chance, and with a large one once their total reached a good level,
+so later sessions hold mostly slow responders (informative dropout; the true percentiles are
+still those of the full course, had everyone kept coming). A share of clients may be numbered
+on from an earlier episode (their first form is not session 1), which a fit must not take in.
 """
 
 from __future__ import annotations
@@ -34,6 +40,23 @@ class Responder:
 
 
 @dataclass(frozen=True)
+class Dropout:
+    """After each session from 2 on, a client stops with chance BASE, or GOOD once their total
+    is at or above LEVEL; nobody comes to more than LAST sessions. RENUMBERED: the share of
+    clients whose sessions are numbered on from an earlier episode (the first form is 23)."""
+
+    base: float = 0.08
+    good: float = 0.5
+    level: float = 26.0
+    last: int = 20
+    renumbered: float = 0.0
+
+
+INFORMATIVE = Dropout()
+STRONG = Dropout(base=0.1, good=0.7, level=24.0)
+
+
+@dataclass(frozen=True)
 class Practice:
     """A made-up practice: its kinds of responder, noise and intakes."""
 
@@ -46,9 +69,16 @@ class Practice:
     intake_sd: float = 6.0
     age_group: str = "adult"
 
-    def courses(self, clients: int, seed: int, sessions: tuple[int, int] = (2, 14)) -> list[Course]:
-        """CLIENTS made-up courses of FIRST..LAST forms each (uniformly), the same for a SEED.
-        A form after the intake is missing now and then (one in twenty)."""
+    def courses(
+        self,
+        clients: int,
+        seed: int,
+        sessions: tuple[int, int] = (2, 14),
+        dropout: Dropout | None = None,
+    ) -> list[Course]:
+        """CLIENTS made-up courses of FIRST..LAST forms each (uniformly), or as long as they
+        keep coming under DROPOUT; the same for a SEED. A form after the intake is missing now
+        and then (one in twenty)."""
         rng = np.random.default_rng(seed)
         shares = np.array([r.share for r in self.responders])
         result = []
@@ -58,12 +88,20 @@ class Practice:
             kind = self.responders[rng.choice(len(shares), p=shares / shares.sum())]
             gain = kind.gain * (self.ceiling - intake) + rng.normal(0, self.client_sd)
             count = int(rng.integers(sessions[0], sessions[1] + 1))
+            if dropout is not None:
+                count = dropout.last
             points = [(1, intake)]
             for session in range(2, count + 1):
                 level = intake + gain * (1 - math.exp(-(session - 1) / kind.pace))
                 total = float(np.clip(level + rng.normal(0, self.session_sd), 0, 40))
                 if rng.random() >= 0.05:
                     points.append((session, round(total, 1)))
+                if dropout is not None:
+                    stop = dropout.good if total >= dropout.level else dropout.base
+                    if rng.random() < stop:
+                        break
+            if dropout is not None and rng.random() < dropout.renumbered:
+                points = [(s + 22, t) for s, t in points]
             key = f"{self.name[:3].upper()}-{number:04d}"
             result.append(Course(key, self.age_group, tuple(points)))
         return result
