@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from paperfit.forms.scoring import ScoredForm, by_client
+from paperfit.forms.trajectories import Course
 
 COLUMNS = ("client_code", "age_group", "instrument", "session", "week", "total")
 CODE_LENGTH = 16  # hex digits of the keyed hash kept: 64 bits, no collision in any practice
@@ -69,3 +70,13 @@ def deidentified_rows(scored: Sequence[ScoredForm], key: bytes) -> list[Deidenti
                 )
             )
     return sorted(rows, key=lambda row: (row.client_code, row.session, row.instrument))
+
+
+def keyed_courses(courses: Sequence[Course], key: bytes | None) -> list[Course]:
+    """COURSES (keyed by client ID) keyed by their de-identified codes under KEY, so that the
+    practice's own clients and its own de-identified export are one client each when pooled;
+    without a KEY, by "own:" and the client ID (no export of this practice can match them)."""
+    return [
+        Course(client_code(c.key, key) if key else f"own:{c.key}", c.age_group, c.points)
+        for c in courses
+    ]

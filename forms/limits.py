@@ -25,6 +25,11 @@ class Limits:
     pages_per_run: int = 5_000
     # Characters of one cell quoted in a message or the report (Excel allows 32,767).
     cell_chars: int = 80
+    # A model.json: a real one is tens of kilobytes (a neighbours table a few hundred).
+    model_bytes: int = 5_000_000
+    # A de-identified file pooled by `paperfit trajectories`: 100,000 clients of 12 sessions
+    # are about 50 MB.
+    pooled_bytes: int = 200_000_000
 
     def page_refusal(self, width: float, height: float, what: str = "the page") -> str | None:
         """Why a page WIDTH x HEIGHT pixels is not read, or None when it may be."""
@@ -73,4 +78,6 @@ LIMIT_RANGES = {
     "page_points": (100.0, 14_400.0),  # PDF's own largest page is 200 in
     "pages_per_run": (1, 1_000_000),
     "cell_chars": (20, 32_767),
+    "model_bytes": (10_000, 1_000_000_000),
+    "pooled_bytes": (10_000, 10_000_000_000),
 }

@@ -37,7 +37,15 @@ from paperfit.forms.scoring import (
     Thresholds,
     by_client,
 )
-from paperfit.forms.trajectories import Expected, Model, courses_from_scored, expectation
+from paperfit.forms.trajectories import (
+    INTAKE_OUTSIDE,
+    Course,
+    Expected,
+    Model,
+    courses_from_scored,
+    expectation,
+    no_curve,
+)
 
 NO_CLINICIAN = "(no clinician)"
 WHOLE_PRACTICE = "Whole practice"
@@ -245,15 +253,18 @@ def open_flags(scored: Sequence[ScoredForm], clients: Mapping[str, Client]) -> l
 @dataclass(frozen=True)
 class TrackLine:
     """An open client not on track: their latest outcome total is under the expected p10
-    (SEVERITY 2), or under p25 at it and at the outcome form before (SEVERITY 1)."""
+    (SEVERITY 2), or under p25 at it and at the outcome form before (SEVERITY 1); or their
+    intake is above the range the model covers, so there is no curve, and their change is a
+    reliable deterioration (SEVERITY 3, EXPECTED None: never silently outside the rule)."""
 
     client_id: str
     clinician: str
     session: int
     date: datetime.date | None
     score: float
-    expected: Expected
+    expected: Expected | None
     severity: int
+    intake: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -283,6 +294,20 @@ def expected_progress(
         (session, score), previous = course[0].points[-1], course[0].points[-2][0]
         seen = expectation(model, course[0], session)
         if seen is None or session not in seen.expected:
+            if _above_and_worse(model, course[0], entries):
+                date = next((e.form.date for e in entries if e.form.session == session), None)
+                lines.append(
+                    TrackLine(
+                        client_id,
+                        clinician_of(client_id, clients),
+                        session,
+                        date,
+                        score,
+                        None,
+                        3,
+                        course[0].intake,
+                    )
+                )
             continue
         clinician = clinician_of(client_id, clients)
         for name in (WHOLE_PRACTICE, clinician):
@@ -305,5 +330,18 @@ def expected_progress(
         (name, Share(*counts[name])) for name in [WHOLE_PRACTICE, *names] if name in counts
     )
     # most severe first; then furthest under the median; then client ID
-    lines.sort(key=lambda t: (-t.severity, t.score - t.expected.p50, t.client_id))
+    lines.sort(
+        key=lambda t: (-t.severity, t.score - (t.expected.p50 if t.expected else 0), t.client_id)
+    )
     return ExpectedProgress(on_track, tuple(lines))
+
+
+def _above_and_worse(model: Model, course: Course, entries: Sequence[ScoredForm]) -> bool:
+    """Whether COURSE's intake is above the range MODEL covers and its latest outcome form is
+    a reliable deterioration."""
+    if no_curve(model, course) != INTAKE_OUTSIDE:
+        return False
+    if course.intake <= model.groups[course.age_group].intake_range[1]:
+        return False
+    latest = [e for e in entries if e.kind == "outcome" and e.total is not None][-1:]
+    return bool(latest) and latest[0].classification == RELIABLE_DETERIORATION

@@ -25,7 +25,20 @@ from paperfit.forms.outputs import GRAPH, mark
 from paperfit.forms.records import Client
 from paperfit.forms.scoring import ScoredForm, Thresholds, by_client
 from paperfit.forms.sheet import Paper
-from paperfit.forms.trajectories import Expectation, Model, courses_from_scored, expectation
+from paperfit.forms.trajectories import (
+    INTAKE_OUTSIDE,
+    NEAR,
+    NO_GROUP,
+    NOT_FITTED,
+    NOT_SESSION_1,
+    THIN,
+    Course,
+    Expectation,
+    Model,
+    courses_from_scored,
+    expectation,
+    no_curve,
+)
 from paperfit.generator.chart import Chart, Frame, item_chart, main_chart
 from paperfit.generator.export import csv_bytes
 from paperfit.generator.output import files_together, write_atomic
@@ -113,10 +126,12 @@ def _number(value: float | None) -> str:
 
 def client_expectation(
     model: Model | None, scored: Sequence[ScoredForm], until: int
-) -> Expectation | None:
-    """The client's course against MODEL, up to session UNTIL (None without either)."""
+) -> tuple[Expectation | None, Course | None]:
+    """The client's course against MODEL, up to session UNTIL (None without either), and the
+    course itself (None without outcome totals)."""
     courses = courses_from_scored(scored)
-    return expectation(model, courses[0], until) if model and courses else None
+    course = courses[0] if courses else None
+    return (expectation(model, course, until) if model and course else None), course
 
 
 def build_graph(
@@ -131,7 +146,7 @@ def build_graph(
     the expected course from MODEL when it has one for this client."""
     words = texts(language)["graph"]
     last_session = max([4, *(e.form.session for e in scored)])
-    expected = client_expectation(model, scored, last_session)
+    expected, course = client_expectation(model, scored, last_session)
     points = [(s, *e.values) for s, e in sorted(expected.expected.items())] if expected else []
     below = expected.below if expected else {}
     cutoff = thresholds.cutoffs[client.age_group]
@@ -176,7 +191,9 @@ def build_graph(
         outcome_labels=labels["outcome"],
         alliance_labels=labels["alliance"],
         key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources)
-        + _expected_key(words, texts(language)["trajectories"]["too_few"], model, client, expected),
+        + _expected_key(
+            words, texts(language)["trajectories"]["too_few"], model, client, expected, course
+        ),
         sessions=len({e.form.session for e in scored}),
         first_date=dates[0].isoformat() if dates else "",
         last_date=dates[-1].isoformat() if dates else "",
@@ -258,37 +275,91 @@ def _key(
     return tuple(lines)
 
 
+def model_counts(model: Model, words: dict) -> str:
+    """The clients a model rests on, per fitted age group ("1,196 adults, 299 children")."""
+    names = words["model_groups"]
+    return ", ".join(
+        fill(
+            words["group_count"],
+            count=f"{g.clients:,}".replace(",", words["thousands"]),
+            group=names.get(name, name),
+        )
+        for name, g in sorted(model.groups.items())
+        if g.fitted
+    )
+
+
 def _expected_key(
     words: dict,
     too_few: str,
     model: Model | None,
     client: Client,
     expected: Expectation | None,
+    course: Course | None,
 ) -> tuple[str, ...]:
-    """What the expected course rests on, or why there is none (TOO_FEW: the words for a
-    group with too few clients)."""
+    """What the expected course rests on, or the real reason there is none (TOO_FEW: the
+    words for a group with too few clients)."""
     if model is None:
         return (words["key_no_curve"],)
     group = model.groups.get(client.age_group)
-    if group is None or not group.fitted:
-        reason = (
+    reason = no_curve(model, course) if course else NO_GROUP
+    if group is None or reason in (NO_GROUP, NOT_FITTED):
+        text = (
             fill(too_few, count=group.enough, needed=model.min_clients)
+            if group and group.enough < model.min_clients
+            else group.refusal
             if group
             else words["key_no_group"]
         )
-        return (fill(words["key_no_model"], reason=reason),)
-    if expected is None or not expected.expected:
+        return (fill(words["key_no_model"], reason=text),)
+    assert course is not None
+    if reason == NOT_SESSION_1:
+        return (fill(words["key_not_session_1"], session=course.points[0][0]),)
+    if reason == INTAKE_OUTSIDE:
         low, high = group.intake_range
         return (fill(words["key_outside"], low=f"{low:g}", high=f"{high:g}"),)
+    first = group.session_range[0]
+    if reason == THIN or expected is None or not expected.expected:
+        clients = group.clients_near(course.intake, first)
+        return (
+            fill(
+                words["key_thin_start"],
+                clients=clients,
+                intake=f"{course.intake:g}",
+                needed=model.min_support,
+            ),
+        )
     about = fill(
         words["key_expected_model"],
-        clients=f"{group.clients:,}".replace(",", words["thousands"]),
+        counts=model_counts(model, words),
         fitted=model.fitted_on.isoformat(),
     )
-    return (
-        fill(words["key_expected"], intake=f"{expected.intake:g}", model=about),
+    last = max(expected.expected)
+    centre = min(max(round(course.intake), group.intakes().start), group.intakes().stop - 1)
+    lines = [
+        fill(
+            words["key_expected"],
+            clients=f"{expected.expected[last].clients:,}".replace(",", words["thousands"]),
+            kind=words["key_kind"][model.kind],
+            low=f"{max(centre - NEAR, 0):g}",
+            high=f"{min(centre + NEAR, 40):g}",
+            session=last,
+            model=about,
+        ),
         words["key_below"],
-    )
+    ]
+    if expected.thin is not None:
+        session, clients = expected.thin
+        lines.append(
+            fill(
+                words["key_thin"],
+                session=session,
+                clients=clients,
+                intake=f"{course.intake:g}",
+                needed=model.min_support,
+            )
+        )
+    return tuple(lines)
 
 
 def first_page_room(graph: ClientGraph, paper: str, language: str, practice_name: str) -> float:

@@ -40,6 +40,7 @@ from paperfit.forms.records import Client, Problem, Reading
 from paperfit.forms.scoring import ScoredForm, Thresholds
 from paperfit.forms.sheet import Paper
 from paperfit.forms.trajectories import Model
+from paperfit.generator.graphs import model_counts
 from paperfit.generator.output import write_atomic
 from paperfit.generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from paperfit.generator.render import check_fits, layout, render_html
@@ -306,12 +307,40 @@ def _track_rows(lines: Sequence[TrackLine], words: dict[str, Any]) -> list[dict[
             "session": str(line.session),
             "date": line.date.isoformat() if line.date else MISSING,
             "score": f"{line.score:.1f}",
-            "expected": f"{line.expected.p50:.1f} / {line.expected.p25:.1f} / "
-            f"{line.expected.p10:.1f}",
-            "reason": words["under_p10" if line.severity == 2 else "under_p25_twice"],
+            "expected": MISSING
+            if line.expected is None
+            else f"{line.expected.p50:.1f} / {line.expected.p25:.1f} / {line.expected.p10:.1f}",
+            "reason": fill(words["track_above"], intake=f"{line.intake:g}")
+            if line.expected is None
+            else words["under_p10" if line.severity == 2 else "under_p25_twice"],
         }
         for line in lines
     ]
+
+
+def _record(model: Model, words: dict[str, Any]) -> str:
+    """The rule's own record on the model's held-out past clients, summed over age groups
+    ("" when the model kept none: a model fitted without its calibration)."""
+    records = [
+        g.calibration.record
+        for g in model.groups.values()
+        if g.fitted and g.calibration and g.calibration.record
+    ]
+    if not records:
+        return ""
+    worse = sum(r.not_improved for r in records)
+    worse_listed = sum(r.not_improved_listed for r in records)
+    better = sum(r.improved for r in records)
+    better_listed = sum(r.improved_listed for r in records)
+    return fill(
+        words["track_record"],
+        worse=worse,
+        worse_listed=worse_listed,
+        worse_share=f"{100 * worse_listed / worse:.0f} %" if worse else MISSING,
+        better=better,
+        better_listed=better_listed,
+        better_share=f"{100 * better_listed / better:.0f} %" if better else MISSING,
+    )
 
 
 def expected_sections(
@@ -330,14 +359,17 @@ def expected_sections(
                 "not_on_track", words["track_title"], SECTION_HEAD_MM, empty=words["track_none"]
             ),
         ]
-    thousands = texts(language)["graph"]["thousands"]
+    graph_words = texts(language)["graph"]
     rests_on = fill(
         words["track_rests_on"],
-        clients=f"{model.clients:,}".replace(",", thousands),
+        counts=model_counts(model, graph_words),
+        kind=graph_words["key_kind"][model.kind],
         fitted=model.fitted_on.isoformat(),
         period=fill(words["track_period"], period=model.period) if model.period else "",
     )
-    track_intro = fill(words["track_intro"], rests_on=rests_on)
+    track_intro = " ".join(
+        filter(None, (fill(words["track_intro"], rests_on=rests_on), _record(model, words)))
+    )
     rows = _track_rows(progress.not_on_track, words)
     rest = _rest(TRACK_COLUMNS_MM)
     shares = [

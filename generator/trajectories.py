@@ -11,20 +11,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 from paperfit.forms.errors import PaperfitError
+from paperfit.forms.model_file import model_to_dict
 from paperfit.forms.outputs import TRAJECTORIES, mark
 from paperfit.forms.trajectories import (
+    ATTENDANCE,
     METHOD_WORDS,
+    NEAR,
     PERCENTILES,
+    QUANTREG,
+    SHAPES,
     GroupModel,
     Model,
     expected_table,
-    model_to_dict,
 )
 from paperfit.generator.chart import (
     MAX_SCORE,
@@ -55,7 +60,8 @@ FIRST_PAGE_ROOM, PAGE_ROOM = 2.25, 3.0
 @dataclass(frozen=True)
 class GroupPage:
     """One age group's part of the page: its facts, a chart per shown intake (none when refused
-    or when no shown intake is covered) and its calibration rows."""
+    or when no shown intake is covered), notes on what it rests on, and its calibration rows
+    (band, forms, clients, four shares)."""
 
     refusal: str  # why there is no curve, in the page's language
     group: GroupModel
@@ -63,7 +69,8 @@ class GroupPage:
     instrument: str
     rests_on: str
     charts: tuple[Chart, ...]
-    calibration: tuple[tuple[str, str, str], ...]
+    calibration: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...] = ()
 
 
 def model_json(model: Model) -> bytes:
@@ -76,9 +83,9 @@ def table_csv(model: Model) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(TABLE_COLUMNS)
     for age_group, intake, session, expected, clients in expected_table(model):
-        writer.writerow(
-            [age_group, intake, session, *(f"{v:.1f}" for v in expected.values), clients]
-        )
+        # a cell resting on fewer than min_support past clients: its count, and no curve
+        values = [f"{v:.1f}" for v in expected.values] if expected else [""] * len(PERCENTILES)
+        writer.writerow([age_group, intake, session, *values, clients])
     return buffer.getvalue().encode()
 
 
@@ -87,8 +94,9 @@ def _say(text: str, **values: object) -> str:
 
 
 def group_charts(model: Model, group: GroupModel, label: str) -> tuple[Chart, ...]:
-    """A small chart for each of SHOWN_INTAKES inside the group's covered range: the band,
-    median and p10 line from session 2 on, the intake as a dot at session 1."""
+    """A small chart for each of SHOWN_INTAKES with a curve at session 2: the band, median and
+    p10 line from session 2 on (to the last session resting on enough past clients), the
+    intake as a dot at session 1."""
     first, last = group.session_range
     frame = CHART_FRAME
     x = session_scale([1, last], frame)
@@ -96,12 +104,15 @@ def group_charts(model: Model, group: GroupModel, label: str) -> tuple[Chart, ..
     step = 1 if last <= 8 else 2 if last <= 16 else 5
     ticks = tuple(Tick(s, x(s), str(s)) for s in dict.fromkeys([1, *range(step, last + 1, step)]))
     charts = []
-    for intake in (i for i in SHOWN_INTAKES if group.covers(i, first)):
+    for intake in SHOWN_INTAKES:
         points = []
         for session in range(first, last + 1):
             e = model.expected(group.age_group, intake, session)
-            assert e is not None  # inside the covered range
+            if e is None:  # outside the covered range, or too few past clients: stops here
+                break
             points.append((session, *e.values))
+        if not points:
+            continue
         place = Place(x(1) + 1.5, y(0) - 2)  # not drawn: the title says the intake
         course = expected_course(points, x, y, "", place, True, (1, float(intake)))
         charts.append(
@@ -116,6 +127,51 @@ def group_charts(model: Model, group: GroupModel, label: str) -> tuple[Chart, ..
             )
         )
     return tuple(charts)
+
+
+def _calibration_rows(group: GroupModel, words: dict) -> tuple[tuple[str, ...], ...]:
+    """The calibration table: the nominal shares, all held-out forms, then each band."""
+    c = group.calibration
+    if c is None:
+        return ()
+    rows = [(words["nominal"], "", "", *(f"{p} %" for p in PERCENTILES))]
+    cells = [(words["band_all"], c.sessions, c.clients, c.below)]
+    cells += [(_band_name(b.name, words), b.forms, b.clients, b.below) for b in c.bands]
+    for name, forms, clients, below in cells:
+        shares = (f"{v:.1f} %" if forms else "–" for v in below)
+        rows.append((name, f"{forms:,}", f"{clients:,}", *shares))
+    return tuple(rows)
+
+
+def _band_name(name: str, words: dict) -> str:
+    """A band's name (forms.trajectories.Band) in the page's language."""
+    numbers = re.findall(r"\d+(?:\.\d+)?", name)
+    if name.startswith("sessions") and name.endswith("+"):
+        return _say(words["band_sessions_from"], low=numbers[0])
+    if name.startswith("sessions"):
+        return _say(words["band_sessions"], low=numbers[0], high=numbers[1])
+    key = "band_above" if "above" in name else "band_at_or_below"
+    return _say(words[key], cutoff=numbers[0])
+
+
+def _notes(model: Model, group: GroupModel, words: dict) -> tuple[str, ...]:
+    """What a fitted group's curves rest on, beyond its counts: weighting, support, shape,
+    clients left out, and the share still attending at each session."""
+    notes = [
+        words["weighted" if group.weighting == ATTENDANCE else "unweighted"],
+        _say(words["support"], needed=model.min_support, near=f"{NEAR:g}"),
+    ]
+    if group.terms != SHAPES[0] and model.method == QUANTREG:
+        notes.append(_say(words["shape"], terms=", ".join(group.terms)))
+    if group.left_out:
+        notes.append(_say(words["left_out"], count=group.left_out))
+    if group.attending:
+        whole = group.attending[0]
+        shares = ", ".join(
+            f"{s} {100 * n / whole:.0f} %" for s, n in enumerate(group.attending, start=1) if s > 1
+        )
+        notes.append(_say(words["attending"], clients=f"{whole:,}", shares=shares))
+    return tuple(notes)
 
 
 def group_pages(model: Model, language: str) -> list[GroupPage]:
@@ -133,13 +189,12 @@ def group_pages(model: Model, language: str) -> list[GroupPage]:
             fitted=model.fitted_on.isoformat(),
         )
         charts = group_charts(model, group, words["curve_label"]) if group.fitted else ()
-        calibration = ()
-        if group.calibration is not None:
-            calibration = tuple(
-                (f"p{p}", f"{p} %", f"{share:.1f} %")
-                for p, share in zip(PERCENTILES, group.calibration.below, strict=True)
-            )
-        refusal = _say(words["too_few"], count=group.enough, needed=model.min_clients)
+        if group.enough < model.min_clients:
+            refusal = _say(words["too_few"], count=group.enough, needed=model.min_clients)
+        else:
+            refusal = group.refusal
+        if group.left_out and not group.fitted:
+            refusal += ". " + _say(words["left_out"], count=group.left_out).rstrip(".")
         parts.append(
             GroupPage(
                 refusal,
@@ -148,7 +203,8 @@ def group_pages(model: Model, language: str) -> list[GroupPage]:
                 words["instrument"].get(name, ""),
                 rests_on,
                 charts,
-                calibration,
+                _calibration_rows(group, words),
+                _notes(model, group, words) if group.fitted else (),
             )
         )
     return parts
@@ -202,12 +258,24 @@ def model_summary(model: Model) -> list[str]:
     for name, group in sorted(model.groups.items()):
         if group.fitted:
             low, high = group.intake_range
-            lines.append(
+            line = (
                 f"{name}: fitted on {group.clients} clients, {group.forms} forms; "
                 f"intakes {low:g} to {high:g}, sessions 2 to {group.session_range[1]}"
             )
+            if group.terms != SHAPES[0] and model.method == QUANTREG:
+                line += (
+                    f"; simpler shape (the data do not determine more): {', '.join(group.terms)}"
+                )
+            lines.append(line)
         else:
             lines.append(f"{name}: {group.refusal}")
+        if group.left_out:
+            lines.append(
+                f"{name}: {group.left_out} clients whose first outcome form is not session 1 "
+                "left out (paperfit check lists them)"
+            )
+    if model.copies_merged:
+        lines.append(f"{model.copies_merged} copies of the same client counted once")
     return lines or ["no outcome forms: no expected course is drawn"]
 
 

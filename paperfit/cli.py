@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from paperfit import __version__
-from paperfit.forms.deidentify import deidentified_rows
+from paperfit.forms.deidentify import deidentified_rows, keyed_courses
 from paperfit.forms.errors import PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import (
@@ -31,7 +31,18 @@ from paperfit.forms.records import (
 from paperfit.forms.scoring import ScoredForm, Thresholds, score
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_text
-from paperfit.forms.trajectories import Model, courses_from_scored, fit, fit_scored, period_of
+from paperfit.forms.trajectories import (
+    FOLDS,
+    POOLED,
+    PRACTICE,
+    FitOptions,
+    Model,
+    courses_from_scored,
+    fit,
+    fit_scored,
+    irregular,
+    period_of,
+)
 from paperfit.generator.export import write_deidentified, write_export
 from paperfit.generator.graphs import (
     GraphOptions,
@@ -63,7 +74,7 @@ from paperfit.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported by the scan command only: see scan_command
     from paperfit.scanner.scan_reading import ScanResult
-from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+from paperfit.scanner.deidentified import is_deidentified, pool, read_deidentified
 from paperfit.scanner.trajectories import read_model
 from paperfit.settings import deidentify_key
 
@@ -107,23 +118,50 @@ class Context:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
 
-    def expected_model(self, choice: str | None, scored: Sequence[ScoredForm]) -> Model | None:
+    def expected_model(
+        self, choice: str | None, scored: Sequence[ScoredForm], folds: int = 0
+    ) -> Model | None:
         """The model CHOICE names (auto, none or a model.json; default: paperfit.toml's). With
-        auto, a model fitted on SCORED, or None, said once on stderr, when no group has enough
-        clients; the groups without a curve are named there too."""
-        choice = choice or self.settings.trajectories.expected
+        auto, a model fitted on SCORED (calibrated with FOLDS folds, none below 2), or None,
+        said once on stderr, when no group has enough clients; the groups without a curve are
+        named there too."""
+        choice = self.expected_choice(choice)
         if choice == "none":
             return None
         if choice != "auto":
-            return read_model(Path(choice))
-        minimum = self.settings.trajectories.min_clients
-        model = fit_scored(scored, datetime.date.today(), minimum, folds=0)
+            return read_model(Path(choice), self.settings.limits)
+        model = fit_scored(scored, datetime.date.today(), self.fit_options(folds))
         if not model.groups:
             click.echo("Expected courses: none (no complete outcome forms).", err=True)
         for name, group in sorted(model.groups.items()):
             if not group.fitted:
                 click.echo(f"Expected courses: none for {name} clients: {group.refusal}.", err=True)
         return model if model.clients else None
+
+    def expected_choice(self, choice: str | None) -> str:
+        """--expected (or paperfit.toml's): auto, none or a model file; "" is refused."""
+        if choice is not None and not choice.strip():
+            raise UsageProblem(
+                "--expected is empty: give auto, none or the path of a model.json "
+                "(leave the option out for paperfit.toml's choice)."
+            )
+        return choice or self.settings.trajectories.expected
+
+    def model_files(self, choice: str | None) -> tuple[Path, ...]:
+        """The model file a command reads (to check its outputs against), if any."""
+        chosen = self.expected_choice(choice)
+        return () if chosen in ("auto", "none") else (Path(chosen),)
+
+    def fit_options(self, folds: int = FOLDS, min_clients: int | None = None) -> FitOptions:
+        """How expected courses are fitted: paperfit.toml's minimums, the cutoffs and RCI."""
+        settings, thresholds = self.settings.trajectories, self.thresholds
+        return FitOptions(
+            min_clients=min_clients or settings.min_clients,
+            min_support=settings.min_support,
+            folds=folds,
+            cutoffs=dict(thresholds.cutoffs),
+            rci=thresholds.rci,
+        )
 
     def quote(self, problem: Problem) -> str:
         """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
@@ -426,6 +464,13 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: 
     reading = obj.load(inputs, unit, date_format)
     for line in reading.summary():
         click.echo(line)
+    scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+    for course in irregular(courses_from_scored(scored)):
+        click.echo(
+            f"Left out of expected courses: client {course.key}: the first outcome form is "
+            f"numbered session {course.points[0][0]}, not 1, so the intake is not known. "
+            "Number the sessions of each episode from 1 (or give a new episode its own ID)."
+        )
     for problem in reading.problems:
         click.echo(obj.quote(problem))
     ctx.exit(1 if reading.problems else 0)
@@ -590,7 +635,7 @@ def graphs(
       paperfit graphs entry.xlsx --client C-1001 --png
       paperfit graphs entry.xlsx --schedule today.csv
     """
-    check_not_input(out, inputs, folder=True)
+    check_not_input(out, (*inputs, *obj.model_files(expected)), folder=True)
     settings = obj.settings
     scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
@@ -610,7 +655,7 @@ def graphs(
     )
     if scheduled is not None:
         path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
-        check_output(path, (*inputs, schedule), replace)
+        check_output(path, (*inputs, schedule, *obj.model_files(expected)), replace)
         with progress_bar(len(scheduled), "Drawing graphs") as advance:
             pages = write_day(path, day_entries(scheduled, chosen), options, advance)
         click.echo(f"{len(scheduled)} appointments, {pages} pages: {path}")
@@ -657,7 +702,7 @@ def report(
     expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
-    check_output(out, inputs, replace)
+    check_output(out, (*inputs, *obj.model_files(expected)), replace)
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -672,7 +717,7 @@ def report(
             paper or settings.paper,
             datetime.date.today(),
             language=lang or settings.language,
-            model=obj.expected_model(expected, scored),
+            model=obj.expected_model(expected, scored, FOLDS),
             cell_chars=settings.limits.cell_chars,
         )
     )
@@ -683,8 +728,9 @@ def report(
 @out_option("trajectories", "Folder to write into.", folder=True)
 @click.option(
     "--min-clients",
-    type=click.IntRange(10, 100_000),
-    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100).",
+    type=click.IntRange(100, 100_000),
+    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100; "
+    "fewer gave curves off by 5 points on made-up practices).",
 )
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
@@ -715,15 +761,27 @@ def trajectories(
     settings = obj.settings
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
-    courses, period = [], ""
+    sources, period = [], ""
     if own:
         reading = obj.read(own, unit, date_format)
         scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
-        courses, period = courses_from_scored(scored, "0:"), period_of(scored)
-    for number, path in enumerate(pooled, start=1):
-        courses += read_deidentified(path, f"{number}:")
-    minimum = min_clients or settings.trajectories.min_clients
-    model = fit(courses, datetime.date.today(), minimum, period="" if pooled else period)
+        key = bytes.fromhex(settings.deidentify_key) if settings.deidentify_key else None
+        sources.append(
+            ("the practice's own files", keyed_courses(courses_from_scored(scored), key))
+        )
+        period = period_of(scored)
+    outcomes = [i for i in obj.catalog.ids() if obj.catalog.get(i).kind == "outcome"]
+    for path in pooled:
+        sources.append((str(path), read_deidentified(path, outcomes, settings.limits)))
+    courses, copies = pool(sources)
+    model = fit(
+        courses,
+        datetime.date.today(),
+        period="" if pooled else period,
+        options=obj.fit_options(FOLDS, min_clients),
+        kind=POOLED if pooled else PRACTICE,
+        copies_merged=copies,
+    )
     language = lang or settings.language
     for path in write_trajectories(
         out,
