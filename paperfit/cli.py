@@ -770,7 +770,7 @@ def trajectories(
             ("the practice's own files", keyed_courses(courses_from_scored(scored), key))
         )
         period = period_of(scored)
-    outcomes = [i for i in obj.catalog.ids() if obj.catalog.get(i).kind == "outcome"]
+    outcomes = [i for i in obj.catalog.ids if obj.catalog.get(i).kind == "outcome"]
     for path in pooled:
         sources.append((str(path), read_deidentified(path, outcomes, settings.limits)))
     courses, copies = pool(sources)

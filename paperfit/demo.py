@@ -20,7 +20,7 @@ from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import Form
 from paperfit.forms.scoring import Thresholds, score
 from paperfit.forms.sheet import LANGUAGES, line_places
-from paperfit.forms.trajectories import Model, fit
+from paperfit.forms.trajectories import MADE_UP, Model, fit
 from paperfit.generator.export import write_export
 from paperfit.generator.graphs import GraphOptions, build_graphs, write_graphs
 from paperfit.generator.handouts import write_guide, write_handout
@@ -38,7 +38,7 @@ from paperfit.generator.texts import AUDIENCES
 from paperfit.generator.trajectories import write_trajectories
 from paperfit.generator.workbook import write_workbook
 from paperfit.made_up_scans import made_up_scan
-from paperfit.practices import CHILDREN, MIXED, TEENS
+from paperfit.practices import CHILDREN, INFORMATIVE, MIXED, TEENS
 from paperfit.scanner.measurements import ReadOptions, read_inputs
 from paperfit.scanner.scan_reading import scan
 from paperfit.scanner.schedule import read_schedule
@@ -152,8 +152,12 @@ def write_sample_trajectories(
     the demo's caseload of 48 clients is far too few for a curve. Adults with a mix of fast and
     slow responders, children whose course levels off, and too few adolescents, so the page
     also shows a group without a curve."""
-    courses = MIXED.courses(1200, seed=11) + CHILDREN.courses(300, 12) + TEENS.courses(40, 13)
-    model = fit(courses, day)
+    courses = (
+        MIXED.courses(1200, seed=11, dropout=INFORMATIVE)
+        + CHILDREN.courses(300, 12, dropout=INFORMATIVE)
+        + TEENS.courses(40, 13)
+    )
+    model = fit(courses, day, kind=MADE_UP)
     paths = write_trajectories(folder, model, settings.language, settings.paper, DEMO_PRACTICE)
     return model, paths
 

@@ -49,10 +49,12 @@ def test_the_expected_course_starts_from_the_clients_intake(catalog, thresholds,
     assert len(drawn.median) == 4  # sessions 2 to 5
     key = " ".join(graph.key)
     clients = model.groups["adult"].clients
+    near = model.groups["adult"].clients_near(16, 5)
+    assert near >= model.min_support
     assert (
-        f"Expected: clients of this practice who started near 16 (model of {clients} clients" in key
+        f"Expected: {near} past clients of this practice who started at 14 to 18 and came to "
+        f"session 5 (model of {clients} adults, fitted 2026-11-20)" in key
     )
-    assert "fitted 2026-11-20" in key
 
 
 def test_sessions_below_the_course_are_marked_in_the_table_and_on_the_chart(
@@ -105,7 +107,7 @@ def test_sixteen_sessions_with_both_forms_fit_on_one_page(
     files = write_graphs(tmp_path, graphs, options)
     assert files.pages == 1
     text = pdf_text(files.clients[0])[0]
-    assert "Expected: clients of this practice" in text
+    assert "past clients of this practice who started at" in text
     assert "page 1 of 1" in text
 
 
@@ -117,7 +119,10 @@ def test_graphs_fit_the_model_from_the_inputs_or_say_once_why_not(tmp_path: Path
         ["graphs", str(tmp_path / "big"), "-o", str(tmp_path / "g"), "--client", "LEV-0003"],
     )
     assert result.exit_code == 0, result.output
-    assert "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "LEV-0003.pdf")[0]
+    assert (
+        "past clients of this practice who started at"
+        in pdf_text(tmp_path / "g" / "LEV-0003.pdf")[0]
+    )
     write_practice(tmp_path / "small", LEVELLING.courses(40, seed=7))
     result = runner.invoke(cli, ["graphs", str(tmp_path / "small"), "-o", str(tmp_path / "s")])
     assert result.exit_code == 0
@@ -142,7 +147,10 @@ def test_graphs_take_a_model_file_or_none(tmp_path: Path) -> None:
     ]
     result = runner.invoke(cli, [*args, "--expected", str(tmp_path / "t" / "model.json")])
     assert result.exit_code == 0, result.output
-    assert "Expected: clients of this practice" in pdf_text(tmp_path / "g" / "LEV-0001.pdf")[0]
+    assert (
+        "past clients of this practice who started at"
+        in pdf_text(tmp_path / "g" / "LEV-0001.pdf")[0]
+    )
     result = runner.invoke(cli, [*args, "--expected", "none"])
     assert "Expected courses" not in result.stderr
     assert "No expected-progress curve" in pdf_text(tmp_path / "g" / "LEV-0001.pdf")[0]

@@ -89,9 +89,64 @@ def test_trajectories_pool_several_deidentified_files(practices, tmp_path: Path)
     assert model["period"] == ""
 
 
+CODE = "0123456789abcdef"
+
+
+def refusal_count(result: Result) -> int:
+    """The clients an adult curve would rest on, from the refusal line of `trajectories`."""
+    found = re.search(r"adult: only (\d+) clients", result.output)
+    assert found, result.output
+    return int(found.group(1))
+
+
+def test_copies_of_a_client_are_counted_once_and_said(practices, tmp_path: Path) -> None:
+    a, _, config = practices
+    export = tmp_path / "a.csv"
+    run("--config", config, "export", a, "--deidentify", "-o", export)
+    (tmp_path / "renamed.csv").write_bytes(export.read_bytes())
+    once = run("--config", config, "trajectories", export, "-o", tmp_path / "1")
+    assert "copies of the same client" not in once.output
+    for inputs in ([export, export], [export, tmp_path / "renamed.csv"], [a, export]):
+        again = run("--config", config, "trajectories", *inputs, "-o", tmp_path / "2")
+        assert again.exit_code == 0, again.output
+        assert refusal_count(again) == refusal_count(once)
+        assert "70 copies of the same client counted once" in again.output
+        model = json.loads((tmp_path / "2" / "model.json").read_text(encoding="utf-8"))
+        assert model["copies_merged"] == 70 and model["kind"] == "pooled"
+
+
+def test_own_files_without_a_key_are_not_merged_with_an_export(practices, tmp_path) -> None:
+    a, b, config = practices
+    run("--config", config, "export", b, "--deidentify", "-o", tmp_path / "b.csv")
+    result = run("trajectories", a, tmp_path / "b.csv", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "copies of the same client" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("rows", "place", "words"),
+    [
+        ([f"{CODE},adult,SRS,2,0,30"], "row 2 › column instrument", "not an outcome form"),
+        (
+            [f"{CODE},adult,ORS,1,0,20", f"{CODE},adult,ORS,2,1,22", f"{CODE},adult,ORS,2,1,25"],
+            "row 4 › column total",
+            "two different totals at session 2 (rows 3 and 4",
+        ),
+    ],
+)
+def test_alliance_rows_and_conflicting_duplicates_are_refused_with_their_rows(
+    tmp_path: Path, rows: list[str], place: str, words: str
+) -> None:
+    path = tmp_path / "pooled.csv"
+    path.write_text("\n".join([",".join(COLUMNS), *rows]) + "\n", encoding="utf-8")
+    result = run("trajectories", path, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"pooled.csv › {place}" in result.output and words in result.output
+
+
 def test_a_broken_deidentified_row_is_named(practices, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(",".join(COLUMNS) + "\nabc,adult,ORS,two,0,20\n", encoding="utf-8")
+    path.write_text(",".join(COLUMNS) + f"\n{CODE},adult,ORS,two,0,20\n", encoding="utf-8")
     result = run("trajectories", path, "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert "bad.csv › row 2 › column session" in result.output

@@ -48,8 +48,10 @@ def test_not_on_track_names_clients_far_below_and_not_those_above(report_text: s
     assert "ONCE-1" not in section
     assert section.index("LOW-1") < section.index("TWICE-1")  # most severe first
     assert re.search(r"LOW-1 \S+ \S+ 3 \d{4}-\d\d-\d\d 6\.0 \d+\.\d / ", section)
-    assert "under p10" in section and "under p25 twice in a row" in section
-    assert "model of" in section and "fitted" in section
+    assert "well below expected" in section and "below expected twice in a row" in section
+    assert "under p10" not in section
+    assert "at session 2 only well below expected can be flagged" in section.lower()
+    assert re.search(r"model of \d+ adults \(this practice\), fitted", section)
 
 
 def test_not_on_track_comes_right_after_to_review(report_text: str) -> None:

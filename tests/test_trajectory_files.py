@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from paperfit.forms.errors import InputProblem
-from paperfit.forms.trajectories import model_from_dict, model_to_dict
+from paperfit.forms.model_file import model_from_dict, model_to_dict
 from paperfit.scanner.trajectories import read_model
 
 from paperfit.cli import cli
@@ -60,7 +61,8 @@ def test_the_model_holds_no_client_id_name_clinician_or_date(practice: Path, fit
     assert not dates & set(re.findall(r"\d{4}-\d\d-\d\d", text) + re.findall(r"\d{4}-\d\d", text))
     data = json.loads(text)
     group = data["groups"]["adult"]
-    assert data["method"] == "quantreg" and data["method_version"] == 1
+    assert data["method"] == "quantreg" and data["method_version"] == 2
+    assert data["format"] == "paperfit expected courses 2" and data["kind"] == "practice"
     assert group["clients"] > 100 and group["forms"] > 500
     assert group["session_range"][0] == 2
     assert len(group["calibration"]["below_percent"]) == 4
@@ -74,12 +76,19 @@ def test_the_table_has_one_row_per_whole_intake_and_session(fitted: Path) -> Non
     group = model.groups["adult"]
     first, last = group.session_range
     assert len(rows) - 1 == len(group.intakes()) * (last - first + 1)
+    thin = 0
     for row in rows[1:]:
+        expected = model.expected("adult", int(row[1]), int(row[2]))
+        assert group.clients_near(int(row[1]), int(row[2])) == int(row[7])
+        if int(row[7]) < model.min_support:  # a thin cell: its count, and no curve
+            assert expected is None and row[3:7] == ["", "", "", ""]
+            thin += 1
+            continue
         values = [float(v) for v in row[3:7]]
         assert values == sorted(values)
-        expected = model.expected("adult", int(row[1]), int(row[2]))
         assert expected is not None
         assert [f"{v:.1f}" for v in expected.values] == row[3:7]
+    assert 0 < thin < len(rows) - 1
 
 
 def test_the_page_says_what_the_curves_rest_on(fitted: Path) -> None:
@@ -89,7 +98,11 @@ def test_the_page_says_what_the_curves_rest_on(fitted: Path) -> None:
     assert "Expected progress" in text
     assert re.search(r"Rests on 1\d\d clients and \d+ forms", text)
     assert "not a norm" in text and "not a verdict" in text
-    assert "Share of held-out sessions below" in text
+    assert "Held-out forms" in text and "sessions 11 and later" in text
+    assert "intake at or below 25" in text and "intake above 25" in text
+    assert "No check on these data can see what clients who stopped coming" in text
+    assert re.search(r"Still attending .* of 1\d\d clients: 2 \d+ %, 3 \d+ %", text)
+    assert "at least 20 past clients who started within 2 points" in text
     assert "intake 15" in text and "intake 20" in text
 
 
@@ -112,7 +125,7 @@ def test_the_minimum_is_an_option(practice: Path, tmp_path: Path) -> None:
 
 def test_a_model_reads_back_as_it_was_written(fitted: Path) -> None:
     model = read_model(fitted / "model.json")
-    again = model_from_dict(json.loads(json.dumps(model_to_dict(model))))
+    again = model_from_dict(json.loads(json.dumps(model_to_dict(model))), datetime.date.today())
     assert again == model
 
 
@@ -121,7 +134,8 @@ def test_a_model_reads_back_as_it_was_written(fitted: Path) -> None:
     [
         ("not json", "is not a model file"),
         ('{"format": "something else"}', "it is not a paperfit model"),
-        ('{"format": "paperfit expected courses 1", "method": "quantreg"}', "lacks a part"),
+        ('{"format": "paperfit expected courses 1", "method": "quantreg"}', "earlier paperfit"),
+        ('{"format": "paperfit expected courses 2", "method": "quantreg"}', "method_version"),
     ],
 )
 def test_a_bad_model_file_is_named_with_what_to_do(
