@@ -14,8 +14,9 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from paperfit.forms.deidentify import CODE_LENGTH, COLUMNS
 from paperfit.forms.errors import InputProblem, Location
@@ -24,7 +25,7 @@ from paperfit.forms.limits import DEFAULT_LIMITS, Limits
 from paperfit.forms.text import show
 from paperfit.forms.trajectories import Course
 
-FIELD_CHARS = 100  # the longest field of a de-identified file is a 16-digit code
+LINE_BYTES = 1_000  # a row of a de-identified export is about 40 bytes
 MAX_SESSION = 200
 AGAIN = "Write the file again with paperfit export --deidentify."
 
@@ -60,17 +61,14 @@ def read_deidentified(
     points: dict[str, dict[int, tuple[float, int]]] = defaultdict(dict)
     groups: dict[str, str] = {}
     wanted = set(outcomes)
-    number = 1
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            for number, row in enumerate(_rows(stream), start=1):
+        with path.open("rb") as stream:
+            for number, row in enumerate(csv.reader(_lines(path, stream)), start=1):
                 if number == 1:
                     continue  # the header, checked by is_deidentified
                 code, group, session, total = _row(path, number, row, wanted)
                 if groups.setdefault(code, group) != group:
-                    raise _fail(
-                        path, number, "age_group", f"{group!r} differs from an earlier row."
-                    )
+                    raise _fail(path, number, "age_group", f"{show(group)} differs from before.")
                 earlier = points[code].setdefault(session, (total, number))
                 if earlier[0] != total:
                     raise _fail(
@@ -82,14 +80,9 @@ def read_deidentified(
                     )
     except OSError as error:
         raise InputProblem(where, f"cannot be read ({error.strerror}).") from None
-    except UnicodeDecodeError:
-        raise InputProblem(
-            Location(str(path), row=number + 1), f"is not UTF-8 text from this row on. {AGAIN}"
-        ) from None
     except csv.Error:
         raise InputProblem(
-            Location(str(path), row=number + 1),
-            f"is not a CSV file a de-identified export writes from this row on. {AGAIN}",
+            where, f"is not a CSV file a de-identified export writes. {AGAIN}"
         ) from None
     return [
         Course(code, groups[code], tuple((s, t) for s, (t, _) in sorted(points[code].items())))
@@ -97,14 +90,23 @@ def read_deidentified(
     ]
 
 
-def _rows(stream: Iterable[str]) -> Iterable[list[str]]:
-    """CSV rows whose fields are at most FIELD_CHARS long (csv.Error for a longer one)."""
-    previous = csv.field_size_limit()
-    csv.field_size_limit(FIELD_CHARS)
-    try:
-        yield from csv.reader(stream)
-    finally:
-        csv.field_size_limit(previous)
+def _lines(path: Path, stream: BinaryIO) -> Iterator[str]:
+    """The file's lines as text, each checked on its own: UTF-8 (a BOM at the start is
+    dropped) and at most LINE_BYTES long, so a bad byte or a huge field is refused at its row."""
+    for number, line in enumerate(iter(lambda: stream.readline(LINE_BYTES + 1), b""), start=1):
+        if len(line) > LINE_BYTES:
+            raise InputProblem(
+                Location(str(path), row=number),
+                f"is longer than any row a de-identified export writes ({LINE_BYTES:,} bytes). "
+                + AGAIN,
+            )
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputProblem(
+                Location(str(path), row=number), f"is not UTF-8 text. {AGAIN}"
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
 
 
 def _fail(path: Path, number: int, column: str, reason: str) -> InputProblem:

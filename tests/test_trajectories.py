@@ -7,9 +7,9 @@ import datetime
 import numpy as np
 import pytest
 from paperfit.forms.instrument import Catalog
+from paperfit.forms.quantreg import quantile_regression
 from paperfit.forms.records import Client
 from paperfit.forms.scoring import ScoringSettings, Thresholds, score
-from paperfit.forms.quantreg import quantile_regression
 from paperfit.forms.trajectories import (
     PERCENTILES,
     UNWEIGHTED,
