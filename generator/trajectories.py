@@ -53,7 +53,7 @@ SHOWN_INTAKES = (10, 15, 20, 25)
 CHART_FRAME = Frame(width=41, height=40, left=6.5, right=1.5, top=1.5, bottom=5)
 # How much of a page's room an age group takes: a fitted one with its charts and calibration,
 # or a line saying why there is no curve; page 1 also holds the notes on the method.
-FITTED_SHARE, REFUSED_SHARE = 1.0, 0.25
+FITTED_SHARE, REFUSED_SHARE = 1.4, 0.25
 FIRST_PAGE_ROOM, PAGE_ROOM = 2.25, 3.0
 
 
@@ -168,9 +168,19 @@ def _notes(model: Model, group: GroupModel, words: dict) -> tuple[str, ...]:
     if group.attending:
         whole = group.attending[0]
         shares = ", ".join(
-            f"{s} {100 * n / whole:.0f} %" for s, n in enumerate(group.attending, start=1) if s > 1
+            f"{s}: {100 * n / whole:.0f} %" for s, n in enumerate(group.attending, start=1) if s > 1
         )
         notes.append(_say(words["attending"], clients=f"{whole:,}", shares=shares))
+    return tuple(notes)
+
+
+def model_notes(model: Model, language: str) -> tuple[str, ...]:
+    """Whose clients the model describes, and the copies of a client pooling merged."""
+    words = texts(language)["trajectories"]
+    kind = texts(language)["graph"]["key_kind"][model.kind]
+    notes = [_say(words["kind_words"], kind=kind)]
+    if model.copies_merged:
+        notes.append(_say(words["merged"], count=model.copies_merged))
     return tuple(notes)
 
 
@@ -227,6 +237,7 @@ def trajectory_pages(model: Model, language: str, practice_name: str, printed: s
             "_trajectories.html",
             model=model,
             method_words=METHOD_WORDS[model.method],
+            model_notes=model_notes(model, language),
             groups=run,
             text=text,
             practice_name=practice_name,

@@ -98,10 +98,11 @@ def test_the_page_says_what_the_curves_rest_on(fitted: Path) -> None:
     assert "Expected progress" in text
     assert re.search(r"Rests on 1\d\d clients and \d+ forms", text)
     assert "not a norm" in text and "not a verdict" in text
+    assert "Clients: this practice." in text
     assert "Held-out forms" in text and "sessions 11 and later" in text
     assert "intake at or below 25" in text and "intake above 25" in text
     assert "No check on these data can see what clients who stopped coming" in text
-    assert re.search(r"Still attending .* of 1\d\d clients: 2 \d+ %, 3 \d+ %", text)
+    assert re.search(r"Still attending .* of 1\d\d clients: 2: \d+ %, 3: \d+ %", text)
     assert "at least 20 past clients who started within 2 points" in text
     assert "intake 15" in text and "intake 20" in text
 
