@@ -1,12 +1,16 @@
 """Benchmark and method check for expected courses (forms/trajectories.py).
 
-1. Method comparison, on made-up practices whose true course is known and is not the model's
-   shape (one levels off exponentially, one mixes fast and slow responders; paperfit/practices.py):
-   for each method, the largest error of the fitted p10/p25/p50/p75 against the true percentiles
-   across intakes 12-24 and sessions 2-10, and the 5-fold held-out calibration.
-2. Speed: fitting 10,000 clients x 12 sessions (the four percentiles, and the 5-fold calibration,
-   which is 20 more fits), against a baseline measured in the same run: statsmodels' QuantReg
-   (IRLS) on the same rows for the four percentiles, when statsmodels is installed.
+1. Method comparison, on made-up practices whose true full course is known (paperfit/practices.py):
+   complete courses, informative dropout (clients stop once they reach a good level; STRONG
+   stops more), ceiling and floor practices, and clients numbered on from an earlier episode.
+   For the chosen method (quantile regression weighted by the chance of still attending) and
+   the one before it (the same regression unweighted): the mean and largest |fitted - true|
+   of p10/p25/p50/p75 over the drawn cells of intakes 12-24 and sessions 2-10, the share of
+   those cells drawn (the others rest on fewer than 20 past clients), and the held-out share
+   below p50 at sessions 11 and later (nominal 50; weighted like the fit).
+2. Speed: fitting 10,000 clients x 12 sessions (the four percentiles, and with the 5-fold
+   calibration, 20 more fits), against a baseline measured in the same run: statsmodels'
+   QuantReg (IRLS) on the same rows for the four percentiles, when statsmodels is installed.
 Run: .venv/bin/python bench/trajectories.py [SEEDS] [CLIENTS]
 """
 
@@ -19,54 +23,89 @@ import time
 import warnings
 
 import numpy as np
-from paperfit.forms.trajectories import METHODS, PERCENTILES, QUANTREG, _design, _rows, fit
+from paperfit.forms.trajectories import (
+    ATTENDANCE,
+    PERCENTILES,
+    SHAPES,
+    UNWEIGHTED,
+    FitOptions,
+    _design,
+    _rows,
+    fit,
+)
 
-from paperfit.practices import LEVELLING, MIXED, Practice
+from paperfit.practices import (
+    INFORMATIVE,
+    LEVELLING,
+    MIXED,
+    STRONG,
+    Dropout,
+    Practice,
+    Responder,
+)
 
 DAY = datetime.date(2026, 11, 30)
+CEILING = Practice("ceiling", (Responder(1.0, 0.5, 2.5),), ceiling=40.0, intake_mean=28.0)
+FLOOR = Practice("floor", (Responder(1.0, 0.45, 3.0),), intake_mean=9.0, intake_sd=6.0)
+CASES = (
+    ("levelling, complete", LEVELLING, None),
+    ("mixed, complete", MIXED, None),
+    ("levelling, dropout", LEVELLING, INFORMATIVE),
+    ("mixed, dropout", MIXED, INFORMATIVE),
+    ("mixed, strong dropout", MIXED, STRONG),
+    ("ceiling, dropout", CEILING, INFORMATIVE),
+    ("floor, dropout", FLOOR, INFORMATIVE),
+    ("mixed, renumbered 10 %", MIXED, Dropout(renumbered=0.1)),
+)
 
 
-def errors(practice: Practice, seed: int, method: str) -> tuple[np.ndarray, tuple, float]:
-    """The largest error of each percentile, the calibration and the seconds the fit took."""
+def errors(practice: Practice, dropout: Dropout | None, seed: int, weighting: str) -> list[float]:
+    """Mean and largest error per percentile, share of cells drawn, late p50 share, seconds."""
+    courses = practice.courses(1500, seed, dropout=dropout)
     start = time.perf_counter()
-    model = fit(practice.courses(1500, seed), DAY, method=method)
+    model = fit(courses, DAY, options=FitOptions(weighting=weighting))
     seconds = time.perf_counter() - start
-    worst = np.zeros(len(PERCENTILES))
+    found: list[list[float]] = [[] for _ in PERCENTILES]
     for intake in range(12, 25):
         for session in range(2, 11):
             expected = model.expected(practice.age_group, intake, session)
-            assert expected is not None
-            truth = [practice.true_percentile(p, intake, session) for p in PERCENTILES]
-            worst = np.maximum(worst, np.abs(np.array(expected.values) - truth))
+            if expected is None:
+                continue
+            for index, p in enumerate(PERCENTILES):
+                truth = practice.true_percentile(p, intake, session)
+                found[index].append(abs(expected.values[index] - truth))
     calibration = model.groups[practice.age_group].calibration
     assert calibration is not None
-    return worst, calibration.below, seconds
+    late = next(b for b in calibration.bands if b.name == "sessions 11+")
+    drawn = len(found[0]) / (13 * 9)
+    means = [float(np.mean(f)) if f else float("nan") for f in found]
+    worst = [float(np.max(f)) if f else float("nan") for f in found]
+    return [*means, *worst, drawn, late.below[2] if late.forms else float("nan"), seconds]
 
 
 def compare(seeds: int) -> None:
-    print("Method comparison: 1,500 clients, largest |fitted - true| over intakes 12-24 and")
-    print("sessions 2-10 (p10 / p25 / p50 / p75; the tests allow 1.5 / 1.2 / 1.0 for the first")
-    print("three), and the share of held-out sessions below each percentile (nominal 10/25/50/75)")
-    for practice in (LEVELLING, MIXED):
-        for method in METHODS:
-            rows = [errors(practice, seed, method) for seed in range(1, seeds + 1)]
-            worst = np.max([r[0] for r in rows], axis=0)
-            mean = np.mean([r[0] for r in rows], axis=0)
-            below = np.mean([r[1] for r in rows], axis=0)
+    print("Method comparison: 1,500 clients a practice, |fitted - true full course| over the")
+    print("drawn cells of intakes 12-24 and sessions 2-10: mean p10/p25/p50/p75, largest p10/")
+    print("p25/p50/p75; cells drawn; held-out share below p50 at sessions 11+ (nominal 50 %)")
+    for name, practice, dropout in CASES:
+        for weighting, label in ((ATTENDANCE, "weighted (chosen)"), (UNWEIGHTED, "unweighted")):
+            rows = np.array(
+                [errors(practice, dropout, seed, weighting) for seed in range(1, seeds + 1)]
+            )
+            mean = rows.mean(axis=0)
             print(
-                f"  {practice.name:9} {method:12} worst of {seeds} seeds "
-                + " / ".join(f"{v:.2f}" for v in worst)
-                + "   mean "
-                + " / ".join(f"{v:.2f}" for v in mean)
-                + "   held-out below "
-                + " / ".join(f"{v:.1f}" for v in below)
-                + f"   {np.mean([r[2] for r in rows]):.1f} s a fit"
+                f"  {name:24} {label:18} mean "
+                + " / ".join(f"{v:.2f}" for v in mean[0:4])
+                + "   largest "
+                + " / ".join(f"{v:.2f}" for v in rows[:, 4:8].max(axis=0))
+                + f"   drawn {100 * mean[8]:.0f} %   late p50 {mean[9]:.1f} %"
+                + f"   {mean[10]:.1f} s a fit"
             )
 
 
 def speed(clients: int) -> None:
     courses = MIXED.courses(clients, seed=7, sessions=(12, 12))
-    rows = _rows(courses)
+    rows = _rows(courses, 12, ATTENDANCE)
     start = time.perf_counter()
     fit(courses, DAY, folds=0)
     alone = time.perf_counter() - start
@@ -83,24 +122,28 @@ def speed(clients: int) -> None:
     except ImportError:
         print("baseline: statsmodels is not installed, so no ratio")
         return
-    design = _design(QUANTREG, rows[:, 1], rows[:, 2])
+    design = _design(SHAPES[0], rows[:, 1], rows[:, 2])
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for p in PERCENTILES:
             QuantReg(rows[:, 3], design).fit(q=p / 100, max_iter=5000)
     baseline = time.perf_counter() - start
-    print(f"baseline, statsmodels QuantReg on the same rows, 4 percentiles: {baseline:.1f} s")
+    print(
+        f"baseline, statsmodels QuantReg, same rows (unweighted), 4 percentiles: {baseline:.1f} s"
+    )
     print(f"ratio (baseline / paperfit fit): {baseline / alone:.1f}x")
 
 
 def main() -> None:
-    seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"cores: {os.cpu_count()}, load average at start: {load:.1f}")
     compare(seeds)
     speed(clients)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average at the end: {load:.1f}")
 
 
 if __name__ == "__main__":
