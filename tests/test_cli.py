@@ -237,6 +237,6 @@ def test_demo_writes_every_sample(tmp_path: Path) -> None:
     assert {"model.json", "expected.csv", "trajectories.pdf"} <= names
     assert "Made-up past practice" in pdf_text(curves / "trajectories.pdf")[0]
     assert (
-        "Expected: clients of this practice"
+        "past clients of the demo's made-up practice who started at"
         in pdf_text(tmp_path / "demo" / "graphs" / "C-1003.pdf")[0]
     )
