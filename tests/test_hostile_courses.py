@@ -22,10 +22,12 @@ from paperfit.forms.trajectories import Course
 
 from paperfit.cli import cli
 from paperfit.practices import LEVELLING, MIXED, write_practice
+from tests import test_trajectory_files
 from tests.conftest import pdf_text
 
 pytestmark = pytest.mark.hostile
 
+practice = test_trajectory_files.practice  # the fixture: a practice of 160 clients
 JARGON = ("numpy", "LinAlgError", "Singular matrix", "ndarray", "Traceback", "float64")
 CODE = "0123456789abcdef"
 
@@ -45,13 +47,6 @@ def clean(result: Result) -> str:
         assert word not in text, text
     assert not re.search(r"[A-Za-z0-9+/=]{120,}", text), text
     return text
-
-
-@pytest.fixture(scope="module")
-def practice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("practice")
-    write_practice(folder, LEVELLING.courses(160, seed=4))
-    return folder
 
 
 @pytest.fixture(scope="module")

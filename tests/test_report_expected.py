@@ -31,6 +31,8 @@ def report_text(tmp_path_factory: pytest.TempPathFactory) -> str:
         Course("TWICE-1", "adult", ((1, 18.0), (2, 20.0), (3, between[0]), (4, between[1]))),
         regular[0],  # the fourth client of a made-up practice is closed
         Course("ONCE-1", "adult", ((1, 18.0), (2, 30.0), (3, 30.0), (4, between[1]))),
+        Course("ABOVE-1", "adult", ((1, 39.0), (2, 33.0), (3, 31.0))),  # above the range
+        Course("ABOVE-2", "adult", ((1, 39.0), (2, 38.0), (3, 37.0))),  # above, no worse
     ]
     write_practice(folder, planted + regular[1:])
     out = tmp_path_factory.mktemp("report") / "report.pdf"
@@ -77,3 +79,26 @@ def test_without_expected_courses_the_report_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", str(tmp_path / "practice"), "-o", str(out)])
     assert result.exit_code == 0
     assert "No expected courses were used" in " ".join(pdf_text(out))
+
+
+def test_a_client_above_the_covered_intakes_is_named_under_reliable_deterioration(
+    report_text: str,
+) -> None:
+    section = report_text[report_text.index("Not on track") :]
+    section = section[: section.index("At or above expected, by clinician")]
+    assert re.search(
+        r"ABOVE-1 .* reliable deterioration; intake 39 above the covered range", section
+    )
+    assert "ABOVE-2" not in section
+
+
+def test_the_report_gives_the_rules_own_record(report_text: str) -> None:
+    found = re.search(
+        r"of (\d+) who ended not reliably improved, (\d+) \((\d+) %\) were listed by session 4; "
+        r"of (\d+) who ended reliably improved, (\d+) \((\d+) %\) were",
+        report_text,
+    )
+    assert found, report_text[:3000]
+    worse, worse_listed, _, better, better_listed, _ = map(int, found.groups())
+    assert worse > 10 and better > 10
+    assert worse_listed / worse > better_listed / better  # the rule tells them apart
