@@ -595,7 +595,7 @@ def test_any_text_in_the_forms_options(
         return path
 
     args = ["forms", "--client", client, "--name", name, "--clinician", clinician, "-o", out]
-    with mock.patch("paperfit.cli.write_forms", write_forms):
+    with mock.patch("paperfit.cli.printing.write_forms", write_forms):
         result = CliRunner().invoke(cli, [str(arg) for arg in args])
     assert not isinstance(result.exception, Exception), result.exception
     assert not out.exists()
