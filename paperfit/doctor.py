@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from paperfit.forms.errors import PaperfitError
 
@@ -74,7 +75,7 @@ def _version(distribution: str) -> str:
         return ""
 
 
-def _load_in_child(modules: list[str]) -> dict:
+def _load_in_child(modules: list[str]) -> dict[str, Any]:
     """What loading MODULES and asking for Pango and the font gives in a fresh Python process:
     {"failed": {module: error}, "system": error or ""}."""
     done = subprocess.run(

@@ -164,7 +164,8 @@ class WholeNumber(click.ParamType):
         return number
 
     def words(self) -> str:
-        return f"a whole number from {self.low:,} to {self.high:,}"
+        low, high = (f"{n:,}" if n >= 10_000 else str(n) for n in (self.low, self.high))
+        return f"a whole number from {low} to {high}"
 
 
 class IsoDate(click.ParamType):

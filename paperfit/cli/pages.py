@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from paperfit.cli.common import (
     replace_option,
     text_option,
 )
-from paperfit.forms.errors import UsageProblem
+from paperfit.forms.errors import PaperfitError, UsageProblem
 from paperfit.forms.records import MAX_CLIENT_ID, plural
 from paperfit.forms.sheet import LANGUAGES
 
@@ -267,5 +266,7 @@ def trajectories(
     for line in model_summary(model):
         click.echo(line)
     if not model.clients:
-        click.echo("No expected course was fitted: too few clients (see above).", err=True)
-        sys.exit(1)
+        raise PaperfitError(
+            f"No expected course was fitted: no age group has enough clients (above). "
+            f"{out / 'trajectories.pdf'} says so too."
+        )
