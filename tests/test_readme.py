@@ -42,7 +42,7 @@ def examples(text: str) -> list[Example]:
         first = text.count("\n", 0, block.start(2)) + 1
         lines = block.group(2).splitlines()
         starts = [i for i, line in enumerate(lines) if line.startswith("$ paperfit ")]
-        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        for start, end in zip(starts, [*starts[1:], len(lines)][: len(starts)], strict=True):
             output = lines[start + 1 : end]
             status = STATUS.match(output[-1]) if output else None
             found.append(
