@@ -245,6 +245,30 @@ def test_demo_writes_every_sample_and_says_each_step(demo: tuple[Path, Result]) 
         "Expected: clients of this practice"
         in pdf_text(tmp_path / "demo" / "graphs" / "C-1003.pdf")[0]
     )
+    graph = pdf_text(tmp_path / "demo" / "graphs" / "C-1003.pdf")[0]
+    assert "Made-up clients for the demo" in graph
+    assert "Made-up clients for the demo" in pdf_text(tmp_path / "demo" / "report.pdf")[0]
+
+
+def test_the_demo_prints_child_forms_for_a_child_and_keeps_to_its_client_list(
+    demo: tuple[Path, Result],
+) -> None:
+    import csv
+
+    import openpyxl
+
+    folder = demo[0] / "output" / "demo"
+    sheet = openpyxl.load_workbook(folder / "entry-filled.xlsx", read_only=True)["Clients"]
+    rows = list(sheet.iter_rows(values_only=True))
+    listed = {row[0]: dict(zip(rows[0], row, strict=False)) for row in rows[1:] if row[0]}
+    with (folder / "schedule.csv").open(encoding="utf-8") as schedule:
+        for appointment in csv.DictReader(schedule):
+            client = listed[appointment["client_id"]]
+            assert appointment["clinician"] == client["clinician"]
+            assert appointment["age_group"] == client["age_group"]
+    child = pdf_text(folder / "forms-child.pdf")[0]
+    child_id = next(i for i, c in listed.items() if c["age_group"] == "child" and i in child)
+    assert listed[child_id]["clinician"] in child
 
 
 def options_of(command: click.Command) -> list[click.Option]:

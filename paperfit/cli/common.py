@@ -287,6 +287,7 @@ def out_option(
         "-o",
         "--out",
         type=kind,
+        metavar="FOLDER" if folder else "FILE",
         default=None if default is None else OUTPUT_DIR / default,
         show_default=default is not None,
         help=help,

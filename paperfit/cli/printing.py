@@ -61,8 +61,9 @@ SESSIONS = WholeNumber(1, MAX_SESSION)
 @click.option(
     "--name",
     default="",
+    metavar="NAME",
     callback=text_option(MAX_TEXT),
-    help="Client name (printed only when given).",
+    help="The client's name to print in the header (left out unless given).",
 )
 @click.option(
     "--session",
@@ -77,7 +78,13 @@ SESSIONS = WholeNumber(1, MAX_SESSION)
     callback=check_date,
     help="The session date to print in the header, e.g. 2026-11-25.",
 )
-@click.option("--clinician", default="", callback=text_option(MAX_TEXT), help="Clinician's name.")
+@click.option(
+    "--clinician",
+    default="",
+    metavar="NAME",
+    callback=text_option(MAX_TEXT),
+    help="The clinician's name to print in the header.",
+)
 @click.option(
     "--schedule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
