@@ -20,6 +20,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     """`paperfit demo -o output/demo`, run once for the session in a working folder of its own
     (it takes a minute or more): that folder, and what the command printed."""
     from click.testing import CliRunner
+
     from paperfit.cli import cli
 
     work = tmp_path_factory.mktemp("demo")
