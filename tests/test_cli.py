@@ -379,3 +379,12 @@ def test_a_date_format_may_be_written_as_people_write_it(tmp_path: Path) -> None
     assert "2026-04-03" in (tmp_path / "x.csv").read_text(encoding="utf-8")
     wrong = run("check", path, "--date-format", "DD/MM")
     assert wrong.exit_code == 2 and "'DD/MM' is not a date format" in wrong.output
+
+
+def test_the_arguments_are_checked_before_the_output(tmp_path: Path) -> None:
+    taken = tmp_path / "notes.xlsx"
+    taken.write_bytes(b"not paperfit's")
+    unknown = run("workbook", "--instruments", "ORS XYZ", "-o", taken)
+    assert unknown.exit_code == 2 and "Unknown instrument 'XYZ'" in unknown.output
+    refused = run("workbook", "-o", taken)
+    assert refused.exit_code == 1 and "Usage:" not in refused.output

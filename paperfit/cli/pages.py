@@ -93,9 +93,9 @@ def graphs(
     )
     from paperfit.outputs import check_not_input, check_output, replace_check
 
+    scheduled = _scheduled(schedule, only) if schedule else None
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
-    scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)

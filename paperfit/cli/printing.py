@@ -214,8 +214,8 @@ def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str
     from paperfit.generator.workbook import write_workbook
     from paperfit.outputs import check_output
 
-    check_output(out, (), replace)
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
+    check_output(out, (), replace)
     language = lang or obj.settings.language
     click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
 
