@@ -2,8 +2,8 @@
 
 Takes: the demo's folder (default output/demo/, as `make demo` writes it). Writes each picture
 below into docs/, greyscale, the page drawn at the resolution given (the scan proof cut to its
-top part). The simulated phone photo (docs/photo-example.jpg) is made by bench/scan.py's
-photo set, not here.
+top part), and photo-example.jpg, a made-up phone photo of a marked form taken the hard way
+(paperfit.made_up_scans: tilted, turned, bent, a shadow across it), 800 pixels high.
 
 Run: make docs (runs the demo first), or .venv/bin/python docs/pictures.py [DEMO_FOLDER]
 """
@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import io
 import sys
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pypdfium2
+from PIL import Image
+
+from paperfit.made_up_scans import hard_camera, photo_set
 
 DOCS = Path(__file__).parent
 # picture, the demo's PDF it shows, page (from 0), dots per inch, share of the page kept (top)
@@ -41,6 +46,18 @@ def draw(pdf: Path, page: int, dpi: int, kept: float) -> bytes:
     return data.getvalue()
 
 
+def photo(seed: int = 7) -> bytes:
+    """A made-up phone photo of a marked form, taken the hard way, as a small JPEG."""
+    with tempfile.TemporaryDirectory() as folder:
+        camera = hard_camera(np.random.default_rng(seed))
+        taken = photo_set(Path(folder), [camera], seed=seed)[0]
+        image = Image.open(taken.path).convert("L")
+        image.thumbnail((800, 800))
+        data = io.BytesIO()
+        image.save(data, format="JPEG", quality=85)
+    return data.getvalue()
+
+
 def main(demo: Path) -> None:
     missing = [source for _, source, *_ in PICTURES if not (demo / source).is_file()]
     if missing:
@@ -48,6 +65,8 @@ def main(demo: Path) -> None:
     for picture, source, page, dpi, kept in PICTURES:
         (DOCS / picture).write_bytes(draw(demo / source, page, dpi, kept))
         print(DOCS / picture)
+    (DOCS / "photo-example.jpg").write_bytes(photo())
+    print(DOCS / "photo-example.jpg")
 
 
 if __name__ == "__main__":
