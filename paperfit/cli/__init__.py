@@ -60,7 +60,7 @@ class PaperfitGroup(click.Group):
         """(title, commands) for each section of the help; a command from a module no section
         names comes last, under "Other commands"."""
         module = {
-            name: command.callback.__module__.rsplit(".", 1)[-1]
+            name: getattr(command.callback, "__module__", "").rsplit(".", 1)[-1]
             for name, command in self.commands.items()
             if not command.hidden
         }
