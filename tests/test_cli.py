@@ -344,7 +344,7 @@ def test_an_empty_entry_workbook_is_said_to_be_empty(tmp_path: Path) -> None:
     for command in ("check", "graphs"):
         result = run(command, empty, *(("-o", tmp_path / "g") if command == "graphs" else ()))
         assert result.exit_code == 1, command
-        assert f"Error: {empty} holds no forms yet: nothing was read." in result.output
+        assert f"Error: {empty} holds no forms yet: nothing was read" in result.output
         assert not (tmp_path / "g").exists()
 
 

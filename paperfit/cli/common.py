@@ -96,9 +96,9 @@ class Context:
         if not reading.forms and not reading.problems:
             holds = "holds" if len(reading.files) == 1 else "hold"
             raise PaperfitError(
-                f"{', '.join(reading.files)} {holds} no forms yet: nothing was read. Type the "
-                "measured marks into the workbook's form sheets (ORS, SRS, ...), save it, and "
-                "run again."
+                f"{', '.join(reading.files)} {holds} no forms yet: nothing was read, and nothing "
+                "written. An entry workbook is empty until the measured marks are typed into "
+                "its form sheets (ORS, SRS, ...): type them in, save it, and run again."
             )
         return reading
 
