@@ -1,0 +1,88 @@
+"""Commands that read measurement files and say or export what they hold: check, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from paperfit.cli.common import (
+    Context,
+    input_options,
+    out_option,
+    pass_context,
+    replace_option,
+)
+
+
+@click.command()
+@input_options
+@click.pass_context
+def check(ctx: click.Context, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> None:
+    """Check measurement files: a summary, then every problem with its place.
+
+    INPUT is an entry workbook, another .xlsx or .csv file, a filled PDF, or a folder of them.
+    Exit status 0 when clean, 1 when problems were found or there was no file to read.
+    """
+    from paperfit.forms.scoring import score
+    from paperfit.forms.trajectories import courses_from_scored, irregular
+
+    obj = ctx.find_object(Context)
+    reading = obj.load(inputs, unit, date_format)
+    for line in reading.summary():
+        click.echo(line)
+    scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
+    for course in irregular(courses_from_scored(scored)):
+        click.echo(
+            f"Left out of expected courses: client {course.key}: the first outcome form is "
+            f"numbered session {course.points[0][0]}, not 1, so the intake is not known. "
+            "Number the sessions of each episode from 1 (or give a new episode its own ID)."
+        )
+    for problem in reading.problems:
+        click.echo(obj.quote(problem))
+    ctx.exit(1 if reading.problems else 0)
+
+
+@click.command()
+@input_options
+@out_option("export.csv", "A .csv or .xlsx file to write.")
+@replace_option
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="Only outcome totals, client IDs as keyed codes, weeks instead of dates (for pooling).",
+)
+@pass_context
+def export(
+    obj: Context,
+    inputs: tuple[Path, ...],
+    unit: str,
+    date_format: str | None,
+    out: Path,
+    replace: bool,
+    deidentify: bool,
+) -> None:
+    """Export scored forms, one row each, to CSV or Excel.
+
+    Problems in the input are listed on stderr; the valid forms are exported. With
+    --deidentify, a CSV file for pooling expected courses with other practices (paperfit
+    trajectories reads several): no names, clinicians or dates; the key of the codes is kept
+    in paperfit.toml (made there the first time) and must not be shared.
+    """
+    from paperfit.forms.deidentify import deidentified_rows
+    from paperfit.forms.scoring import score
+    from paperfit.generator.export import write_deidentified, write_export
+    from paperfit.outputs import check_output
+    from paperfit.settings import deidentify_key
+
+    check_output(out, inputs, replace)
+    reading = obj.read(inputs, unit, date_format)
+    thresholds = obj.thresholds
+    scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
+    if not deidentify:
+        click.echo(write_export(out, scored, thresholds))
+        return
+    key, written = deidentify_key(obj.settings)
+    if written:
+        click.echo(f"A new de-identification key was kept in {written}: keep it secret.", err=True)
+    click.echo(write_deidentified(out, deidentified_rows(scored, key)))
