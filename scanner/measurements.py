@@ -138,8 +138,8 @@ def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
     for path in paths:
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                if found.name.startswith(("~$", ".")):
-                    continue  # Excel's lock files and hidden files are not data
+                if any(part.startswith(("~$", ".")) for part in found.relative_to(path).parts):
+                    continue  # Excel's lock files, hidden files and folders are not data
                 if is_derived(found):  # an export or report would be read back as data
                     reading.skipped_outputs.append(found)
                     continue

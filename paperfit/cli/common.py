@@ -27,7 +27,7 @@ from paperfit.forms.trajectories import Model, fit_scored
 from paperfit.scanner.measurements import ReadOptions, read_inputs
 from paperfit.scanner.trajectories import read_model
 from paperfit.scanner.values import UNITS, plausible_date
-from paperfit.settings import Settings, load_settings
+from paperfit.settings import EXPECTED_MODES, Settings, load_settings
 
 OUTPUT_DIR = Path("output")
 
@@ -56,6 +56,18 @@ class Context:
     def thresholds(self) -> Thresholds:
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
+
+    def also_read(self, *paths: Path | None) -> tuple[Path, ...]:
+        """What a command reads besides its INPUT, which no output may replace: PATHS (a
+        schedule, a model; None left out), the settings file and the instrument folder."""
+        settings = self.settings
+        found = [*paths, settings.source, settings.instrument_dir]
+        return tuple(Path(path) for path in found if path is not None)
+
+    def model_file(self, choice: str | None) -> Path | None:
+        """The model.json the --expected CHOICE (or else paperfit.toml) names, if any."""
+        choice = choice or self.settings.trajectories.expected
+        return None if choice in EXPECTED_MODES else Path(choice)
 
     def expected_model(self, choice: str | None, scored: Sequence[ScoredForm]) -> Model | None:
         """The model CHOICE names (auto, none or a model.json; default: paperfit.toml's). With

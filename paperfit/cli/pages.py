@@ -89,7 +89,8 @@ def graphs(
       paperfit graphs entry.xlsx --client C-1001 --png
       paperfit graphs entry.xlsx --schedule today.csv
     """
-    check_not_input(out, inputs, folder=True)
+    reads = obj.also_read(schedule, obj.model_file(expected))
+    check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
     scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
@@ -109,7 +110,7 @@ def graphs(
     )
     if scheduled is not None:
         path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
-        check_output(path, (*inputs, schedule), replace)
+        check_output(path, inputs, replace, reads)
         with progress_bar(len(scheduled), "Drawing graphs") as advance:
             pages = write_day(path, day_entries(scheduled, chosen), options, advance)
         click.echo(f"{len(scheduled)} appointments, {pages} pages: {path}")
@@ -118,7 +119,7 @@ def graphs(
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
     with progress_bar(len(chosen), "Drawing graphs") as advance:
-        files = write_graphs(out, chosen, options, advance, replace_check(replace))
+        files = write_graphs(out, chosen, options, advance, replace_check(replace, reads))
     click.echo(
         f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ "
         f"(one PDF per client, listed in {files.index.name})"
@@ -156,7 +157,7 @@ def report(
     expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
-    check_output(out, inputs, replace)
+    check_output(out, inputs, replace, obj.also_read(obj.model_file(expected)))
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -210,7 +211,8 @@ def trajectories(
     Example:
       paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
     """
-    check_not_input(out, inputs, folder=True)
+    reads = obj.also_read()
+    check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
@@ -230,7 +232,7 @@ def trajectories(
         language,
         paper or settings.paper,
         settings.practice_name,
-        replace_check(replace),
+        replace_check(replace, reads),
     ):
         click.echo(path)
     for line in model_summary(model):

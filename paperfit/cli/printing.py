@@ -108,7 +108,7 @@ def forms(
       paperfit forms cors csrs --client C-102 --session 4 --date 2026-11-25
       paperfit forms --schedule today.xlsx --duplex -o output/today.pdf
     """
-    check_output(out, (schedule,) if schedule else (), replace)
+    check_output(out, (), replace, obj.also_read(schedule))
     settings = obj.settings
     options = PrintOptions(
         paper=paper or settings.paper,
@@ -158,7 +158,7 @@ def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str
 
     An existing workbook is the practice's data: it is never written over unless --replace.
     """
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
     language = lang or obj.settings.language
     click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
@@ -180,7 +180,7 @@ def handout(
     replace: bool,
 ) -> None:
     """Print the client handout: "your feedback shapes your care", on one page."""
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     settings = obj.settings
     click.echo(
         write_handout(
@@ -203,7 +203,7 @@ def handout(
 @pass_context
 def guide(obj: Context, lang: str | None, paper: str | None, out: Path, replace: bool) -> None:
     """Print the clinician's pocket card on introducing the forms and low scores."""
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     settings = obj.settings
     click.echo(
         write_guide(

@@ -64,7 +64,7 @@ def export(
     trajectories reads several): no names, clinicians or dates; the key of the codes is kept
     in paperfit.toml (made there the first time) and must not be shared.
     """
-    check_output(out, inputs, replace)
+    check_output(out, inputs, replace, obj.also_read())
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)

@@ -59,7 +59,8 @@ def scan_command(
     # command's start-up.
     from paperfit.generator.scan_results import earlier_results, write_scan_results
 
-    check_not_input(out, scans, folder=True)
+    reads = obj.also_read()
+    check_not_input(out, scans, folder=True, also=reads)
     with output_lock(out):  # held from the check of earlier files to the writing of new ones
         earlier = earlier_results(out)
         if earlier and not replace:
@@ -76,7 +77,7 @@ def scan_command(
             obj.thresholds,
             with_csv,
             paper or obj.settings.paper,
-            replace_check(replace),
+            replace_check(replace, reads),
             lang or obj.settings.language,
         )
     for line in result.summary():

@@ -12,6 +12,7 @@ from paperfit.cli.common import (
     out_option,
     pass_context,
 )
+from paperfit.outputs import check_not_input
 
 
 @click.command()
@@ -21,6 +22,7 @@ def demo(obj: Context, out: Path) -> None:
     """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
     from paperfit.demo import write_demo  # with the scanning libraries: see scan_command
 
+    check_not_input(out, (), folder=True, also=obj.also_read())
     for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
         click.echo(path)
 
