@@ -573,3 +573,139 @@ def test_an_output_that_is_an_input_by_another_name_is_refused(
     assert result.exit_code == 2 and "is one of the files read" in result.output
     assert source.read_text(encoding="utf-8").startswith(ORS_ROWS)
     record_property("hostile", "refused")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: every file a command reads is safe from its outputs; mounts; locks
+
+
+def model_file(folder: Path) -> Path:
+    """A real model.json from paperfit trajectories (12 made-up clients), in FOLDER."""
+    from paperfit.practices import LEVELLING, write_practice
+
+    write_practice(folder / "practice", LEVELLING.courses(12, seed=3))
+    made = run("trajectories", folder / "practice", "--min-clients", "10", "-o", folder / "m")
+    assert made.exit_code == 0, made.output
+    return folder / "m" / "model.json"
+
+
+def test_report_never_writes_over_the_model_it_reads(tmp_path: Path, record_property) -> None:
+    model = model_file(tmp_path)
+    before = model.read_bytes()
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    result = run("report", source, "--expected", model, "-o", model)
+    assert result.exit_code == 2 and "model.json is one of the files read" in result.output
+    assert model.read_bytes() == before
+    record_property("hostile", "refused")
+
+
+def test_no_output_is_written_over_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property
+) -> None:
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    config = tmp_path / "settings.toml"
+    config.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    over_config = run("--config", config, "export", source, "-o", config, "--replace")
+    assert over_config.exit_code == 2 and "settings.toml is one of the files read" in (
+        over_config.output
+    )
+    assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    monkeypatch.chdir(tmp_path)  # ./paperfit.toml, read without --config
+    Path("paperfit.toml").write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    default = run("handout", "-o", "paperfit.toml", "--replace")
+    assert default.exit_code == 2 and "paperfit.toml is one of the files read" in default.output
+    record_property("hostile", "refused")
+
+
+def test_graphs_into_a_mount_point_never_cross_file_systems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property
+) -> None:
+    """A folder that is a mount point: a rename from its parent fails with EXDEV."""
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    mount = tmp_path / "stick"
+    mount.mkdir()
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        inside = Path(src).resolve().is_relative_to(mount.resolve())
+        if Path(dst).resolve().is_relative_to(mount.resolve()) and not inside:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = run("graphs", source, "-o", mount)
+    assert result.exit_code == 0, result.output
+    assert (mount / "C-1.pdf").exists() and (mount / "caseload.pdf").exists()
+    assert sorted(p.name for p in mount.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "stick"]  # nothing beside it
+    record_property("hostile", "handled")
+
+
+def test_the_staging_folder_and_the_lock_are_inside_the_output_folder(
+    tmp_path: Path, record_property
+) -> None:
+    out = tmp_path / "out"
+    with files_together(out) as files:
+        assert files.staging.parent == out and lock_path(out).parent == out
+        assert lock_path(out).exists()
+        write_atomic(files.path("a.txt"), lambda s: s.write(b"a"))
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+    record_property("hostile", "handled")
+
+
+@pytest.mark.parametrize("pid", ["0", "-1", "99999999999999999999"])
+def test_a_lock_naming_no_real_process_is_stale(tmp_path: Path, pid: str, record_property) -> None:
+    """os.kill(0, 0) and os.kill(-1, 0) signal whole groups and succeed: the lock was kept
+    for ever; a huge number raised OverflowError."""
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    out = tmp_path / "graphs"
+    out.mkdir()
+    lock_path(out).write_text(f"{pid} \n", encoding="utf-8")
+    result = run("graphs", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert not lock_path(out).exists()
+    record_property("hostile", "handled")
+
+
+def test_two_runs_finding_the_same_stale_lock_cannot_both_take_it(
+    tmp_path: Path, record_property
+) -> None:
+    """Both read the stale lock before either replaces it: only one may hold the folder."""
+    import threading
+
+    from paperfit.generator import output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    lock_path(out).write_text(f"{ended.pid} \n", encoding="utf-8")
+    both_read = threading.Barrier(2)
+    real_holder = output._holder
+
+    def holder(lock: Path) -> tuple[int | None, bytes]:
+        found = real_holder(lock)
+        if found[0] is None:
+            both_read.wait(timeout=5)  # each saw it stale before either took it over
+        return found
+
+    held, refused = [], []
+
+    def take() -> None:
+        try:
+            output._take(lock_path(out), "writing", "")
+            held.append(threading.get_ident())
+        except Exception as error:  # output._Held: another run holds it
+            refused.append(str(error))
+
+    output._holder = holder
+    try:
+        runs = [threading.Thread(target=take) for _ in range(2)]
+        for each in runs:
+            each.start()
+        for each in runs:
+            each.join()
+    finally:
+        output._holder = real_holder
+    assert len(held) == 1 and len(refused) == 1, (held, refused)
+    record_property("hostile", "handled")
