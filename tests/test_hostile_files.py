@@ -709,3 +709,131 @@ def test_two_runs_finding_the_same_stale_lock_cannot_both_take_it(
         output._holder = real_holder
     assert len(held) == 1 and len(refused) == 1, (held, refused)
     record_property("hostile", "handled")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: the de-identification key and the settings file
+
+
+def deidentified_export(folder: Path, out: str, *args: str | Path) -> Result:
+    source = ors_csv(folder / "in" / "ors.csv")
+    return run(
+        "--config",
+        folder / "paperfit.toml",
+        "export",
+        source,
+        "--deidentify",
+        "-o",
+        folder / out,
+        *args,
+    )
+
+
+def test_the_key_is_private_from_its_creation_and_stays_so(tmp_path: Path, record_property) -> None:
+    """The key was appended to a paperfit.toml of mode 644 (a 600 file was reset to 644)."""
+    config = tmp_path / "paperfit.toml"
+    config.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    config.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        first = deidentified_export(tmp_path, "1.csv")
+        second = deidentified_export(tmp_path, "2.csv")
+    finally:
+        os.umask(previous)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    key = tmp_path / "paperfit.key"
+    assert f"A new de-identification key was kept in {key}" in first.stderr
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+    record_property("hostile", "handled")
+
+
+def test_a_key_other_users_can_read_is_said(tmp_path: Path, record_property) -> None:
+    """A paperfit.toml holding the key (earlier versions wrote it there) of mode 644."""
+    config = tmp_path / "paperfit.toml"
+    config.write_text(f'[deidentify]\nkey = "{"ab" * 32}"\n', encoding="utf-8")
+    config.chmod(0o644)
+    result = deidentified_export(tmp_path, "1.csv")
+    assert result.exit_code == 0, result.output
+    assert "holds the de-identification key and other users of this machine can read it" in (
+        result.stderr
+    )
+    assert config.stat().st_mode & 0o777 == 0o644  # said, not changed: it is the user's file
+    record_property("hostile", "handled")
+
+
+def test_two_exports_at_the_same_moment_use_one_key(tmp_path: Path, record_property) -> None:
+    """Both found no key and made one each: two [deidentify] tables, or two keys."""
+    (tmp_path / "paperfit.toml").write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    slow_key = (
+        "import secrets, time, sys\n"
+        "for name in ('token_bytes', 'token_hex'):\n"
+        "    real = getattr(secrets, name)\n"
+        "    setattr(secrets, name, lambda n, real=real: (time.sleep(1.5), real(n))[1])\n"
+        "from paperfit.__main__ import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                slow_key,
+                "export",
+                str(source),
+                "--deidentify",
+                "-o",
+                f"{n}.csv",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n in (1, 2)
+    ]
+    for each in runs:
+        each.wait(timeout=120)
+        assert each.returncode == 0, each.stderr.read()
+    assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+    assert (tmp_path / "paperfit.toml").read_text(encoding="utf-8").count("[deidentify]") == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    record_property("hostile", "handled")
+
+
+def test_a_linked_settings_file_stays_a_link(tmp_path: Path, record_property) -> None:
+    """The settings file was replaced by a plain file, its target left behind."""
+    shared = tmp_path / "shared" / "settings.toml"
+    shared.parent.mkdir()
+    shared.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    (tmp_path / "paperfit.toml").symlink_to(shared)
+    result = deidentified_export(tmp_path, "1.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "paperfit.toml").is_symlink()
+    assert shared.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    record_property("hostile", "handled")
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(tmp_path: Path, record_property) -> None:
+    """Notepad's UTF-8 files begin with a BOM: "is not valid TOML: Invalid statement"."""
+    config = tmp_path / "paperfit.toml"
+    config.write_bytes(b'\xef\xbb\xbfpractice_name = "Riverside"\r\npaper = "a4"\r\n')
+    result = run("--config", config, "handout", "-o", tmp_path / "handout.pdf")
+    assert result.exit_code == 0, result.output
+    assert "Riverside" in pdf_text(tmp_path / "handout.pdf")[0]
+    config.write_bytes('practice_name = "Riverside"\n'.encode("utf-16"))
+    utf16 = run("--config", config, "handout", "-o", tmp_path / "handout.pdf")
+    assert utf16.exit_code == 1
+    assert "is saved as UTF-16 (Unicode): save it again as UTF-8" in utf16.output
+    record_property("hostile", "handled")
+
+
+def test_a_settings_file_without_end_is_refused(tmp_path: Path, record_property) -> None:
+    """--config /dev/zero read 2.7 GB and ended in MemoryError."""
+    result = run("--config", "/dev/zero", "handout", "-o", tmp_path / "handout.pdf")
+    assert result.exit_code == 1
+    assert "/dev/zero: is larger than 1,000,000 bytes" in result.output
+    record_property("hostile", "refused")
