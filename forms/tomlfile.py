@@ -9,7 +9,6 @@ from typing import Any
 
 from paperfit.forms.errors import InputProblem, Location
 
-
 MAX_BYTES = 1_000_000  # a settings or instrument file is a few KB; /dev/zero is not one
 UTF8_BOM = b"\xef\xbb\xbf"  # Notepad and some editors save UTF-8 with this mark first
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from paperfit.forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
 from paperfit.forms.instrument import AGE_GROUPS, FORMATS, Catalog
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Appointment
-from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.forms.records import MAX_SESSION, MAX_TEXT, Appointment
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
 from paperfit.scanner.tables import Row, read_rows
 from paperfit.scanner.values import plausible_date
 
@@ -53,10 +53,14 @@ class _Bad(Exception):
     """A cell's value is wrong; carries the reason only, the row adds the place."""
 
 
-def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+def read_schedule(
+    path: Path, catalog: Catalog | None = None, warnings: list[InputProblem] | None = None
+) -> list[Appointment]:
     """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong.
 
-    With CATALOG, an instrument it does not know is one of those problems."""
+    With CATALOG, an instrument it does not know is one of those problems. Client IDs follow
+    the ID rule (forms.text.parse_client_id); a cell whose invisible characters were removed
+    is added to WARNINGS, when given."""
     rows = read_rows(path, ALIASES, REQUIRED)
     if not rows:
         raise InputProblem(
@@ -65,19 +69,20 @@ def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointmen
         )
     problems: list[InputProblem] = []
     problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
-    appointments = [_appointment(row, problems, catalog) for row in rows if not row.extra]
+    notes = warnings if warnings is not None else []
+    appointments = [_appointment(row, problems, catalog, notes) for row in rows if not row.extra]
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
 
 
 def _appointment(
-    row: Row, problems: list[InputProblem], catalog: Catalog | None
+    row: Row, problems: list[InputProblem], catalog: Catalog | None, notes: list[InputProblem]
 ) -> Appointment | None:
     """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
     values: dict[str, object] = {}
     checks = {
-        "client_id": lambda value: _text(value, MAX_CLIENT_ID, "a client ID"),
+        "client_id": lambda value: _client_id(value, row, notes),
         "date": _date,
         "session": _session,
         "clinician": lambda value: _text(value, MAX_TEXT, "the clinician"),
@@ -110,6 +115,18 @@ def _text(value: object, limit: int, what: str, required: bool = True) -> str:
     if not text and required:
         raise _Bad(f"is empty; every appointment needs {what}.")
     return text
+
+
+def _client_id(value: object, row: Row, notes: list[InputProblem]) -> str:
+    try:
+        client_id, note = parse_client_id(value)
+    except ValueProblem as problem:
+        raise _Bad(str(problem)) from None
+    if not client_id:
+        raise _Bad("is empty; every appointment needs a client ID.")
+    if note:
+        notes.append(InputProblem(row.where("client_id"), note))
+    return client_id
 
 
 def _date(value: object) -> datetime.date:

@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
-from paperfit.forms.errors import PaperfitError, clip
+from paperfit.forms.errors import InputProblem, PaperfitError, clip
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import (
+    Appointment,
     Problem,
     Reading,
     plural,
@@ -22,9 +23,10 @@ from paperfit.forms.records import (
 )
 from paperfit.forms.scoring import ScoredForm, Thresholds
 from paperfit.forms.sheet import LANGUAGES, PAPERS
-from paperfit.forms.text import ValueProblem, parse_text
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.forms.trajectories import Model, fit_scored
 from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.schedule import read_schedule
 from paperfit.scanner.trajectories import read_model
 from paperfit.scanner.values import UNITS, plausible_date
 from paperfit.settings import EXPECTED_MODES, Settings, load_settings
@@ -123,6 +125,16 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def schedule_of(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+    """The appointments on the schedule at PATH (scanner.schedule.read_schedule), its
+    warnings said on stderr."""
+    warnings: list[InputProblem] = []
+    appointments = read_schedule(path, catalog, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return appointments
+
+
 def print_options(command: Any) -> Any:
     """--paper, --lang and --large-print, shared by every command that prints for clients."""
     command = click.option("--large-print", is_flag=True, help="Bigger type; lines stay 10 cm.")(
@@ -151,6 +163,21 @@ def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], A
             raise click.BadParameter(str(problem)) from None
 
     return check
+
+
+def check_client_ids(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A --client (or each) under the client ID rule every reader follows
+    (forms.text.parse_client_id); invisible characters removed are said on stderr."""
+    found: list[str | None] = []
+    for each in value if isinstance(value, tuple) else (value,):
+        try:
+            client_id, note = parse_client_id(each) if each is not None else (None, "")
+        except ValueProblem as problem:
+            raise click.BadParameter(str(problem)) from None
+        if note:
+            click.echo(f"warning: --client: {note}", err=True)
+        found.append(client_id)
+    return tuple(found) if isinstance(value, tuple) else found[0]
 
 
 def check_date_format(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from paperfit.cli.common import (
     Context,
+    check_client_ids,
     expected_option,
     input_options,
     out_option,
     pass_context,
     progress_bar,
     replace_option,
-    text_option,
+    schedule_of,
 )
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.records import (
-    MAX_CLIENT_ID,
     plural,
 )
 from paperfit.forms.scoring import score
 from paperfit.forms.sheet import LANGUAGES, PAPERS
+from paperfit.forms.text import same_clients
 from paperfit.forms.trajectories import courses_from_scored, fit, period_of
 from paperfit.generator.graphs import (
     GraphOptions,
@@ -37,7 +39,6 @@ from paperfit.generator.report import write_report
 from paperfit.generator.trajectories import model_summary, write_trajectories
 from paperfit.outputs import check_not_input, check_output, replace_check
 from paperfit.scanner.deidentified import is_deidentified, read_deidentified
-from paperfit.scanner.schedule import read_schedule
 
 
 @click.command()
@@ -48,7 +49,7 @@ from paperfit.scanner.schedule import read_schedule
     "only",
     multiple=True,
     metavar="ID",
-    callback=text_option(MAX_CLIENT_ID),
+    callback=check_client_ids,
     help="Only this client (repeat for more).",
 )
 @click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
@@ -104,6 +105,10 @@ def graphs(
         archival=archival,
     )
     model = obj.expected_model(expected, scored)
+    read = {form.client_id for form in reading.forms}
+    if scheduled is not None:
+        scheduled = _as_read(scheduled, read)
+    only = tuple(same_clients(list(only), read).values())
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
         scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
@@ -133,8 +138,21 @@ def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
         Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
-        for a in read_schedule(schedule)
+        for a in schedule_of(schedule)
     ]
+
+
+def _as_read(scheduled: list[Scheduled], read: set[str]) -> list[Scheduled]:
+    """SCHEDULED with each client ID as the forms read spell it, when it differs only in
+    case (forms.text.same_clients), said on stderr."""
+    meant = same_clients([s.client_id for s in scheduled], read)
+    for typed, found in sorted(meant.items()):
+        if typed != found:
+            click.echo(
+                f"The schedule's client {typed} is taken as {found}, the forms' spelling.",
+                err=True,
+            )
+    return [replace(s, client_id=meant[s.client_id]) for s in scheduled]
 
 
 @click.command()

@@ -9,16 +9,17 @@ import click
 
 from paperfit.cli.common import (
     Context,
+    check_client_ids,
     check_date,
     out_option,
     pass_context,
     print_options,
     replace_option,
+    schedule_of,
     text_option,
 )
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.records import (
-    MAX_CLIENT_ID,
     MAX_SESSION,
     MAX_TEXT,
 )
@@ -35,7 +36,6 @@ from paperfit.generator.sheets import (
 from paperfit.generator.texts import AUDIENCES
 from paperfit.generator.workbook import write_workbook
 from paperfit.outputs import check_output
-from paperfit.scanner.schedule import read_schedule
 
 
 @click.command()
@@ -52,7 +52,7 @@ from paperfit.scanner.schedule import read_schedule
 @click.option(
     "--client",
     "client_id",
-    callback=text_option(MAX_CLIENT_ID),
+    callback=check_client_ids,
     help="Client ID to print in the header.",
 )
 @click.option(
@@ -127,7 +127,7 @@ def forms(
                 "INSTRUMENT, --client, --name, --session, --date, --clinician "
                 "and --copies."
             )
-        appointments = read_schedule(schedule, obj.catalog)
+        appointments = schedule_of(schedule, obj.catalog)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
