@@ -631,15 +631,25 @@ def _check_case(reading: Reading) -> None:
         spellings[client_id.casefold()].append(client_id)
     for same in spellings.values():
         if len(same) > 1:
-            places = "; ".join(f"{client_id!r} ({first[client_id]})" for client_id in same)
+            here = first[same[-1]]
+            places = " and ".join(
+                f"{client_id!r} ({_place_from(first[client_id], here)})" for client_id in same
+            )
             reading.problems.append(
                 Problem(
-                    first[same[-1]],
+                    here,
                     f"client IDs that differ only in case are read as {len(same)} clients: "
                     f"{places}. If they are one client, type the ID one way everywhere.",
                     "warning",
                 )
             )
+
+
+def _place_from(place: Location, here: Location) -> str:
+    """PLACE as said in a message about HERE: its row alone when in the same sheet."""
+    if (place.file, place.sheet) == (here.file, here.sheet) and place.row is not None:
+        return f"row {place.row}"
+    return str(place)
 
 
 def _check_order(reading: Reading) -> None:

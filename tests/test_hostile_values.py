@@ -481,3 +481,94 @@ def test_text_settings_follow_the_text_rule(
     assert result.exit_code == 1
     assert f"{config} › key " in result.output and reason in result.output
     assert "\x1b" not in result.output and not (tmp_path / "guide.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: look-alike client IDs
+
+
+def test_an_id_typed_in_nfc_and_in_nfd_is_one_client(
+    tmp_path: Path, catalog: Catalog, record_property: Record
+) -> None:
+    """ "José" with one letter é and with e + a combining accent became two clients."""
+    record_property("hostile", "handled")
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [
+            ORS_HEADER,
+            f"{composed},1,2026-01-05,3,3,3,3",
+            f"{decomposed},2,2026-01-12,5,5,5,5",
+        ],
+    )
+    reading = read(source, catalog=catalog)
+    assert {form.client_id for form in reading.forms} == {composed}
+    result = run("graphs", source, "-o", tmp_path / "graphs")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 client, 1 page")
+
+
+def test_an_invisible_joiner_in_an_id_is_removed_with_a_warning_at_its_row(
+    tmp_path: Path, catalog: Catalog, record_property: Record
+) -> None:
+    """ "S0000" and "S\u200d0000" were two clients, both printed S0000."""
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [
+            ORS_HEADER,
+            "S0000,1,2026-01-05,3,3,3,3",
+            "S\u200d0000,2,2026-01-12,5,5,5,5",
+            "S\u200b0000\u202e,3,2026-01-19,6,6,6,6",
+        ],
+    )
+    reading = read(source, catalog=catalog)
+    assert [form.session for form in reading.forms if form.client_id == "S0000"] == [1, 2, 3]
+    warnings = [str(p) for p in reading.problems if "invisible characters" in p.message]
+    assert len(warnings) == 2
+    assert (
+        'ors.csv › row 3 › column A "client_id": warning: the client ID held invisible '
+        in (warnings[0])
+    )
+    assert "(U+200D), which were removed: it is read as 'S0000'" in warnings[0]
+    assert "row 4" in warnings[1] and "U+200B, U+202E" in warnings[1]
+
+
+def test_ids_differing_only_in_case_are_named_by_check(
+    tmp_path: Path, record_property: Record
+) -> None:
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [ORS_HEADER, "S0000,1,2026-01-05,3,3,3,3", "s0000,2,2026-01-12,5,5,5,5"],
+    )
+    result = run("check", source)
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "differ only in case" in line)
+    assert "2 clients: 'S0000' (row 2) and 's0000' (row 3)." in line
+    assert "warning: client IDs that differ only in case are read as 2 clients" in line
+
+
+@pytest.mark.parametrize("typed", ["s0000", "S\u200d0000"])
+def test_a_schedule_finds_the_forms_of_an_id_typed_another_way(
+    tmp_path: Path, typed: str, record_property: Record
+) -> None:
+    """ "No forms have been read for this client yet" for a client with five sessions."""
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [ORS_HEADER, *(f"S0000,{n},2026-01-{4 + n:02d},3,3,3,{n}" for n in range(1, 6))],
+    )
+    schedule = write_csv(
+        tmp_path / "day.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            f"{typed},2026-02-02,6,Lee,adult,individual",
+        ],
+    )
+    result = run("graphs", source, "--schedule", schedule, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    from tests.conftest import pdf_text
+
+    text = " ".join(pdf_text(tmp_path / "out" / "day-2026-02-02.pdf"))
+    assert "No forms have been read" not in text and "Progress: S0000" in text
