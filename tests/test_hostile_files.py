@@ -837,3 +837,40 @@ def test_a_settings_file_without_end_is_refused(tmp_path: Path, record_property)
     assert result.exit_code == 1
     assert "/dev/zero: is larger than 1,000,000 bytes" in result.output
     record_property("hostile", "refused")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: scans that looked blank
+
+
+def test_a_png_whose_ink_is_only_in_its_alpha_channel_is_read(
+    tmp_path: Path, record_property
+) -> None:
+    """What background-removal tools export: the paper transparent, every pixel's colour
+    black; read without the alpha it was one of the "blank pages left out"."""
+    import numpy as np
+    from PIL import Image
+
+    from paperfit.made_up_scans import render_sheet
+
+    grey, dpi = render_sheet("letter", 150, "ORS")
+    rgba = np.zeros((*grey.shape, 4), np.uint8)
+    rgba[..., 3] = 255 - grey  # ink opaque, paper transparent
+    (tmp_path / "scans").mkdir()
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "scans" / "cutout.png", dpi=(dpi, dpi))
+    result = run("scan", tmp_path / "scans", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "1 page read: 1 form" in result.stdout and "blank" not in result.stdout
+    record_property("hostile", "handled")
+
+
+def test_an_all_black_page_is_not_left_out_as_blank(tmp_path: Path, record_property) -> None:
+    from PIL import Image
+
+    (tmp_path / "scans").mkdir()
+    Image.new("L", (850, 1100), 0).save(tmp_path / "scans" / "lid-up.png", dpi=(100, 100))
+    white_png(tmp_path / "scans" / "back.png")
+    result = run("scan", tmp_path / "scans", "-o", tmp_path / "out")
+    assert "lid-up.png › page 1: the page is black or nearly" in result.output
+    assert "1 blank page left out" in result.output  # the white one only
+    record_property("hostile", "refused")
