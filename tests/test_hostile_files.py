@@ -874,3 +874,23 @@ def test_an_all_black_page_is_not_left_out_as_blank(tmp_path: Path, record_prope
     assert "lid-up.png › page 1: the page is black or nearly" in result.output
     assert "1 blank page left out" in result.output  # the white one only
     record_property("hostile", "refused")
+
+
+def test_graphs_for_one_client_leave_the_caseload_and_index_of_all(
+    tmp_path: Path, record_property
+) -> None:
+    """caseload.pdf and index.csv were made again for one client, beside the others' PDFs."""
+    ids = ["abc", "ABC", "C-2"]  # abc and ABC: names made among every client
+    source = ors_csv(tmp_path / "in" / "ors.csv", *(f"{c},1,2026-01-05,5,5,5,5" for c in ids))
+    out = tmp_path / "graphs"
+    assert run("graphs", source, "-o", out).exit_code == 0
+    index = (out / "index.csv").read_bytes()
+    bundle = (out / "caseload.pdf").read_bytes()
+    names = sorted(p.name for p in out.iterdir())
+    result = run("graphs", source, "-o", out, "--client", "abc")
+    assert result.exit_code == 0, result.output
+    assert "caseload.pdf and index.csv left as they were" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == names  # abc's file replaced, none added
+    assert (out / "index.csv").read_bytes() == index
+    assert (out / "caseload.pdf").read_bytes() == bundle
+    record_property("hostile", "handled")

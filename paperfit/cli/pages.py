@@ -123,13 +123,20 @@ def graphs(
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
+    check = replace_check(replace, reads)
+    among = sorted({entry.form.client_id for entry in scored}) if only else ()
     with progress_bar(len(chosen), "Drawing graphs") as advance:
-        files = write_graphs(out, chosen, options, advance, replace_check(replace, reads))
-    click.echo(
-        f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ "
-        f"(one PDF per client, listed in {files.index.name})"
+        files = write_graphs(out, chosen, options, advance, check, among)
+    note = (
+        "caseload.pdf and index.csv left as they were: they cover every client, without --client"
+        if files.index is None
+        else f"one PDF per client, listed in {files.index.name}"
     )
-    click.echo(files.bundle)
+    click.echo(
+        f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ ({note})"
+    )
+    if files.bundle is not None:
+        click.echo(files.bundle)
 
 
 def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
