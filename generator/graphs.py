@@ -341,9 +341,11 @@ def graph_pages(
 
 def safe_name(client_id: str) -> str:
     """A file name for CLIENT_ID that every file system accepts (not yet unique: see
-    unique_names)."""
+    unique_names). It never begins with "-": such a name is taken for an option by a command
+    line, and for a formula by a spreadsheet opening index.csv (which would mark it as text
+    with an apostrophe that is not in the name)."""
     plain = unicodedata.normalize("NFKD", client_id).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "client"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._").lstrip("-._") or "client"
     return name[:80]
 
 

@@ -894,3 +894,19 @@ def test_graphs_for_one_client_leave_the_caseload_and_index_of_all(
     assert (out / "index.csv").read_bytes() == index
     assert (out / "caseload.pdf").read_bytes() == bundle
     record_property("hostile", "handled")
+
+
+def test_graph_files_of_ids_beginning_with_a_dash_are_listed_as_named(
+    tmp_path: Path, record_property
+) -> None:
+    """index.csv listed "-abc.pdf" as "'-abc.pdf" (the spreadsheet guard), not its name."""
+    ids = ["-abc", "-1", "--"]
+    source = ors_csv(tmp_path / "ors.csv", *(f"{c},1,2026-01-05,5,5,5,5" for c in ids))
+    out = tmp_path / "graphs"
+    result = run("graphs", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    rows = (out / "index.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    files = [row.split(",")[0] for row in rows]
+    assert len(files) == 3 and all((out / name).is_file() for name in files), files
+    assert not any(name.startswith(("-", "'")) for name in files)
+    record_property("hostile", "handled")
