@@ -46,7 +46,7 @@ ALIASES = {
     "client_name": "name",
 }
 
-_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 
 
 class _Bad(Exception):
@@ -70,10 +70,35 @@ def read_schedule(
     problems: list[InputProblem] = []
     problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
     notes = warnings if warnings is not None else []
-    appointments = [_appointment(row, problems, catalog, notes) for row in rows if not row.extra]
+    whole = [row for row in rows if not row.extra]
+    appointments = [_appointment(row, problems, catalog, notes) for row in whole]
+    if not problems:
+        problems.extend(_other_days(whole, appointments))
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
+
+
+def _other_days(rows: list[Row], appointments: list[Appointment | None]) -> list[InputProblem]:
+    """A problem at the first row of each day after the first when the APPOINTMENTS (read
+    from ROWS) are on more than one day, naming its rows: a schedule is one day's
+    appointments (its graphs are one file, named by the day)."""
+    days: dict[datetime.date, list[Row]] = {}
+    for row, appointment in zip(rows, appointments, strict=True):
+        if appointment is not None:
+            days.setdefault(appointment.date, []).append(row)
+    if len(days) < 2:
+        return []
+    first, *others = days
+    return [
+        InputProblem(
+            days[day][0].where("date"),
+            f"{day.isoformat()} (rows {', '.join(str(row.number) for row in days[day])}) is "
+            f"another day than {first.isoformat()} (row {days[first][0].number}): a schedule "
+            "holds one day's appointments. Put each day in a file of its own.",
+        )
+        for day in others
+    ]
 
 
 def _appointment(
@@ -152,9 +177,16 @@ def _calendar_date(value: object) -> datetime.date:
     if match is None:
         raise _Bad(f"{value.strip()!r} is not a date paperfit can read without guessing. {hint}")
     try:
-        return datetime.date.fromisoformat(match.group(1))
+        day = datetime.date.fromisoformat(match.group(1))
     except ValueError:
         raise _Bad(f"{match.group(1)!r} is not a real date on the calendar. {hint}") from None
+    hours, minutes, seconds = (int(part or 0) for part in match.group(2, 3, 4))
+    if hours > 23 or minutes > 59 or seconds > 59:
+        raise _Bad(
+            f"{value.strip()!r}: {value.strip()[len(match.group(1)) :].strip()!r} is not a time "
+            "of day (hours 0 to 23, minutes 0 to 59). Correct the time, or give the date alone."
+        )
+    return day
 
 
 def _session(value: object) -> int:

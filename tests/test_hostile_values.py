@@ -572,3 +572,46 @@ def test_a_schedule_finds_the_forms_of_an_id_typed_another_way(
 
     text = " ".join(pdf_text(tmp_path / "out" / "day-2026-02-02.pdf"))
     assert "No forms have been read" not in text and "Progress: S0000" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: schedules
+
+
+def test_a_schedule_of_two_days_is_refused_with_the_rows_of_each(
+    tmp_path: Path, record_property: Record
+) -> None:
+    """A schedule with two dates was one day (its graphs one file, named by the first)."""
+    record_property("hostile", "refused")
+    path = write_csv(
+        tmp_path / "week.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            "A,2026-02-02,1,Lee,adult,individual",
+            "B,2026-02-03,1,Lee,adult,individual",
+            "C,2026-02-02,1,Lee,adult,individual",
+            "D,2026-02-03,2,Lee,adult,individual",
+        ],
+    )
+    result = run("forms", "--schedule", path, "-o", tmp_path / "day.pdf")
+    assert result.exit_code == 1 and not (tmp_path / "day.pdf").exists()
+    assert (
+        'week.csv › row 3 › column B "date": 2026-02-03 (rows 3, 5) is another day than '
+        "2026-02-02 (row 2): a schedule holds one day's appointments." in result.output
+    )
+
+
+def test_a_time_of_25_99_is_refused_at_its_cell(tmp_path: Path, record_property: Record) -> None:
+    record_property("hostile", "refused")
+    path = write_csv(
+        tmp_path / "day.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            "A,2026-02-02 25:99,1,Lee,adult,individual",
+        ],
+    )
+    with pytest.raises(ScheduleProblems) as refused:
+        read_schedule(path)
+    assert "day.csv › row 2 › column B \"date\": '2026-02-02 25:99': '25:99' is not a time" in (
+        str(refused.value)
+    )
