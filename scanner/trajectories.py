@@ -17,7 +17,7 @@ def read_model(path: Path) -> Model:
     """The model in PATH."""
     where = Location(str(path))
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a BOM is allowed
     except OSError as error:
         raise InputProblem(where, f"cannot be read ({error.strerror}).") from None
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -910,3 +910,13 @@ def test_graph_files_of_ids_beginning_with_a_dash_are_listed_as_named(
     assert len(files) == 3 and all((out / name).is_file() for name in files), files
     assert not any(name.startswith(("-", "'")) for name in files)
     record_property("hostile", "handled")
+
+
+def test_a_model_saved_with_a_byte_order_mark_is_read(tmp_path: Path, record_property) -> None:
+    """A model.json opened and saved in Notepad: "is not a model file (JSON)"."""
+    model = model_file(tmp_path)
+    model.write_bytes(b"\xef\xbb\xbf" + model.read_bytes())
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    result = run("report", source, "--expected", model, "-o", tmp_path / "report.pdf")
+    assert result.exit_code == 0, result.output
+    record_property("hostile", "handled")
