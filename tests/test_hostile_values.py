@@ -615,3 +615,31 @@ def test_a_time_of_25_99_is_refused_at_its_cell(tmp_path: Path, record_property:
     assert "day.csv › row 2 › column B \"date\": '2026-02-02 25:99': '25:99' is not a time" in (
         str(refused.value)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: characters no font has
+
+
+def test_an_id_no_font_can_print_is_said_before_its_boxes_are_printed(
+    tmp_path: Path, record_property: Record
+) -> None:
+    """Emoji IDs printed as empty boxes, without a word."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list is not installed: fonts cannot be asked")
+    listed = subprocess.run(["fc-list", ":charset=1f984"], capture_output=True, text=True)
+    if listed.stdout.strip():
+        pytest.skip("this machine has a font with emoji: nothing prints as a box")
+    record_property("hostile", "handled")
+    source = write_csv(tmp_path / "ors.csv", [ORS_HEADER, "\U0001f984-1,1,2026-01-05,3,3,3,3"])
+    result = run("graphs", source, "-o", tmp_path / "graphs")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: client \U0001f984-1 has characters no font on this machine has: "
+        "\U0001f984 (U+1F984). They print as empty boxes." in result.stderr
+    )
+    forms = run("forms", "--client", "\U0001f984-1", "-o", tmp_path / "forms.pdf")
+    assert forms.exit_code == 0 and "\U0001f984 (U+1F984)" in forms.stderr

@@ -25,6 +25,7 @@ from paperfit.forms.scoring import ScoredForm, Thresholds
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.forms.trajectories import Model, fit_scored
+from paperfit.generator.glyphs import missing_glyphs
 from paperfit.scanner.measurements import ReadOptions, read_inputs
 from paperfit.scanner.schedule import read_schedule
 from paperfit.scanner.trajectories import read_model
@@ -123,6 +124,22 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def warn_missing_glyphs(texts: dict[str, str]) -> None:
+    """Say on stderr which of TEXTS (what each is: the text) hold characters no font on this
+    machine has, which print as empty boxes, and how to get a font that has them."""
+    for what, text in texts.items():
+        missing = missing_glyphs([text])
+        if missing:
+            codes = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+            click.echo(
+                f"warning: {what} has characters no font on this machine has: {codes}. They "
+                "print as empty boxes. Install a font that has them (Debian and Ubuntu: "
+                "fonts-noto-color-emoji for emoji, fonts-noto-cjk for Chinese, Japanese and "
+                "Korean) and print again.",
+                err=True,
+            )
 
 
 def schedule_of(path: Path, catalog: Catalog | None = None) -> list[Appointment]:

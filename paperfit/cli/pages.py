@@ -18,6 +18,7 @@ from paperfit.cli.common import (
     progress_bar,
     replace_option,
     schedule_of,
+    warn_missing_glyphs,
 )
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.records import (
@@ -112,6 +113,9 @@ def graphs(
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
         scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
+    )
+    warn_missing_glyphs(
+        {f"client {g.client.client_id}": f"{g.client.client_id}{g.client.name}" for g in chosen}
     )
     if scheduled is not None:
         path = out / f"day-{scheduled[0].date.isoformat()}.pdf"

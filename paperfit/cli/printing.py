@@ -17,6 +17,7 @@ from paperfit.cli.common import (
     replace_option,
     schedule_of,
     text_option,
+    warn_missing_glyphs,
 )
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.records import (
@@ -139,6 +140,14 @@ def forms(
             date=date.isoformat() if date else "",
         )
         packets = [Packet(chosen, header)] * copies
+    warn_missing_glyphs(
+        {
+            f"the client {packet.header.client_id or packet.header.name}": (
+                f"{packet.header.client_id}{packet.header.name}{packet.header.clinician}"
+            )
+            for packet in packets
+        }
+    )
     click.echo(write_forms(out, packets, options))
 
 
