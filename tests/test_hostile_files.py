@@ -746,6 +746,10 @@ def test_the_key_is_private_from_its_creation_and_stays_so(tmp_path: Path, recor
     assert key.stat().st_mode & 0o777 == 0o600
     assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
     assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+    kept = key.read_bytes()
+    over = run("--config", config, "handout", "-o", key, "--replace")
+    assert over.exit_code == 2 and "paperfit.key is one of the files read" in over.output
+    assert key.read_bytes() == kept
     record_property("hostile", "handled")
 
 

@@ -490,7 +490,7 @@ def test_text_settings_follow_the_text_rule(
 def test_an_id_typed_in_nfc_and_in_nfd_is_one_client(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
-    """ "José" with one letter é and with e + a combining accent became two clients."""
+    """José with one letter é and with e + a combining accent became two clients."""
     record_property("hostile", "handled")
     composed, decomposed = "Jos\u00e9", "Jose\u0301"
     source = write_csv(
@@ -511,7 +511,7 @@ def test_an_id_typed_in_nfc_and_in_nfd_is_one_client(
 def test_an_invisible_joiner_in_an_id_is_removed_with_a_warning_at_its_row(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
-    """ "S0000" and "S\u200d0000" were two clients, both printed S0000."""
+    """S0000 and S\u200d0000 (a zero-width joiner) were two clients, both printed S0000."""
     record_property("hostile", "handled")
     source = write_csv(
         tmp_path / "ors.csv",
@@ -553,7 +553,7 @@ def test_ids_differing_only_in_case_are_named_by_check(
 def test_a_schedule_finds_the_forms_of_an_id_typed_another_way(
     tmp_path: Path, typed: str, record_property: Record
 ) -> None:
-    """ "No forms have been read for this client yet" for a client with five sessions."""
+    """The page said "No forms have been read for this client yet" for five sessions."""
     record_property("hostile", "handled")
     source = write_csv(
         tmp_path / "ors.csv",

@@ -30,7 +30,7 @@ from paperfit.scanner.measurements import ReadOptions, read_inputs
 from paperfit.scanner.schedule import read_schedule
 from paperfit.scanner.trajectories import read_model
 from paperfit.scanner.values import UNITS, plausible_date
-from paperfit.settings import EXPECTED_MODES, Settings, load_settings
+from paperfit.settings import EXPECTED_MODES, Settings, key_file, load_settings
 
 OUTPUT_DIR = Path("output")
 
@@ -62,9 +62,10 @@ class Context:
 
     def also_read(self, *paths: Path | None) -> tuple[Path, ...]:
         """What a command reads besides its INPUT, which no output may replace: PATHS (a
-        schedule, a model; None left out), the settings file and the instrument folder."""
+        schedule, a model; None left out), the settings file, the instrument folder and the
+        key of de-identified exports (replaced, every code would change)."""
         settings = self.settings
-        found = [*paths, settings.source, settings.instrument_dir]
+        found = [*paths, settings.source, settings.instrument_dir, key_file(settings)]
         return tuple(Path(path) for path in found if path is not None)
 
     def model_file(self, choice: str | None) -> Path | None:
