@@ -775,7 +775,7 @@ def test_two_exports_at_the_same_moment_use_one_key(tmp_path: Path, record_prope
         "import secrets, time, sys\n"
         "for name in ('token_bytes', 'token_hex'):\n"
         "    real = getattr(secrets, name)\n"
-        "    setattr(secrets, name, lambda n, real=real: (time.sleep(1.5), real(n))[1])\n"
+        "    setattr(secrets, name, lambda n, real=real: (time.sleep(3), real(n))[1])\n"
         "from paperfit.__main__ import main\n"
         "main()\n"
     )
