@@ -2,9 +2,10 @@
 
 Takes: the output path, the inputs the command reads, the other files it reads (its settings
 file and instrument folder, a model, a schedule: see Context.also_read) and the --replace flag.
-Raises UsageProblem when the output is one of the files read or inside a folder that is read,
-or when it would replace a file that holds the practice's data (an entry workbook, a scan's
-workbook, fillable forms) or that paperfit did not make, and --replace was not given.
+Raises PaperfitError (a refusal of the output, not a mistyped command) when the output is one
+of the files read or inside a folder that is read, or when it would replace a file that holds
+the practice's data (an entry workbook, a scan's workbook, fillable forms) or that paperfit did
+not make, and --replace was not given.
 paperfit's own outputs (exports, reports, graphs, proofs, printed forms) are made again freely,
 unless the command reads them: a model.json given with --expected is not written over.
 """
@@ -15,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from paperfit.forms.errors import UsageProblem
+from paperfit.forms.errors import PaperfitError
 from paperfit.forms.outputs import DATA, ENTRY, FILLABLE, SCAN_WORKBOOK
 from paperfit.scanner.own_outputs import output_kind
 
@@ -29,7 +30,7 @@ HOLDS = {
 def check_not_input(
     out: Path, inputs: Sequence[Path], folder: bool = False, also: Sequence[Path] = ()
 ) -> None:
-    """UsageProblem when OUT is one of INPUTS or inside an input folder, or (a FOLDER of
+    """PaperfitError when OUT is one of INPUTS or inside an input folder, or (a FOLDER of
     outputs) holds an input; and when OUT is one of ALSO, the other files the command reads,
     or inside one of them that is a folder. (A settings file or model inside a FOLDER of
     outputs is allowed: each file written there is checked on its own, see replace_check.)"""
@@ -37,7 +38,7 @@ def check_not_input(
     for given in inputs:
         source = Path(given).resolve()
         if folder and source.is_relative_to(target) and source != target:
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{given} is inside {out}, the folder written to: paperfit never writes where "
                 "its inputs are. Write to a folder of its own with -o."
             )
@@ -45,12 +46,12 @@ def check_not_input(
         source = Path(given).resolve()
         # samefile: the same file by another name (a link, or other case on macOS or Windows)
         if target == source or (target.is_file() and _same(target, source)):
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{out} is one of the files read: paperfit never writes over what it reads. "
                 "Write to another file with -o."
             )
         if source.is_dir() and target.is_relative_to(source):
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{out} is inside {given}, a folder that is read: the output would be read "
                 "back next time. Write it somewhere else with -o."
             )
@@ -64,18 +65,18 @@ def _same(target: Path, source: Path) -> bool:
 
 
 def check_replace(path: Path, replace: bool) -> None:
-    """UsageProblem when PATH exists, is not a file paperfit makes again freely, and REPLACE
+    """PaperfitError when PATH exists, is not a file paperfit makes again freely, and REPLACE
     was not given."""
     path = Path(path)
     if replace or not path.exists():
         return
     if path.is_dir():
-        raise UsageProblem(f"{path} is a folder. Give a file name with -o.")
+        raise PaperfitError(f"{path} is a folder. Give a file name with -o.")
     kind = output_kind(path)
     if kind is not None and kind not in DATA:
         return
     what = HOLDS.get(kind or "", "a file paperfit did not make")
-    raise UsageProblem(
+    raise PaperfitError(
         f"{path} already exists and is {what}. Write to another file with -o, or give "
         "--replace to write over it."
     )

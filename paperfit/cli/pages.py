@@ -5,41 +5,33 @@ from __future__ import annotations
 import datetime
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from paperfit.cli.common import (
     Context,
+    WholeNumber,
     check_client_ids,
     expected_option,
     input_options,
     out_option,
+    paper_option,
     pass_context,
     progress_bar,
     replace_option,
     schedule_of,
     warn_missing_glyphs,
 )
-from paperfit.forms.errors import UsageProblem
-from paperfit.forms.records import (
-    plural,
-)
-from paperfit.forms.scoring import score
-from paperfit.forms.sheet import LANGUAGES, PAPERS
+from paperfit.forms.errors import PaperfitError, UsageProblem
+from paperfit.forms.records import plural
+from paperfit.forms.sheet import LANGUAGES
 from paperfit.forms.text import same_clients
-from paperfit.forms.trajectories import courses_from_scored, fit, period_of
-from paperfit.generator.graphs import (
-    GraphOptions,
-    Scheduled,
-    build_graphs,
-    day_entries,
-    write_day,
-    write_graphs,
-)
-from paperfit.generator.report import write_report
-from paperfit.generator.trajectories import model_summary, write_trajectories
-from paperfit.outputs import check_not_input, check_output, replace_check
-from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+
+if TYPE_CHECKING:
+    from paperfit.generator.graphs import Scheduled
+
+MIN_CLIENTS = WholeNumber(10, 100_000)
 
 
 @click.command()
@@ -53,8 +45,12 @@ from paperfit.scanner.deidentified import is_deidentified, read_deidentified
     callback=check_client_ids,
     help="Only this client (repeat for more).",
 )
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")
+@paper_option
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the captions, key and flags (default: en, or paperfit.toml).",
+)
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
 @replace_option
@@ -91,10 +87,20 @@ def graphs(
       paperfit graphs entry.xlsx --client C-1001 --png
       paperfit graphs entry.xlsx --schedule today.csv
     """
+    from paperfit.forms.scoring import score
+    from paperfit.generator.graphs import (
+        GraphOptions,
+        build_graphs,
+        day_entries,
+        write_day,
+        write_graphs,
+    )
+    from paperfit.outputs import check_not_input, check_output, replace_check
+
+    scheduled = _scheduled(schedule, only) if schedule else None
     reads = obj.also_read(schedule, obj.model_file(expected))
     check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
-    scheduled = _scheduled(schedule, only) if schedule else None
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
@@ -127,10 +133,9 @@ def graphs(
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
-    check = replace_check(replace, reads)
-    among = sorted({entry.form.client_id for entry in scored}) if only else ()
+    among = sorted(read) if only else ()
     with progress_bar(len(chosen), "Drawing graphs") as advance:
-        files = write_graphs(out, chosen, options, advance, check, among)
+        files = write_graphs(out, chosen, options, advance, replace_check(replace, reads), among)
     note = (
         "caseload.pdf and index.csv left as they were: they cover every client, without --client"
         if files.index is None
@@ -145,6 +150,8 @@ def graphs(
 
 def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
     """The clients on SCHEDULE, in appointment order."""
+    from paperfit.generator.graphs import Scheduled
+
     if only:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
@@ -169,9 +176,13 @@ def _as_read(scheduled: list[Scheduled], read: set[str]) -> list[Scheduled]:
 @click.command()
 @input_options
 @out_option("report.pdf", "Where to write it.")
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@paper_option
 @replace_option
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the report.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the report (default: en, or paperfit.toml).",
+)
 @expected_option
 @pass_context
 def report(
@@ -186,6 +197,10 @@ def report(
     expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
+    from paperfit.forms.scoring import score
+    from paperfit.generator.report import write_report
+    from paperfit.outputs import check_output
+
     check_output(out, inputs, replace, obj.also_read(obj.model_file(expected)))
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
@@ -212,11 +227,17 @@ def report(
 @out_option("trajectories", "Folder to write into.", folder=True)
 @click.option(
     "--min-clients",
-    type=click.IntRange(10, 100_000),
-    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100).",
+    type=MIN_CLIENTS,
+    metavar="N",
+    help="Fewest clients (with 3 or more outcome forms) a curve rests on: "
+    f"{MIN_CLIENTS.words()} (default 100, or paperfit.toml).",
 )
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
+@paper_option
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the page (default: en, or paperfit.toml).",
+)
 @replace_option
 @pass_context
 def trajectories(
@@ -239,7 +260,16 @@ def trajectories(
     \b
     Example:
       paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
+
+    Exit status 1 when no age group had enough clients for a curve (the files, saying why,
+    are written all the same).
     """
+    from paperfit.forms.scoring import score
+    from paperfit.forms.trajectories import courses_from_scored, fit, period_of
+    from paperfit.generator.trajectories import model_summary, write_trajectories
+    from paperfit.outputs import check_not_input, replace_check
+    from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+
     reads = obj.also_read()
     check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
@@ -266,3 +296,8 @@ def trajectories(
         click.echo(path)
     for line in model_summary(model):
         click.echo(line)
+    if not model.clients:
+        raise PaperfitError(
+            f"No expected course was fitted: no age group has enough clients (above). "
+            f"{out / 'trajectories.pdf'} says so too."
+        )

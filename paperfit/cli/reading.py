@@ -13,11 +13,6 @@ from paperfit.cli.common import (
     pass_context,
     replace_option,
 )
-from paperfit.forms.deidentify import deidentified_rows
-from paperfit.forms.scoring import score
-from paperfit.generator.export import write_deidentified, write_export
-from paperfit.outputs import check_output
-from paperfit.settings import deidentify_key, key_exposed
 
 
 @click.command()
@@ -65,6 +60,12 @@ def export(
     in paperfit.key beside paperfit.toml (made the first time, readable by you only) and must
     not be shared.
     """
+    from paperfit.forms.deidentify import deidentified_rows
+    from paperfit.forms.scoring import score
+    from paperfit.generator.export import write_deidentified, write_export
+    from paperfit.outputs import check_output
+    from paperfit.settings import deidentify_key, key_exposed
+
     check_output(out, inputs, replace, obj.also_read())
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
