@@ -580,10 +580,10 @@ def test_an_output_that_is_an_input_by_another_name_is_refused(
 
 
 def model_file(folder: Path) -> Path:
-    """A real model.json from paperfit trajectories (12 made-up clients), in FOLDER."""
+    """A real model.json from paperfit trajectories (24 made-up clients), in FOLDER."""
     from paperfit.practices import LEVELLING, write_practice
 
-    write_practice(folder / "practice", LEVELLING.courses(12, seed=3))
+    write_practice(folder / "practice", LEVELLING.courses(24, seed=3))
     made = run("trajectories", folder / "practice", "--min-clients", "10", "-o", folder / "m")
     assert made.exit_code == 0, made.output
     return folder / "m" / "model.json"
