@@ -4,6 +4,8 @@ Takes: one raw value. Returns: the text exactly as typed (spaces at the ends tri
 ValueProblem with a sentence for the person who typed it: control characters (which would reach a
 terminal or a workbook raw), Excel error values and TRUE/FALSE cells, and text longer than a
 form's header or page code holds are refused. show() quotes a value in a message safely.
+Client IDs follow one rule more (parse_client_id): the same letters are the same ID however the
+keyboard or the copy typed them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime
 import math
 import unicodedata
 
-from paperfit.forms.records import MAX_TEXT
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_TEXT
 
 # What Excel shows in a cell whose formula failed; read as text, they would become client IDs.
 _EXCEL_ERRORS = """
@@ -68,6 +70,43 @@ def parse_text(raw: object, limit: int | None = MAX_TEXT, lines: bool = False) -
             f"{limit}."
         )
     return text
+
+
+def parse_client_id(raw: object, limit: int = MAX_CLIENT_ID) -> tuple[str, str]:
+    """A client ID as every reader takes it, and a note (else "") for a warning at its cell.
+
+    The text rule (parse_text) holds, and more: the ID is compared in Unicode NFC, so "José"
+    typed with one letter é or with an e and an accent is one client; and invisible format
+    characters (Unicode category Cf: zero-width joiners and spaces, direction marks), which a
+    copy from a web page or a chat brings in and no one can see on a page or a screen, are
+    removed, and the note says so, so that "S0000" and "S\u200d0000" are one client.
+    """
+    text = unicodedata.normalize("NFC", raw) if isinstance(raw, str) else raw
+    note = ""
+    if isinstance(text, str):
+        hidden = [char for char in text if unicodedata.category(char) == "Cf"]
+        if hidden:
+            text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+            codes = ", ".join(sorted({f"U+{ord(char):04X}" for char in hidden}))
+            note = (
+                f"the client ID held invisible characters ({codes}), which were removed: it "
+                f"is read as {text.strip()!r}. Type the ID again to remove them from the file."
+            )
+    return parse_text(text, limit), note
+
+
+def same_clients(wanted: list[str], known: set[str]) -> dict[str, str]:
+    """For each of WANTED (IDs from a schedule or an option), the ID among KNOWN it means: the
+    same ID, or else the one known ID that differs from it only in case (s0000 for S0000);
+    an ID with no such match, or with two, means itself."""
+    folded: dict[str, list[str]] = {}
+    for client_id in known:
+        folded.setdefault(client_id.casefold(), []).append(client_id)
+    found = {}
+    for client_id in wanted:
+        matches = folded.get(client_id.casefold(), [])
+        found[client_id] = client_id if client_id in known or len(matches) != 1 else matches[0]
+    return found
 
 
 def show(raw: object) -> str:

@@ -9,15 +9,38 @@ from typing import Any
 
 from paperfit.forms.errors import InputProblem, Location
 
+MAX_BYTES = 1_000_000  # a settings or instrument file is a few KB; /dev/zero is not one
+UTF8_BOM = b"\xef\xbb\xbf"  # Notepad and some editors save UTF-8 with this mark first
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse PATH, turning syntax and encoding errors into an InputProblem."""
+    """Parse PATH (UTF-8, with or without a byte-order mark, at most MAX_BYTES), turning
+    syntax and encoding errors into an InputProblem that says how to fix them."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise InputProblem(Location(str(path)), f"cannot be read ({error.strerror}).") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    if len(data) > MAX_BYTES:
+        raise InputProblem(
+            Location(str(path)),
+            f"is larger than {MAX_BYTES:,} bytes: it is not a settings or instrument file.",
+        )
+    if data.startswith(UTF16_BOMS):
+        raise InputProblem(
+            Location(str(path)),
+            "is saved as UTF-16 (Unicode): save it again as UTF-8 (in Notepad: Save as, "
+            "Encoding UTF-8).",
+        )
+    try:
+        return tomllib.loads(data.removeprefix(UTF8_BOM).decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise InputProblem(
+            Location(str(path)),
+            f"is not UTF-8 text (byte {error.start + 1} cannot be read): save it as UTF-8.",
+        ) from None
+    except tomllib.TOMLDecodeError as error:
         raise InputProblem(Location(str(path)), f"is not valid TOML: {error}.") from None
 
 

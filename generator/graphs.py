@@ -412,9 +412,11 @@ def graph_pages(
 
 def safe_name(client_id: str) -> str:
     """A file name for CLIENT_ID that every file system accepts (not yet unique: see
-    unique_names)."""
+    unique_names). It never begins with "-": such a name is taken for an option by a command
+    line, and for a formula by a spreadsheet opening index.csv (which would mark it as text
+    with an apostrophe that is not in the name)."""
     plain = unicodedata.normalize("NFKD", client_id).encode("ascii", "ignore").decode()
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "client"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._").lstrip("-._") or "client"
     return name[:80]
 
 
@@ -448,10 +450,10 @@ class GraphFiles:
     the index of which file is which client."""
 
     clients: tuple[Path, ...]
-    bundle: Path
+    bundle: Path | None  # None for some clients only (see write_graphs' AMONG)
     pngs: tuple[Path, ...]
     pages: int
-    index: Path
+    index: Path | None
 
 
 def build_graphs(
@@ -479,11 +481,17 @@ def write_graphs(
     options: GraphOptions,
     progress: ProgressCallback | None = None,
     check: Callable[[Path], None] | None = None,
+    among: Sequence[str] = (),
 ) -> GraphFiles:
     """Write one PDF per client (laid out many at a time, on every core), the caseload bundle
-    and index.csv (which file is which client), and PNGs when asked: made beside FOLDER and
-    moved in together (files_together, which calls CHECK on each file's place first), so the
-    folder never holds a mix of two runs."""
+    and index.csv (which file is which client), and PNGs when asked: made in FOLDER's staging
+    folder and moved in together (files_together, which calls CHECK on each file's place
+    first), so the folder never holds a mix of two runs.
+
+    AMONG, every client read when GRAPHS are some of them (graphs --client): each file is
+    named as a run for all of them names it (so it replaces that client's file), and the
+    bundle and index, which cover a whole caseload, are left as they are, not made to cover
+    a few clients beside the others' files."""
     groups = [
         graph_pages(g, options.paper, options.language, options.practice_name, options.printed)
         for g in graphs
@@ -499,7 +507,8 @@ def write_graphs(
         lang=options.language,
         **binder_page_setup(options.paper),
     )
-    names = unique_names([g.client.client_id for g in graphs])
+    ids = [g.client.client_id for g in graphs]
+    names = _names_among(ids, among) if among else unique_names(ids)
     index = csv_bytes(
         INDEX_COLUMNS,
         [
@@ -510,17 +519,25 @@ def write_graphs(
     with files_together(folder, check) as files:
         for name, pdf in zip(names, pdfs, strict=True):
             write_atomic(files.path(f"{name}.pdf"), lambda s, d=pdf: s.write(d))
-        bundle = join_pdfs(pdfs)
-        write_atomic(files.path(BUNDLE), lambda s: s.write(bundle))
-        write_atomic(files.path(INDEX_FILE), lambda s: s.write(index))
+        if not among:
+            bundle = join_pdfs(pdfs)
+            write_atomic(files.path(BUNDLE), lambda s: s.write(bundle))
+            write_atomic(files.path(INDEX_FILE), lambda s: s.write(index))
         pngs = write_pngs(files.staging, pdfs, names) if options.png else []
     return GraphFiles(
         tuple(folder / f"{name}.pdf" for name in names),
-        folder / BUNDLE,
+        None if among else folder / BUNDLE,
         tuple(folder / png.name for png in pngs),
         sum(len(g) for g in groups),
-        folder / INDEX_FILE,
+        None if among else folder / INDEX_FILE,
     )
+
+
+def _names_among(client_ids: Sequence[str], among: Sequence[str]) -> list[str]:
+    """The file names of CLIENT_IDS as unique_names makes them among all of AMONG."""
+    every = sorted(set(among) | set(client_ids))
+    name_of = dict(zip(every, unique_names(every), strict=True))
+    return [name_of[client_id] for client_id in client_ids]
 
 
 def join_pdfs(pdfs: Sequence[bytes]) -> bytes:

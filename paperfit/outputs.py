@@ -1,11 +1,13 @@
 """Where a command may write: never over its inputs, never over data without --replace.
 
-Takes: the output path, the inputs the command reads and the --replace flag. Raises
-PaperfitError (a refusal of the output, not a mistyped command) when the output is one of the
-inputs or inside an input folder, or when it would replace a file that holds the practice's
-data (an entry workbook, a scan's workbook, fillable forms) or that paperfit did not make, and
---replace was not given. paperfit's own outputs
-(exports, reports, graphs, proofs, printed forms) are made again freely.
+Takes: the output path, the inputs the command reads, the other files it reads (its settings
+file and instrument folder, a model, a schedule: see Context.also_read) and the --replace flag.
+Raises PaperfitError (a refusal of the output, not a mistyped command) when the output is one
+of the files read or inside a folder that is read, or when it would replace a file that holds
+the practice's data (an entry workbook, a scan's workbook, fillable forms) or that paperfit did
+not make, and --replace was not given.
+paperfit's own outputs (exports, reports, graphs, proofs, printed forms) are made again freely,
+unless the command reads them: a model.json given with --expected is not written over.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ HOLDS = {
 }
 
 
-def check_not_input(out: Path, inputs: Sequence[Path], folder: bool = False) -> None:
+def check_not_input(
+    out: Path, inputs: Sequence[Path], folder: bool = False, also: Sequence[Path] = ()
+) -> None:
     """PaperfitError when OUT is one of INPUTS or inside an input folder, or (a FOLDER of
-    outputs) holds an input."""
+    outputs) holds an input; and when OUT is one of ALSO, the other files the command reads,
+    or inside one of them that is a folder. (A settings file or model inside a FOLDER of
+    outputs is allowed: each file written there is checked on its own, see replace_check.)"""
     target = Path(out).resolve()
     for given in inputs:
         source = Path(given).resolve()
@@ -36,10 +42,12 @@ def check_not_input(out: Path, inputs: Sequence[Path], folder: bool = False) -> 
                 f"{given} is inside {out}, the folder written to: paperfit never writes where "
                 "its inputs are. Write to a folder of its own with -o."
             )
+    for given in (*inputs, *also):
+        source = Path(given).resolve()
         # samefile: the same file by another name (a link, or other case on macOS or Windows)
-        if target == source or (target.is_file() and os.path.samefile(target, source)):
+        if target == source or (target.is_file() and _same(target, source)):
             raise PaperfitError(
-                f"{out} is one of the files read: paperfit never writes over its inputs. "
+                f"{out} is one of the files read: paperfit never writes over what it reads. "
                 "Write to another file with -o."
             )
         if source.is_dir() and target.is_relative_to(source):
@@ -47,6 +55,13 @@ def check_not_input(out: Path, inputs: Sequence[Path], folder: bool = False) -> 
                 f"{out} is inside {given}, a folder that is read: the output would be read "
                 "back next time. Write it somewhere else with -o."
             )
+
+
+def _same(target: Path, source: Path) -> bool:
+    try:
+        return os.path.samefile(target, source)
+    except OSError:  # a settings file or model that does not exist (yet) is not the target
+        return False
 
 
 def check_replace(path: Path, replace: bool) -> None:
@@ -67,12 +82,15 @@ def check_replace(path: Path, replace: bool) -> None:
     )
 
 
-def check_output(out: Path, inputs: Sequence[Path], replace: bool) -> None:
-    """Both checks for a command that writes the one file OUT."""
-    check_not_input(out, inputs)
+def check_output(
+    out: Path, inputs: Sequence[Path], replace: bool, also: Sequence[Path] = ()
+) -> None:
+    """Both checks for a command that writes the one file OUT (ALSO: see check_not_input)."""
+    check_not_input(out, inputs, also=also)
     check_replace(out, replace)
 
 
-def replace_check(replace: bool) -> Callable[[Path], None]:
-    """check_replace for each file of a set written together (generator.output)."""
-    return lambda path: check_replace(path, replace)
+def replace_check(replace: bool, also: Sequence[Path] = ()) -> Callable[[Path], None]:
+    """check_output for each file of a set written together (generator.output): none may be
+    one of ALSO, the other files the command reads (a model, a schedule, its settings)."""
+    return lambda path: check_output(path, (), replace, also)

@@ -19,6 +19,7 @@ from paperfit.forms.scoring import ScoringSettings
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.forms.tomlfile import Table, read_toml
+from paperfit.generator.output import file_lock
 
 DEFAULT_FILE = Path("paperfit.toml")
 # Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).
@@ -191,31 +192,97 @@ def _deidentify_key(table: Table | None) -> str:
     return key
 
 
+KEY_FILE = "paperfit.key"
+KEY_WAIT = 10.0  # seconds a run waits for another making the key at the same moment
+KEY_TEXT = """\
+# The secret key of de-identified exports (paperfit export --deidentify). Keep it, and never
+# share it or send it with an export: with it, anyone can test guessed client IDs against the
+# codes in an export (short IDs in seconds). With the same key a client keeps the same code in
+# every export. This file is readable by its owner only (mode 600); keep it so.
+key = "{key}"
+"""
+
+
+def key_file(settings: Settings) -> Path:
+    """Where the key of de-identified exports is kept: paperfit.key beside the settings file
+    (or in the folder the command runs in), apart from the settings, which staff copy and
+    share, and only paperfit writes it."""
+    folder = settings.source.parent if settings.source is not None else Path()
+    return folder / KEY_FILE
+
+
 def deidentify_key(settings: Settings) -> tuple[bytes, Path | None]:
-    """The key of de-identified exports, and the settings file it was just written to (None
-    when it was already there). A new key is made once and appended to paperfit.toml, so the
-    same client keeps the same code in every export."""
+    """The key of de-identified exports, and the key file it was just written to (None when
+    it was already there). A key in paperfit.toml's [deidentify] table (written by earlier
+    versions) is used as it is. A new key is made once, under a lock and looked for again
+    inside it (two exports at the same moment use one key), in a file only its owner can
+    read, so the same client keeps the same code in every export."""
     if settings.deidentify_key:
         return bytes.fromhex(settings.deidentify_key), None
-    path = settings.source or DEFAULT_FILE
-    if settings.source is not None and "deidentify" in read_toml(path):
-        raise InputProblem(
-            Location(str(path), key="deidentify.key"),
-            "is missing: add it, or remove the [deidentify] table and paperfit makes one.",
-        )
-    key = secrets.token_hex(KEY_HEX // 2)
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    addition = (
-        "\n# The secret of de-identified exports (paperfit export --deidentify): keep it, and\n"
-        "# never share it; with the same key a client keeps the same code in every export.\n"
-        f'[deidentify]\nkey = "{key}"\n'
-    )
-    separator = "" if not text or text.endswith("\n") else "\n"
+    path = key_file(settings)
+    key = _read_key(path)
+    if key is not None:
+        return key, None
+    lock = path.with_name(f".{path.name}.paperfit-lock")
+    with file_lock(lock, f"making the key {path}", wait=KEY_WAIT):
+        key = _read_key(path)  # another run may have made it while this one waited
+        if key is not None:
+            return key, None
+        key = secrets.token_bytes(KEY_HEX // 2)
+        _write_private(path, KEY_TEXT.format(key=key.hex()))
+    return key, path
+
+
+def known_key(settings: Settings) -> bytes | None:
+    """The key of de-identified exports when the practice has one already (never made here):
+    its own files are then matched with its own export given beside them."""
+    if settings.deidentify_key:
+        return bytes.fromhex(settings.deidentify_key)
+    return _read_key(key_file(settings))
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key in the key file PATH, or None when there is none yet."""
+    if path.is_symlink() and not path.exists():
+        raise InputProblem(Location(str(path)), "is a link to a file that does not exist.")
+    if not path.exists():
+        return None
+    table = Table(path, read_toml(path))
+    table.only({"key"})
+    key = table.text("key")
+    if len(key) != KEY_HEX or any(c not in "0123456789abcdef" for c in key):
+        raise table.fail("key", f"must be {KEY_HEX} hex digits, as paperfit wrote it.")
+    return bytes.fromhex(key)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """TEXT into a new file PATH that only its owner can read or write (mode 600 from its
+    creation, whatever the umask), whole or not at all."""
     temporary = path.with_name(f".{path.name}.part")
-    try:  # whole or not at all: a temporary file, then a rename
-        temporary.write_text(text + separator + addition, encoding="utf-8")
+    try:
+        temporary.unlink(missing_ok=True)  # left by an interrupted run (under the lock now)
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise InputProblem(Location(str(path)), f"cannot be written ({error.strerror}).") from None
-    return bytes.fromhex(key), path
+
+
+def key_exposed(settings: Settings) -> str | None:
+    """A warning when the file that holds the key of de-identified exports can be read by
+    other users of this machine (paperfit never changes its permissions), else None."""
+    path = settings.source if settings.deidentify_key else key_file(settings)
+    try:
+        mode = path.stat().st_mode if path is not None else 0
+    except OSError:
+        return None
+    if os.name != "posix" or not mode & 0o077:
+        return None
+    return (
+        f"warning: {path} holds the de-identification key and other users of this machine "
+        f"can read it: make it private (chmod 600 {path})."
+    )

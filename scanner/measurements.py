@@ -21,7 +21,6 @@ from paperfit.forms.errors import InputProblem, Location
 from paperfit.forms.instrument import AGE_GROUPS, Catalog
 from paperfit.forms.records import (
     ITEM_COUNT,
-    MAX_CLIENT_ID,
     MAX_TEXT,
     Client,
     Form,
@@ -29,7 +28,7 @@ from paperfit.forms.records import (
     Reading,
 )
 from paperfit.forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
-from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
 from paperfit.scanner.own_outputs import is_derived
 from paperfit.scanner.pdf_fields import read_pdf
 from paperfit.scanner.tables import Columns, Row, normalise_header, read_sheets
@@ -129,6 +128,7 @@ def read_inputs(
             raw_forms.extend(_read_spreadsheet(path, catalog, options, reading))
     _check_clients(raw_forms, reading)
     _merge_and_check(raw_forms, reading, options)
+    _check_case(reading)
     return reading
 
 
@@ -138,8 +138,8 @@ def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
     for path in paths:
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
-                if found.name.startswith(("~$", ".")):
-                    continue  # Excel's lock files and hidden files are not data
+                if any(part.startswith(("~$", ".")) for part in found.relative_to(path).parts):
+                    continue  # Excel's lock files, hidden files and folders are not data
                 if is_derived(found):  # an export or report would be read back as data
                     reading.skipped_outputs.append(found)
                     continue
@@ -382,7 +382,7 @@ def _row_form(
             problems.append(Problem(row.where(key), f"{problem}{left_out}"))
             return None
 
-    client_id = read("client_id", partial(parse_text, limit=MAX_CLIENT_ID), LEFT_OUT)
+    client_id = read("client_id", partial(_client_id, row=row, problems=problems), LEFT_OUT)
     if not client_id:
         if row.get("client_id") is None:
             problems.append(
@@ -423,6 +423,15 @@ def _row_form(
     )
     _check_form(form, row, problems)
     return form
+
+
+def _client_id(value: object, row: Row, problems: list[Problem]) -> str:
+    """The client ID in ROW's cell VALUE (forms.text.parse_client_id), with a warning at the
+    cell when invisible characters were removed from it."""
+    client_id, note = parse_client_id(value)
+    if note:
+        problems.append(Problem(row.where("client_id"), note, "warning"))
+    return client_id
 
 
 def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
@@ -496,7 +505,11 @@ def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client |
             problems.append(Problem(row.where(key), str(problem), severity))
             return None
 
-    client_id = text("client_id", MAX_CLIENT_ID, "error")
+    try:
+        client_id: str | None = _client_id(row.get("client_id"), row, problems)
+    except ValueProblem as problem:
+        problems.append(Problem(row.where("client_id"), str(problem)))
+        client_id = None
     if client_id == "":
         problems.append(
             Problem(row.where("client_id"), "no client ID: this client row was left out.")
@@ -604,6 +617,39 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
             )
         reading.forms.append(first)
     _check_order(reading)
+
+
+def _check_case(reading: Reading) -> None:
+    """A warning for client IDs of forms that differ only in case (S0000 and s0000): two
+    clients to paperfit, most likely one typed two ways. Each spelling is named with where it
+    is first found."""
+    first: dict[str, Location] = {}
+    for form in reading.forms:
+        first.setdefault(form.client_id, form.source)
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for client_id in sorted(first):
+        spellings[client_id.casefold()].append(client_id)
+    for same in spellings.values():
+        if len(same) > 1:
+            here = first[same[-1]]
+            places = " and ".join(
+                f"{client_id!r} ({_place_from(first[client_id], here)})" for client_id in same
+            )
+            reading.problems.append(
+                Problem(
+                    here,
+                    f"client IDs that differ only in case are read as {len(same)} clients: "
+                    f"{places}. If they are one client, type the ID one way everywhere.",
+                    "warning",
+                )
+            )
+
+
+def _place_from(place: Location, here: Location) -> str:
+    """PLACE as said in a message about HERE: its row alone when in the same sheet."""
+    if (place.file, place.sheet) == (here.file, here.sheet) and place.row is not None:
+        return f"row {place.row}"
+    return str(place)
 
 
 def _check_order(reading: Reading) -> None:

@@ -47,6 +47,8 @@ _MAGIC = (
     (b"\xff\xd8", "jpeg"),
 )
 HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", b"ftypheim")
+PNG_COLOUR_TYPE = 25  # the byte of a PNG's header that says whether it has an alpha channel
+DARK_PAGE = 64  # a page whose lightest 1 % is darker than this grey level shows no paper
 PHOTO_PIXELS = 12e6  # larger photos are decoded at a half or a quarter, down to about this
 
 
@@ -213,13 +215,33 @@ def _load_file(
         return
     try:
         if kind == "pdf":
-            yield from _pdf_pages(path, pages, limits)
+            loaded = _pdf_pages(path, pages, limits)
         elif kind in ("jpeg", "heif"):
-            yield from _photo_pages(path, kind, limits)
+            loaded = _photo_pages(path, kind, limits)
         else:
-            yield from _image_pages(path, kind, pages, limits)
+            loaded = _image_pages(path, kind, pages, limits)
+        for each in loaded:
+            yield _unless_dark(each) if isinstance(each, ScanPage) else each
     except Exception as error:  # a damaged file must never stop the batch
         yield PageProblem(source, None, f"cannot be read: {error}")
+
+
+def _unless_dark(page: ScanPage) -> ScanPage | PageProblem:
+    """PAGE, or a PageProblem when no part of it is as light as paper (a scan with the lid up,
+    an inverted image, a photo in the dark): otherwise taken for a blank page and left out,
+    though it may hold a marked form."""
+    image = page.image
+    step = max(1, max(image.shape[:2]) // 400)  # about 400 pixels a side are enough to say
+    brightest = float(np.percentile(image[::step, ::step], 99))
+    if brightest >= DARK_PAGE:
+        return page
+    return PageProblem(
+        page.source,
+        page.page,
+        f"the page is black or nearly (its lightest part is grey level {brightest:.0f} of "
+        "255): no paper can be seen. Scan it again with the lid closed, or look at the file: "
+        "an inverted or empty image?",
+    )
 
 
 def _kind_of(head: bytes) -> str | None:
@@ -465,6 +487,8 @@ def _image_pages(
                     buffer, cv2.IMREAD_GRAYSCALE, None, (index, index + 1)
                 )
                 frames[place] = decoded[0] if ok and decoded else None
+            elif kind == "png" and _png_alpha(buffer):
+                frames[place] = _on_white(cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED))
             else:
                 frames[place] = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
     if not any(
@@ -486,6 +510,25 @@ def _image_pages(
             notes = ("no resolution stored in the file: the printed scale cannot be checked",)
         image = np.ascontiguousarray(frame, dtype=np.uint8)
         yield ScanPage(source, index + 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
+
+
+def _png_alpha(buffer: np.ndarray) -> bool:
+    """Whether the PNG in BUFFER has an alpha channel (its IHDR's colour type 4 or 6)."""
+    return len(buffer) > PNG_COLOUR_TYPE and int(buffer[PNG_COLOUR_TYPE]) in (4, 6)
+
+
+def _on_white(image: np.ndarray | None) -> np.ndarray | None:
+    """A decoded picture with an alpha channel, laid on white paper, in grey (8 bits). What
+    background-removal tools export keeps the ink only in the alpha channel (the colour
+    under a transparent pixel may be black): read without the alpha, the page is all one
+    colour and was left out as blank."""
+    if image is None or image.ndim != 3 or image.shape[2] not in (2, 4):
+        return image
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    colour, alpha = image[..., :-1], image[..., -1].astype(np.uint16)
+    grey = colour[..., 0] if colour.shape[2] == 1 else cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+    return ((grey.astype(np.uint16) * alpha + 255 * (255 - alpha)) // 255).astype(np.uint8)
 
 
 def _size_refusals(path: Path, frames: range, limits: Limits) -> list[str | None]:

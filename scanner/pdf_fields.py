@@ -23,9 +23,9 @@ from typing import Any
 
 from paperfit.forms.errors import Location, UsageProblem
 from paperfit.forms.instrument import Catalog
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_TEXT, Form, Problem
+from paperfit.forms.records import MAX_TEXT, Form, Problem
 from paperfit.forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
-from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
 from paperfit.scanner.values import parse_date, parse_measure, parse_session
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
@@ -318,7 +318,7 @@ class _Sheet:
         if not self.known_layout(catalog):
             return None
         items = tuple(self.measure(key, typed[key]) for key in ITEM_KEYS)
-        client_id = self.text("client_id", typed["client_id"], MAX_CLIENT_ID)
+        client_id = self.client_id(typed["client_id"])
         filled_by = self.text("filled_by", typed["filled_by"])
         session = self.session(typed["session"])
         if client_id == "":
@@ -380,6 +380,20 @@ class _Sheet:
         except ValueProblem as problem:
             self.problems.append(Problem(self.where(key), f"{problem} This form was left out."))
             return None
+
+    def client_id(self, raw: str) -> str | None:
+        """RAW under the client ID rule (forms.text.parse_client_id); None (with a problem)
+        when it is refused, a warning when invisible characters were removed."""
+        try:
+            client_id, note = parse_client_id(raw)
+        except ValueProblem as problem:
+            self.problems.append(
+                Problem(self.where("client_id"), f"{problem} This form was left out.")
+            )
+            return None
+        if note:
+            self.problems.append(Problem(self.where("client_id"), note, "warning"))
+        return client_id
 
     def measure(self, key: str, raw: str) -> float | None:
         if not raw:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from paperfit.forms.errors import InputProblem, Location, ScheduleProblems, UsageProblem
 from paperfit.forms.instrument import AGE_GROUPS, FORMATS, Catalog
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, Appointment
-from paperfit.forms.text import ValueProblem, parse_text, show
+from paperfit.forms.records import MAX_SESSION, MAX_TEXT, Appointment
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
 from paperfit.scanner.tables import Row, read_rows
 from paperfit.scanner.values import plausible_date
 
@@ -46,17 +46,21 @@ ALIASES = {
     "client_name": "name",
 }
 
-_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 
 
 class _Bad(Exception):
     """A cell's value is wrong; carries the reason only, the row adds the place."""
 
 
-def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+def read_schedule(
+    path: Path, catalog: Catalog | None = None, warnings: list[InputProblem] | None = None
+) -> list[Appointment]:
     """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong.
 
-    With CATALOG, an instrument it does not know is one of those problems."""
+    With CATALOG, an instrument it does not know is one of those problems. Client IDs follow
+    the ID rule (forms.text.parse_client_id); a cell whose invisible characters were removed
+    is added to WARNINGS, when given."""
     rows = read_rows(path, ALIASES, REQUIRED)
     if not rows:
         raise InputProblem(
@@ -65,19 +69,45 @@ def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointmen
         )
     problems: list[InputProblem] = []
     problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
-    appointments = [_appointment(row, problems, catalog) for row in rows if not row.extra]
+    notes = warnings if warnings is not None else []
+    whole = [row for row in rows if not row.extra]
+    appointments = [_appointment(row, problems, catalog, notes) for row in whole]
+    if not problems:
+        problems.extend(_other_days(whole, appointments))
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
 
 
+def _other_days(rows: list[Row], appointments: list[Appointment | None]) -> list[InputProblem]:
+    """A problem at the first row of each day after the first when the APPOINTMENTS (read
+    from ROWS) are on more than one day, naming its rows: a schedule is one day's
+    appointments (its graphs are one file, named by the day)."""
+    days: dict[datetime.date, list[Row]] = {}
+    for row, appointment in zip(rows, appointments, strict=True):
+        if appointment is not None:
+            days.setdefault(appointment.date, []).append(row)
+    if len(days) < 2:
+        return []
+    first, *others = days
+    return [
+        InputProblem(
+            days[day][0].where("date"),
+            f"{day.isoformat()} (rows {', '.join(str(row.number) for row in days[day])}) is "
+            f"another day than {first.isoformat()} (row {days[first][0].number}): a schedule "
+            "holds one day's appointments. Put each day in a file of its own.",
+        )
+        for day in others
+    ]
+
+
 def _appointment(
-    row: Row, problems: list[InputProblem], catalog: Catalog | None
+    row: Row, problems: list[InputProblem], catalog: Catalog | None, notes: list[InputProblem]
 ) -> Appointment | None:
     """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
     values: dict[str, object] = {}
     checks = {
-        "client_id": lambda value: _text(value, MAX_CLIENT_ID, "a client ID"),
+        "client_id": lambda value: _client_id(value, row, notes),
         "date": _date,
         "session": _session,
         "clinician": lambda value: _text(value, MAX_TEXT, "the clinician"),
@@ -112,6 +142,18 @@ def _text(value: object, limit: int, what: str, required: bool = True) -> str:
     return text
 
 
+def _client_id(value: object, row: Row, notes: list[InputProblem]) -> str:
+    try:
+        client_id, note = parse_client_id(value)
+    except ValueProblem as problem:
+        raise _Bad(str(problem)) from None
+    if not client_id:
+        raise _Bad("is empty; every appointment needs a client ID.")
+    if note:
+        notes.append(InputProblem(row.where("client_id"), note))
+    return client_id
+
+
 def _date(value: object) -> datetime.date:
     try:
         return plausible_date(_calendar_date(value), datetime.date.today())
@@ -135,9 +177,16 @@ def _calendar_date(value: object) -> datetime.date:
     if match is None:
         raise _Bad(f"{value.strip()!r} is not a date paperfit can read without guessing. {hint}")
     try:
-        return datetime.date.fromisoformat(match.group(1))
+        day = datetime.date.fromisoformat(match.group(1))
     except ValueError:
         raise _Bad(f"{match.group(1)!r} is not a real date on the calendar. {hint}") from None
+    hours, minutes, seconds = (int(part or 0) for part in match.group(2, 3, 4))
+    if hours > 23 or minutes > 59 or seconds > 59:
+        raise _Bad(
+            f"{value.strip()!r}: {value.strip()[len(match.group(1)) :].strip()!r} is not a time "
+            "of day (hours 0 to 23, minutes 0 to 59). Correct the time, or give the date alone."
+        )
+    return day
 
 
 def _session(value: object) -> int:

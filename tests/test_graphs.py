@@ -338,12 +338,7 @@ def test_graphs_command_png_archival_and_client_filter(tmp_path: Path) -> None:
         cli, ["graphs", str(entry), "-o", str(out), "--client", "C-1", "--png", "--archival"]
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [
-        "C-1-page1.png",
-        "C-1.pdf",
-        "caseload.pdf",
-        "index.csv",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == ["C-1-page1.png", "C-1.pdf"]  # no bundle
     from PIL import Image
 
     with Image.open(out / "C-1-page1.png") as image:

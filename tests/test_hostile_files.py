@@ -259,11 +259,12 @@ def test_graphs_made_again_into_their_folder_replace_only_their_own_files(
 def test_a_second_run_into_a_locked_folder_is_refused(tmp_path: Path, record_property) -> None:
     source = ors_csv(tmp_path / "in" / "ors.csv")
     out = tmp_path / "graphs"
+    out.mkdir()
     lock_path(out).write_text(f"{os.getpid()} \n", encoding="utf-8")  # a living process
     result = run("graphs", source, "-o", out)
     assert result.exit_code == 1
     assert f"Another paperfit run (process {os.getpid()}) is writing to" in result.output
-    assert not out.exists()
+    assert [p.name for p in out.iterdir()] == [".paperfit-lock"]
     lock_path(out).unlink()
     record_property("hostile", "refused")
 
@@ -273,6 +274,7 @@ def test_a_stale_lock_from_an_ended_process_is_taken_over(tmp_path: Path, record
     out = tmp_path / "graphs"
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
+    out.mkdir()
     lock_path(out).write_text(f"{ended.pid} \n", encoding="utf-8")
     result = run("graphs", source, "-o", out)
     assert result.exit_code == 0, result.output
@@ -329,10 +331,7 @@ def test_disk_full_in_scan_is_one_message_and_no_zipfile_complaint(
     assert result.exit_code == 1
     assert "Cannot write" in result.output and os.strerror(errno.ENOSPC) in result.output
     assert unraisable == []
-    assert not list(out.iterdir()) and sorted(p.name for p in tmp_path.iterdir()) == [
-        "out",
-        "scans",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scans"]  # not even an empty out/
     record_property("hostile", "refused")
 
 
@@ -574,3 +573,354 @@ def test_an_output_that_is_an_input_by_another_name_is_refused(
     assert result.exit_code == 1 and "is one of the files read" in result.output
     assert source.read_text(encoding="utf-8").startswith(ORS_ROWS)
     record_property("hostile", "refused")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: every file a command reads is safe from its outputs; mounts; locks
+
+
+def model_file(folder: Path) -> Path:
+    """A real model.json from paperfit trajectories (24 made-up clients), in FOLDER."""
+    from paperfit.practices import LEVELLING, write_practice
+
+    write_practice(folder / "practice", LEVELLING.courses(24, seed=3))
+    made = run("trajectories", folder / "practice", "--min-clients", "10", "-o", folder / "m")
+    assert made.exit_code == 0, made.output
+    return folder / "m" / "model.json"
+
+
+def test_report_never_writes_over_the_model_it_reads(tmp_path: Path, record_property) -> None:
+    model = model_file(tmp_path)
+    before = model.read_bytes()
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    result = run("report", source, "--expected", model, "-o", model)
+    assert result.exit_code == 1 and "model.json is one of the files read" in result.output
+    assert model.read_bytes() == before
+    record_property("hostile", "refused")
+
+
+def test_no_output_is_written_over_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property
+) -> None:
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    config = tmp_path / "settings.toml"
+    config.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    over_config = run("--config", config, "export", source, "-o", config, "--replace")
+    assert over_config.exit_code == 1 and "settings.toml is one of the files read" in (
+        over_config.output
+    )
+    assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    monkeypatch.chdir(tmp_path)  # ./paperfit.toml, read without --config
+    Path("paperfit.toml").write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    default = run("handout", "-o", "paperfit.toml", "--replace")
+    assert default.exit_code == 1 and "paperfit.toml is one of the files read" in default.output
+    record_property("hostile", "refused")
+
+
+def test_graphs_into_a_mount_point_never_cross_file_systems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, record_property
+) -> None:
+    """A folder that is a mount point: a rename from its parent fails with EXDEV."""
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    mount = tmp_path / "stick"
+    mount.mkdir()
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        inside = Path(src).resolve().is_relative_to(mount.resolve())
+        if Path(dst).resolve().is_relative_to(mount.resolve()) and not inside:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = run("graphs", source, "-o", mount)
+    assert result.exit_code == 0, result.output
+    assert (mount / "C-1.pdf").exists() and (mount / "caseload.pdf").exists()
+    assert sorted(p.name for p in mount.iterdir() if p.name.startswith(".")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "stick"]  # nothing beside it
+    record_property("hostile", "handled")
+
+
+def test_the_staging_folder_and_the_lock_are_inside_the_output_folder(
+    tmp_path: Path, record_property
+) -> None:
+    out = tmp_path / "out"
+    with files_together(out) as files:
+        assert files.staging.parent == out and lock_path(out).parent == out
+        assert lock_path(out).exists()
+        write_atomic(files.path("a.txt"), lambda s: s.write(b"a"))
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt"]
+    record_property("hostile", "handled")
+
+
+@pytest.mark.parametrize("pid", ["0", "-1", "99999999999999999999"])
+def test_a_lock_naming_no_real_process_is_stale(tmp_path: Path, pid: str, record_property) -> None:
+    """os.kill(0, 0) and os.kill(-1, 0) signal whole groups and succeed: the lock was kept
+    for ever; a huge number raised OverflowError."""
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    out = tmp_path / "graphs"
+    out.mkdir()
+    lock_path(out).write_text(f"{pid} \n", encoding="utf-8")
+    result = run("graphs", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert not lock_path(out).exists()
+    record_property("hostile", "handled")
+
+
+def test_two_runs_finding_the_same_stale_lock_cannot_both_take_it(
+    tmp_path: Path, record_property
+) -> None:
+    """Both read the stale lock before either replaces it: only one may hold the folder."""
+    import threading
+
+    from paperfit.generator import output
+
+    out = tmp_path / "out"
+    out.mkdir()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    lock_path(out).write_text(f"{ended.pid} \n", encoding="utf-8")
+    both_read = threading.Barrier(2)
+    real_holder = output._holder
+
+    def holder(lock: Path) -> tuple[int | None, bytes]:
+        found = real_holder(lock)
+        if found[0] is None:
+            both_read.wait(timeout=5)  # each saw it stale before either took it over
+        return found
+
+    held, refused = [], []
+
+    def take() -> None:
+        try:
+            output._take(lock_path(out), "writing", "")
+            held.append(threading.get_ident())
+        except Exception as error:  # output._Held: another run holds it
+            refused.append(str(error))
+
+    output._holder = holder
+    try:
+        runs = [threading.Thread(target=take) for _ in range(2)]
+        for each in runs:
+            each.start()
+        for each in runs:
+            each.join()
+    finally:
+        output._holder = real_holder
+    assert len(held) == 1 and len(refused) == 1, (held, refused)
+    record_property("hostile", "handled")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: the de-identification key and the settings file
+
+
+def deidentified_export(folder: Path, out: str, *args: str | Path) -> Result:
+    source = ors_csv(folder / "in" / "ors.csv")
+    return run(
+        "--config",
+        folder / "paperfit.toml",
+        "export",
+        source,
+        "--deidentify",
+        "-o",
+        folder / out,
+        *args,
+    )
+
+
+def test_the_key_is_private_from_its_creation_and_stays_so(tmp_path: Path, record_property) -> None:
+    """The key was appended to a paperfit.toml of mode 644 (a 600 file was reset to 644)."""
+    config = tmp_path / "paperfit.toml"
+    config.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    config.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        first = deidentified_export(tmp_path, "1.csv")
+        second = deidentified_export(tmp_path, "2.csv")
+    finally:
+        os.umask(previous)
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    key = tmp_path / "paperfit.key"
+    assert f"A new de-identification key was kept in {key}" in first.stderr
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+    kept = key.read_bytes()
+    over = run("--config", config, "handout", "-o", key, "--replace")
+    assert over.exit_code == 1 and "paperfit.key is one of the files read" in over.output
+    assert key.read_bytes() == kept
+    record_property("hostile", "handled")
+
+
+def test_a_key_other_users_can_read_is_said(tmp_path: Path, record_property) -> None:
+    """A paperfit.toml holding the key (earlier versions wrote it there) of mode 644."""
+    config = tmp_path / "paperfit.toml"
+    config.write_text(f'[deidentify]\nkey = "{"ab" * 32}"\n', encoding="utf-8")
+    config.chmod(0o644)
+    result = deidentified_export(tmp_path, "1.csv")
+    assert result.exit_code == 0, result.output
+    assert "holds the de-identification key and other users of this machine can read it" in (
+        result.stderr
+    )
+    assert config.stat().st_mode & 0o777 == 0o644  # said, not changed: it is the user's file
+    record_property("hostile", "handled")
+
+
+def test_two_exports_at_the_same_moment_use_one_key(tmp_path: Path, record_property) -> None:
+    """Both found no key and made one each: two [deidentify] tables, or two keys."""
+    (tmp_path / "paperfit.toml").write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    slow_key = (
+        "import secrets, time, sys\n"
+        "for name in ('token_bytes', 'token_hex'):\n"
+        "    real = getattr(secrets, name)\n"
+        "    setattr(secrets, name, lambda n, real=real: (time.sleep(3), real(n))[1])\n"
+        "from paperfit.__main__ import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                slow_key,
+                "export",
+                str(source),
+                "--deidentify",
+                "-o",
+                f"{n}.csv",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for n in (1, 2)
+    ]
+    for each in runs:
+        each.wait(timeout=120)
+        assert each.returncode == 0, each.stderr.read()
+    assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+    assert (tmp_path / "paperfit.toml").read_text(encoding="utf-8").count("[deidentify]") == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    record_property("hostile", "handled")
+
+
+def test_a_linked_settings_file_stays_a_link(tmp_path: Path, record_property) -> None:
+    """The settings file was replaced by a plain file, its target left behind."""
+    shared = tmp_path / "shared" / "settings.toml"
+    shared.parent.mkdir()
+    shared.write_text('practice_name = "Riverside"\n', encoding="utf-8")
+    (tmp_path / "paperfit.toml").symlink_to(shared)
+    result = deidentified_export(tmp_path, "1.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "paperfit.toml").is_symlink()
+    assert shared.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    record_property("hostile", "handled")
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(tmp_path: Path, record_property) -> None:
+    """Notepad's UTF-8 files begin with a BOM: "is not valid TOML: Invalid statement"."""
+    config = tmp_path / "paperfit.toml"
+    config.write_bytes(b'\xef\xbb\xbfpractice_name = "Riverside"\r\npaper = "a4"\r\n')
+    result = run("--config", config, "handout", "-o", tmp_path / "handout.pdf")
+    assert result.exit_code == 0, result.output
+    assert "Riverside" in pdf_text(tmp_path / "handout.pdf")[0]
+    config.write_bytes('practice_name = "Riverside"\n'.encode("utf-16"))
+    utf16 = run("--config", config, "handout", "-o", tmp_path / "handout.pdf")
+    assert utf16.exit_code == 1
+    assert "is saved as UTF-16 (Unicode): save it again as UTF-8" in utf16.output
+    record_property("hostile", "handled")
+
+
+def test_a_settings_file_without_end_is_refused(tmp_path: Path, record_property) -> None:
+    """--config /dev/zero read 2.7 GB and ended in MemoryError."""
+    result = run("--config", "/dev/zero", "handout", "-o", tmp_path / "handout.pdf")
+    assert result.exit_code == 1
+    assert "/dev/zero: is larger than 1,000,000 bytes" in result.output
+    record_property("hostile", "refused")
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: scans that looked blank
+
+
+def test_a_png_whose_ink_is_only_in_its_alpha_channel_is_read(
+    tmp_path: Path, record_property
+) -> None:
+    """What background-removal tools export: the paper transparent, every pixel's colour
+    black; read without the alpha it was one of the "blank pages left out"."""
+    import numpy as np
+    from PIL import Image
+
+    from paperfit.made_up_scans import render_sheet
+
+    grey, dpi = render_sheet("letter", 150, "ORS")
+    rgba = np.zeros((*grey.shape, 4), np.uint8)
+    rgba[..., 3] = 255 - grey  # ink opaque, paper transparent
+    (tmp_path / "scans").mkdir()
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "scans" / "cutout.png", dpi=(dpi, dpi))
+    result = run("scan", tmp_path / "scans", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "1 page read: 1 form" in result.stdout and "blank" not in result.stdout
+    record_property("hostile", "handled")
+
+
+def test_an_all_black_page_is_not_left_out_as_blank(tmp_path: Path, record_property) -> None:
+    from PIL import Image
+
+    (tmp_path / "scans").mkdir()
+    Image.new("L", (850, 1100), 0).save(tmp_path / "scans" / "lid-up.png", dpi=(100, 100))
+    white_png(tmp_path / "scans" / "back.png")
+    result = run("scan", tmp_path / "scans", "-o", tmp_path / "out")
+    assert "lid-up.png › page 1: the page is black or nearly" in result.output
+    assert "1 blank page left out" in result.output  # the white one only
+    record_property("hostile", "refused")
+
+
+def test_graphs_for_one_client_leave_the_caseload_and_index_of_all(
+    tmp_path: Path, record_property
+) -> None:
+    """caseload.pdf and index.csv were made again for one client, beside the others' PDFs."""
+    ids = ["abc", "ABC", "C-2"]  # abc and ABC: names made among every client
+    source = ors_csv(tmp_path / "in" / "ors.csv", *(f"{c},1,2026-01-05,5,5,5,5" for c in ids))
+    out = tmp_path / "graphs"
+    assert run("graphs", source, "-o", out).exit_code == 0
+    index = (out / "index.csv").read_bytes()
+    bundle = (out / "caseload.pdf").read_bytes()
+    names = sorted(p.name for p in out.iterdir())
+    result = run("graphs", source, "-o", out, "--client", "abc")
+    assert result.exit_code == 0, result.output
+    assert "caseload.pdf and index.csv left as they were" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == names  # abc's file replaced, none added
+    assert (out / "index.csv").read_bytes() == index
+    assert (out / "caseload.pdf").read_bytes() == bundle
+    record_property("hostile", "handled")
+
+
+def test_graph_files_of_ids_beginning_with_a_dash_are_listed_as_named(
+    tmp_path: Path, record_property
+) -> None:
+    """index.csv listed "-abc.pdf" as "'-abc.pdf" (the spreadsheet guard), not its name."""
+    ids = ["-abc", "-1", "--"]
+    source = ors_csv(tmp_path / "ors.csv", *(f"{c},1,2026-01-05,5,5,5,5" for c in ids))
+    out = tmp_path / "graphs"
+    result = run("graphs", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    rows = (out / "index.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    files = [row.split(",")[0] for row in rows]
+    assert len(files) == 3 and all((out / name).is_file() for name in files), files
+    assert not any(name.startswith(("-", "'")) for name in files)
+    record_property("hostile", "handled")
+
+
+def test_a_model_saved_with_a_byte_order_mark_is_read(tmp_path: Path, record_property) -> None:
+    """A model.json opened and saved in Notepad: "is not a model file (JSON)"."""
+    model = model_file(tmp_path)
+    model.write_bytes(b"\xef\xbb\xbf" + model.read_bytes())
+    source = ors_csv(tmp_path / "in" / "ors.csv")
+    result = run("report", source, "--expected", model, "-o", tmp_path / "report.pdf")
+    assert result.exit_code == 0, result.output
+    record_property("hostile", "handled")

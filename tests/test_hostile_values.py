@@ -481,3 +481,165 @@ def test_text_settings_follow_the_text_rule(
     assert result.exit_code == 1
     assert f"{config} › key " in result.output and reason in result.output
     assert "\x1b" not in result.output and not (tmp_path / "guide.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: look-alike client IDs
+
+
+def test_an_id_typed_in_nfc_and_in_nfd_is_one_client(
+    tmp_path: Path, catalog: Catalog, record_property: Record
+) -> None:
+    """José with one letter é and with e + a combining accent became two clients."""
+    record_property("hostile", "handled")
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [
+            ORS_HEADER,
+            f"{composed},1,2026-01-05,3,3,3,3",
+            f"{decomposed},2,2026-01-12,5,5,5,5",
+        ],
+    )
+    reading = read(source, catalog=catalog)
+    assert {form.client_id for form in reading.forms} == {composed}
+    result = run("graphs", source, "-o", tmp_path / "graphs")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 client, 1 page")
+
+
+def test_an_invisible_joiner_in_an_id_is_removed_with_a_warning_at_its_row(
+    tmp_path: Path, catalog: Catalog, record_property: Record
+) -> None:
+    """S0000 and S\u200d0000 (a zero-width joiner) were two clients, both printed S0000."""
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [
+            ORS_HEADER,
+            "S0000,1,2026-01-05,3,3,3,3",
+            "S\u200d0000,2,2026-01-12,5,5,5,5",
+            "S\u200b0000\u202e,3,2026-01-19,6,6,6,6",
+        ],
+    )
+    reading = read(source, catalog=catalog)
+    assert [form.session for form in reading.forms if form.client_id == "S0000"] == [1, 2, 3]
+    warnings = [str(p) for p in reading.problems if "invisible characters" in p.message]
+    assert len(warnings) == 2
+    assert (
+        'ors.csv › row 3 › column A "client_id": warning: the client ID held invisible '
+        in (warnings[0])
+    )
+    assert "(U+200D), which were removed: it is read as 'S0000'" in warnings[0]
+    assert "row 4" in warnings[1] and "U+200B, U+202E" in warnings[1]
+
+
+def test_ids_differing_only_in_case_are_named_by_check(
+    tmp_path: Path, record_property: Record
+) -> None:
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [ORS_HEADER, "S0000,1,2026-01-05,3,3,3,3", "s0000,2,2026-01-12,5,5,5,5"],
+    )
+    result = run("check", source)
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "differ only in case" in line)
+    assert "2 clients: 'S0000' (row 2) and 's0000' (row 3)." in line
+    assert "warning: client IDs that differ only in case are read as 2 clients" in line
+
+
+@pytest.mark.parametrize("typed", ["s0000", "S\u200d0000"])
+def test_a_schedule_finds_the_forms_of_an_id_typed_another_way(
+    tmp_path: Path, typed: str, record_property: Record
+) -> None:
+    """The page said "No forms have been read for this client yet" for five sessions."""
+    record_property("hostile", "handled")
+    source = write_csv(
+        tmp_path / "ors.csv",
+        [ORS_HEADER, *(f"S0000,{n},2026-01-{4 + n:02d},3,3,3,{n}" for n in range(1, 6))],
+    )
+    schedule = write_csv(
+        tmp_path / "day.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            f"{typed},2026-02-02,6,Lee,adult,individual",
+        ],
+    )
+    result = run("graphs", source, "--schedule", schedule, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    from tests.conftest import pdf_text
+
+    text = " ".join(pdf_text(tmp_path / "out" / "day-2026-02-02.pdf"))
+    assert "No forms have been read" not in text and "Progress: S0000" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: schedules
+
+
+def test_a_schedule_of_two_days_is_refused_with_the_rows_of_each(
+    tmp_path: Path, record_property: Record
+) -> None:
+    """A schedule with two dates was one day (its graphs one file, named by the first)."""
+    record_property("hostile", "refused")
+    path = write_csv(
+        tmp_path / "week.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            "A,2026-02-02,1,Lee,adult,individual",
+            "B,2026-02-03,1,Lee,adult,individual",
+            "C,2026-02-02,1,Lee,adult,individual",
+            "D,2026-02-03,2,Lee,adult,individual",
+        ],
+    )
+    result = run("forms", "--schedule", path, "-o", tmp_path / "day.pdf")
+    assert result.exit_code == 1 and not (tmp_path / "day.pdf").exists()
+    assert (
+        'week.csv › row 3 › column B "date": 2026-02-03 (rows 3, 5) is another day than '
+        "2026-02-02 (row 2): a schedule holds one day's appointments." in result.output
+    )
+
+
+def test_a_time_of_25_99_is_refused_at_its_cell(tmp_path: Path, record_property: Record) -> None:
+    record_property("hostile", "refused")
+    path = write_csv(
+        tmp_path / "day.csv",
+        [
+            "client_id,date,session,clinician,age_group,format",
+            "A,2026-02-02 25:99,1,Lee,adult,individual",
+        ],
+    )
+    with pytest.raises(ScheduleProblems) as refused:
+        read_schedule(path)
+    assert "day.csv › row 2 › column B \"date\": '2026-02-02 25:99': '25:99' is not a time" in (
+        str(refused.value)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21: characters no font has
+
+
+def test_an_id_no_font_can_print_is_said_before_its_boxes_are_printed(
+    tmp_path: Path, record_property: Record
+) -> None:
+    """Emoji IDs printed as empty boxes, without a word."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        pytest.skip("fontconfig's fc-list is not installed: fonts cannot be asked")
+    listed = subprocess.run(["fc-list", ":charset=1f984"], capture_output=True, text=True)
+    if listed.stdout.strip():
+        pytest.skip("this machine has a font with emoji: nothing prints as a box")
+    record_property("hostile", "handled")
+    source = write_csv(tmp_path / "ors.csv", [ORS_HEADER, "\U0001f984-1,1,2026-01-05,3,3,3,3"])
+    result = run("graphs", source, "-o", tmp_path / "graphs")
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: client \U0001f984-1 has characters no font on this machine has: "
+        "\U0001f984 (U+1F984). They print as empty boxes." in result.stderr
+    )
+    forms = run("forms", "--for-client", "\U0001f984-1", "-o", tmp_path / "forms.pdf")
+    assert forms.exit_code == 0 and "\U0001f984 (U+1F984)" in forms.stderr

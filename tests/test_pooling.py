@@ -57,12 +57,12 @@ def test_no_original_id_name_clinician_or_date_survives(practices, tmp_path: Pat
 def test_the_key_is_made_once_and_kept(practices, tmp_path: Path) -> None:
     a, _, config = practices
     run("--config", config, "export", a, "--deidentify", "-o", tmp_path / "1.csv")
-    kept = config.read_text(encoding="utf-8")
-    assert kept.startswith('practice_name = "Riverside"\n')
-    assert re.search(r'\[deidentify\]\nkey = "[0-9a-f]{64}"\n', kept)
+    assert config.read_text(encoding="utf-8") == 'practice_name = "Riverside"\n'
+    kept = (tmp_path / "paperfit.key").read_text(encoding="utf-8")
+    assert re.search(r'\nkey = "[0-9a-f]{64}"\n', kept)
     result = run("--config", config, "export", a, "--deidentify", "-o", tmp_path / "2.csv")
     assert "key was kept" not in result.stderr
-    assert config.read_text(encoding="utf-8") == kept
+    assert (tmp_path / "paperfit.key").read_text(encoding="utf-8") == kept
     assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
 
 

@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from paperfit.forms.errors import PaperfitError, UsageProblem, clip
+from paperfit.forms.errors import InputProblem, PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import Problem, Reading, plural, skip_note
 from paperfit.forms.sheet import LANGUAGES, PAPERS
-from paperfit.forms.text import ValueProblem, parse_text
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.scanner.values import UNITS, plausible_date, strptime_format
-from paperfit.settings import Settings, load_settings
+from paperfit.settings import Settings, key_file, load_settings
 
 if TYPE_CHECKING:  # the scoring, the fit and the readers are imported by the commands that use them
+    from paperfit.forms.records import Appointment
     from paperfit.forms.scoring import ScoredForm, Thresholds
     from paperfit.forms.trajectories import FitOptions, Model
 
@@ -53,6 +54,14 @@ class Context:
 
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
+
+    def also_read(self, *paths: Path | None) -> tuple[Path, ...]:
+        """What a command reads besides its INPUT, which no output may replace: PATHS (a
+        schedule, a model; None left out), the settings file, the instrument folder and the
+        key of de-identified exports (replaced, every code would change)."""
+        settings = self.settings
+        found = [*paths, settings.source, settings.instrument_dir, key_file(settings)]
+        return tuple(Path(path) for path in found if path is not None)
 
     def expected_model(
         self, choice: str | None, scored: Sequence[ScoredForm], folds: int = 0
@@ -150,6 +159,36 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def warn_missing_glyphs(texts: dict[str, str]) -> None:
+    """Say on stderr which of TEXTS (what each is: the text) hold characters no font on this
+    machine has, which print as empty boxes, and how to get a font that has them."""
+    from paperfit.generator.glyphs import missing_glyphs
+
+    for what, text in texts.items():
+        missing = missing_glyphs([text])
+        if missing:
+            codes = ", ".join(f"{char} (U+{ord(char):04X})" for char in missing)
+            click.echo(
+                f"warning: {what} has characters no font on this machine has: {codes}. They "
+                "print as empty boxes. Install a font that has them (Debian and Ubuntu: "
+                "fonts-noto-color-emoji for emoji, fonts-noto-cjk for Chinese, Japanese and "
+                "Korean) and print again.",
+                err=True,
+            )
+
+
+def schedule_of(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+    """The appointments on the schedule at PATH (scanner.schedule.read_schedule), its
+    warnings said on stderr."""
+    from paperfit.scanner.schedule import read_schedule
+
+    warnings: list[InputProblem] = []
+    appointments = read_schedule(path, catalog, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return appointments
+
+
 def print_options(large_print: str = "Bigger type; the rating lines stay 10 cm.") -> Any:
     """--paper, --lang and --large-print (its help LARGE_PRINT), shared by every command that
     prints for clients."""
@@ -226,6 +265,21 @@ def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], A
             raise click.BadParameter(str(problem)) from None
 
     return check
+
+
+def check_client_ids(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A --client (or each) under the client ID rule every reader follows
+    (forms.text.parse_client_id); invisible characters removed are said on stderr."""
+    found: list[str | None] = []
+    for each in value if isinstance(value, tuple) else (value,):
+        try:
+            client_id, note = parse_client_id(each) if each is not None else (None, "")
+        except ValueProblem as problem:
+            raise click.BadParameter(str(problem)) from None
+        if note:
+            click.echo(f"warning: --client: {note}", err=True)
+        found.append(client_id)
+    return tuple(found) if isinstance(value, tuple) else found[0]
 
 
 def check_date_format(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

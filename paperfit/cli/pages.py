@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import click
 from paperfit.cli.common import (
     Context,
     WholeNumber,
+    check_client_ids,
     expected_option,
     input_options,
     out_option,
@@ -19,11 +21,13 @@ from paperfit.cli.common import (
     pass_context,
     progress_bar,
     replace_option,
-    text_option,
+    schedule_of,
+    warn_missing_glyphs,
 )
 from paperfit.forms.errors import PaperfitError, UsageProblem
-from paperfit.forms.records import MAX_CLIENT_ID, plural
+from paperfit.forms.records import plural
 from paperfit.forms.sheet import LANGUAGES
+from paperfit.forms.text import same_clients
 
 if TYPE_CHECKING:
     from paperfit.forms.scoring import ScoredForm
@@ -42,7 +46,7 @@ MIN_CLIENTS = WholeNumber(100, 100_000)
     "only",
     multiple=True,
     metavar="ID",
-    callback=text_option(MAX_CLIENT_ID),
+    callback=check_client_ids,
     help="Only this client (repeat for more).",
 )
 @paper_option
@@ -98,7 +102,8 @@ def graphs(
     from paperfit.outputs import check_not_input, check_output, replace_check
 
     scheduled = _scheduled(schedule, only) if schedule else None
-    check_not_input(out, (*inputs, *obj.model_files(expected)), folder=True)
+    reads = obj.also_read(schedule, *obj.model_files(expected))
+    check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -111,13 +116,20 @@ def graphs(
         archival=archival,
     )
     model = obj.expected_model(expected, scored)
+    read = {form.client_id for form in reading.forms}
+    if scheduled is not None:
+        scheduled = _as_read(scheduled, read)
+    only = tuple(same_clients(list(only), read).values())
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
         scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
     )
+    warn_missing_glyphs(
+        {f"client {g.client.client_id}": f"{g.client.client_id}{g.client.name}" for g in chosen}
+    )
     if scheduled is not None:
         path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
-        check_output(path, (*inputs, schedule, *obj.model_files(expected)), replace)
+        check_output(path, inputs, replace, reads)
         with progress_bar(len(scheduled), "Drawing graphs") as advance:
             pages = write_day(path, day_entries(scheduled, chosen), options, advance)
         click.echo(f"{len(scheduled)} appointments, {pages} pages: {path}")
@@ -125,26 +137,44 @@ def graphs(
     missing = sorted(set(only) - {graph.client.client_id for graph in chosen})
     if missing:
         raise UsageProblem(f"No forms were read for client {', '.join(missing)}.")
+    among = sorted(read) if only else ()
     with progress_bar(len(chosen), "Drawing graphs") as advance:
-        files = write_graphs(out, chosen, options, advance, replace_check(replace))
-    click.echo(
-        f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ "
-        f"(one PDF per client, listed in {files.index.name})"
+        files = write_graphs(out, chosen, options, advance, replace_check(replace, reads), among)
+    note = (
+        "caseload.pdf and index.csv left as they were: they cover every client, without --client"
+        if files.index is None
+        else f"one PDF per client, listed in {files.index.name}"
     )
-    click.echo(files.bundle)
+    click.echo(
+        f"{plural(len(files.clients), 'client')}, {plural(files.pages, 'page')}: {out}/ ({note})"
+    )
+    if files.bundle is not None:
+        click.echo(files.bundle)
 
 
 def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
     """The clients on SCHEDULE, in appointment order."""
     from paperfit.generator.graphs import Scheduled
-    from paperfit.scanner.schedule import read_schedule
 
     if only:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
         Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
-        for a in read_schedule(schedule)
+        for a in schedule_of(schedule)
     ]
+
+
+def _as_read(scheduled: list[Scheduled], read: set[str]) -> list[Scheduled]:
+    """SCHEDULED with each client ID as the forms read spell it, when it differs only in
+    case (forms.text.same_clients), said on stderr."""
+    meant = same_clients([s.client_id for s in scheduled], read)
+    for typed, found in sorted(meant.items()):
+        if typed != found:
+            click.echo(
+                f"The schedule's client {typed} is taken as {found}, the forms' spelling.",
+                err=True,
+            )
+    return [replace(s, client_id=meant[s.client_id]) for s in scheduled]
 
 
 @click.command()
@@ -176,7 +206,7 @@ def report(
     from paperfit.generator.report import write_report
     from paperfit.outputs import check_output
 
-    check_output(out, (*inputs, *obj.model_files(expected)), replace)
+    check_output(out, inputs, replace, obj.also_read(*obj.model_files(expected)))
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
@@ -244,8 +274,10 @@ def trajectories(
     from paperfit.generator.trajectories import model_summary, write_trajectories
     from paperfit.outputs import check_not_input, replace_check
     from paperfit.scanner.deidentified import is_deidentified, pool, read_deidentified
+    from paperfit.settings import known_key
 
-    check_not_input(out, inputs, folder=True)
+    reads = obj.also_read()
+    check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
@@ -253,7 +285,7 @@ def trajectories(
     if own:
         reading = obj.read(own, unit, date_format)
         scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
-        sources.append(own_courses(scored, settings.deidentify_key))
+        sources.append(own_courses(scored, known_key(settings)))
         period = period_of(scored)
     outcomes = [i for i in obj.catalog.ids if obj.catalog.get(i).kind == "outcome"]
     for path in pooled:
@@ -274,7 +306,7 @@ def trajectories(
         language,
         paper or settings.paper,
         settings.practice_name,
-        replace_check(replace),
+        replace_check(replace, reads),
     ):
         click.echo(path)
     for line in model_summary(model):
@@ -286,11 +318,10 @@ def trajectories(
         )
 
 
-def own_courses(scored: Sequence[ScoredForm], key_hex: str) -> tuple[str, list[Course]]:
-    """The practice's own courses, keyed by their de-identified codes under the practice's key
-    (KEY_HEX, "" when it has none), so its own export given beside them is one client each."""
+def own_courses(scored: Sequence[ScoredForm], key: bytes | None) -> tuple[str, list[Course]]:
+    """The practice's own courses, keyed by their de-identified codes under the practice's KEY
+    (None when it has none), so its own export given beside them is one client each."""
     from paperfit.forms.deidentify import keyed_courses
     from paperfit.forms.trajectories import courses_from_scored
 
-    key = bytes.fromhex(key_hex) if key_hex else None
     return "the practice's own files", keyed_courses(courses_from_scored(scored), key)

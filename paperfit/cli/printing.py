@@ -14,16 +14,19 @@ from paperfit.cli.common import (
     Context,
     IsoDate,
     WholeNumber,
+    check_client_ids,
     check_date,
     out_option,
     paper_option,
     pass_context,
     print_options,
     replace_option,
+    schedule_of,
     text_option,
+    warn_missing_glyphs,
 )
 from paperfit.forms.errors import UsageProblem
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT
+from paperfit.forms.records import MAX_SESSION, MAX_TEXT
 from paperfit.forms.sheet import EXPLAIN_MODES, LANGUAGES
 from paperfit.generator.texts import AUDIENCES
 
@@ -55,7 +58,7 @@ SESSIONS = WholeNumber(1, MAX_SESSION)
     "--for-client",
     "client_id",
     metavar="ID",
-    callback=text_option(MAX_CLIENT_ID),
+    callback=check_client_ids,
     help="The client ID to print in the header (the forms are for this client).",
 )
 @click.option(
@@ -137,7 +140,6 @@ def forms(
         write_forms,
     )
     from paperfit.outputs import check_output
-    from paperfit.scanner.schedule import read_schedule
 
     settings = obj.settings
     options = PrintOptions(
@@ -159,9 +161,9 @@ def forms(
         )
     chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
     out = out or OUTPUT_DIR / ("forms-fillable.pdf" if fillable else "forms.pdf")
-    check_output(out, (schedule,) if schedule else (), replace)  # once the arguments are known
+    check_output(out, (), replace, obj.also_read(schedule))  # once the arguments are known
     if schedule is not None:
-        appointments = read_schedule(schedule, obj.catalog)
+        appointments = schedule_of(schedule, obj.catalog)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         header = Header(
@@ -172,6 +174,14 @@ def forms(
             date=date.isoformat() if date else "",
         )
         packets = [Packet(chosen, header)] * copies
+    warn_missing_glyphs(
+        {
+            f"the client {packet.header.client_id or packet.header.name}": (
+                f"{packet.header.client_id}{packet.header.name}{packet.header.clinician}"
+            )
+            for packet in packets
+        }
+    )
     _say_wording(options.language, [i for packet in packets for i in packet.instruments])
     click.echo(write_forms(out, packets, options))
 
@@ -215,7 +225,7 @@ def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str
     from paperfit.outputs import check_output
 
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     language = lang or obj.settings.language
     click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
 
@@ -245,7 +255,7 @@ def handout(
     from paperfit.generator.handouts import write_handout
     from paperfit.outputs import check_output
 
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     settings = obj.settings
     click.echo(
         write_handout(
@@ -275,7 +285,7 @@ def guide(obj: Context, lang: str | None, paper: str | None, out: Path, replace:
     from paperfit.generator.handouts import write_guide
     from paperfit.outputs import check_output
 
-    check_output(out, (), replace)
+    check_output(out, (), replace, obj.also_read())
     settings = obj.settings
     click.echo(
         write_guide(

@@ -67,15 +67,16 @@ def export(
     Problems in the input are listed on stderr; the valid forms are exported. With
     --deidentify, a CSV file for pooling expected courses with other practices (paperfit
     trajectories reads several): no names, clinicians or dates; the key of the codes is kept
-    in paperfit.toml (made there the first time) and must not be shared.
+    in paperfit.key beside paperfit.toml (made the first time, readable by you only) and must
+    not be shared.
     """
     from paperfit.forms.deidentify import deidentified_rows
     from paperfit.forms.scoring import score
     from paperfit.generator.export import write_deidentified, write_export
     from paperfit.outputs import check_output
-    from paperfit.settings import deidentify_key
+    from paperfit.settings import deidentify_key, key_exposed
 
-    check_output(out, inputs, replace)
+    check_output(out, inputs, replace, obj.also_read())
     reading = obj.read(inputs, unit, date_format)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
@@ -85,4 +86,6 @@ def export(
     key, written = deidentify_key(obj.settings)
     if written:
         click.echo(f"A new de-identification key was kept in {written}: keep it secret.", err=True)
+    if exposed := key_exposed(obj.settings):
+        click.echo(exposed, err=True)
     click.echo(write_deidentified(out, deidentified_rows(scored, key)))

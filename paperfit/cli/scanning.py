@@ -56,7 +56,8 @@ def scan_command(
     from paperfit.generator.scan_results import earlier_results, write_scan_results
     from paperfit.outputs import check_not_input, replace_check
 
-    check_not_input(out, scans, folder=True)
+    reads = obj.also_read()
+    check_not_input(out, scans, folder=True, also=reads)
     with output_lock(out):  # held from the check of earlier files to the writing of new ones
         earlier = earlier_results(out)
         if earlier and not replace:
@@ -73,7 +74,7 @@ def scan_command(
             obj.thresholds,
             with_csv,
             paper or obj.settings.paper,
-            replace_check(replace),
+            replace_check(replace, reads),
             lang or obj.settings.language,
         )
     for line in result.summary():

@@ -24,6 +24,9 @@ def demo(obj: Context, out: Path) -> None:
     file written.
     """
     from paperfit.demo import write_demo  # with the scanning libraries: see scan_command
+    from paperfit.outputs import check_not_input
+
+    check_not_input(out, (), folder=True, also=obj.also_read())
 
     def say(step: str) -> None:
         click.echo(f"paperfit demo: {step}...", err=True)
