@@ -59,6 +59,14 @@ class Settings:
     trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
     deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
     source: Path | None = None
+    # The practice's record ([store] url): a database URL or a SQLite file's path (relative to
+    # this file); None: paperfit.db beside paperfit.toml, or in the current folder.
+    store_url: str | None = None
+
+    @property
+    def store_folder(self) -> Path:
+        """Where the record's file lives by default: beside paperfit.toml, or here."""
+        return self.source.parent if self.source is not None else Path()
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -79,6 +87,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "trajectories",
             "deidentify",
             "limits",
+            "store",
         }
     )
     defaults = Settings()
@@ -95,6 +104,7 @@ def load_settings(path: Path | None = None) -> Settings:
         trajectories=_trajectories(top.table("trajectories", required=False), path),
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         source=path,
+        store_url=_store_url(top.table("store", required=False)),
     )
 
 
@@ -154,6 +164,16 @@ def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
     if not 10 <= min_clients <= 100_000:
         raise table.fail("min_clients", f"must be from 10 to 100000, not {min_clients}.")
     return TrajectorySettings(expected, min_clients)
+
+
+def _store_url(table: Table | None) -> str | None:
+    if table is None:
+        return None
+    table.only({"url"})
+    url = table.text("url", "").strip()
+    if not url:
+        raise table.fail("url", 'is empty: give a file (url = "paperfit.db") or a database URL.')
+    return url
 
 
 KEY_HEX = 64  # 32 bytes
