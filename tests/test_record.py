@@ -202,3 +202,17 @@ def test_a_graph_from_the_record_keeps_the_typed_session_and_names_a_conflict(
     text = " ".join(pdf_text(out / "C-1.pdf"))
     assert "26.0" in text and "28.0" in text  # session 1 typed; session 2 the most recent copy
     assert "Copies of one form disagree, ORS session 2, item 4: 9 / 8" in text
+
+
+def test_trajectories_and_the_report_read_the_record(tmp_path: Path) -> None:
+    db = tmp_path / "paperfit.db"
+    write(tmp_path / "old.csv", ORS, "C-2,1,2026-03-03,3,3,3,4")
+    run("import", typed_file(tmp_path), tmp_path / "old.csv", "--db", db)
+    fitted = run("trajectories", "--db", db, "-o", tmp_path / "t", "--min-clients", "10")
+    assert fitted.exit_code == 0, fitted.output
+    assert (tmp_path / "t" / "model.json").exists()
+    out = tmp_path / "report.pdf"
+    reported = run("report", "--db", db, "-o", out, "--expected", "none")
+    assert reported.exit_code == 0, reported.output
+    text = " ".join(pdf_text(out))
+    assert "copies disagree on item 4" in text  # the open conflict, with both sources
