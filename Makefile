@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := output/demo
 
-.PHONY: demo test lint system clean
+.PHONY: demo docs test lint system clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ system: $(VENV)/.installed
 
 demo: system
 	$(BIN)/paperfit demo -o $(DEMO_DIR)
+
+# The pictures in docs/, drawn from the demo's files by the current code.
+docs: demo
+	$(BIN)/python docs/pictures.py $(DEMO_DIR)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

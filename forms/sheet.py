@@ -30,6 +30,7 @@ from paperfit.forms.instrument import Instrument
 from paperfit.forms.records import ITEM_COUNT, MAX_CLIENT_ID, MAX_SESSION
 
 LANGUAGES = ("en", "es", "fr")  # the languages paperfit prints its own words in
+EXPLAIN_MODES = ("panel", "page", "none")  # a short panel on each sheet, a page before, none
 
 # Paper -------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from paperfit.forms.outputs import FILLABLE, FORMS, mark
 from paperfit.forms.records import Appointment
 from paperfit.forms.sheet import (
     CORNER_IDS,
+    EXPLAIN_MODES,
     FILLABLE_KEYWORD,
     MARGIN_BOTTOM_MM,
     MARGIN_TOP_MM,
@@ -33,7 +34,6 @@ from paperfit.generator.paper import LineGeometry
 from paperfit.generator.render import pages_to_pdf, render_html
 from paperfit.generator.texts import privacy_sentence, texts
 
-EXPLAIN_MODES = ("panel", "page", "none")
 BLANK_TO_WRITE_ON = "\u00a0" * 14
 # The measured-value field of a fillable sheet, in mm: level with its line, at the right edge
 # of the content box, so it is right of the line's end face and of the widest (large print)

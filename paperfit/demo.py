@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import openpyxl
 
 from paperfit.caseload import Caseload, Mistake, make_caseload
 from paperfit.forms.instrument import Catalog
-from paperfit.forms.records import Form
+from paperfit.forms.records import Client, Form
 from paperfit.forms.scoring import Thresholds, score
 from paperfit.forms.sheet import LANGUAGES, line_places
 from paperfit.forms.trajectories import Model, fit
@@ -45,31 +46,62 @@ from paperfit.scanner.schedule import read_schedule
 from paperfit.settings import Settings
 
 SCAN_DPI = 200
+# The demo's made-up "today": fixed, so that make demo writes the same files every time and
+# the README shows what it prints.
+DEMO_DAY = datetime.date(2026, 11, 25)
 DEMO_PRACTICE = "Made-up past practice for the demo: not real clients"
+DEMO_CLIENTS = "Made-up clients for the demo (expected courses: a made-up past practice)"
 
+# client_id, format: the day's appointments; the rest comes from the made-up client list
 SAMPLE_SCHEDULE = [
-    # client_id, clinician, age_group, format, name
-    ("C-1001", "Dr. Ana Rivera", "adult", "individual", ""),
-    ("C-1002", "Dr. Ana Rivera", "adolescent", "individual", ""),
-    ("K-2001", "Sam Lee", "child", "individual", "Zoë"),
-    ("G-3001", "Sam Lee", "adult", "group", ""),
-    ("C-1003", "Dr. Ana Rivera", "adult", "individual", ""),
+    ("C-1001", "individual"),
+    ("C-1002", "individual"),
+    ("K-2001", "individual"),
+    ("G-3001", "group"),
+    ("C-1003", "individual"),
 ]
+CHILD = "K-2001"  # whose forms forms-child.pdf is printed for
 
 
-def write_sample_schedule(path: Path, day: datetime.date, history: Sequence[Form]) -> Path:
+def write_sample_schedule(path: Path, day: datetime.date, caseload: Caseload) -> Path:
     """A small day's schedule as CSV, in the columns `paperfit forms --schedule` reads: each
-    client's session on DAY in the made-up HISTORY, or the one after their last."""
+    client as in the made-up CASELOAD's client list, at their session on DAY in its history,
+    or the one after their last."""
+    rows = [["client_id", "date", "session", "clinician", "age_group", "format", "name"]]
+    for client_id, fmt in SAMPLE_SCHEDULE:
+        client = _client(caseload, client_id)
+        session = _session_on(day, client_id, caseload.forms)
+        date = day.isoformat()
+        row = [client_id, date, session, client.clinician, client.age_group, fmt, client.name]
+        rows.append(row)
+    return _write_csv(path, rows)
+
+
+def _write_csv(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["client_id", "date", "session", "clinician", "age_group", "format", "name"])
-    for client, clinician, group, fmt, name in SAMPLE_SCHEDULE:
-        mine = [form for form in history if form.client_id == client]
-        today = [form.session for form in mine if form.date == day]
-        session = today[0] if today else max((form.session for form in mine), default=0) + 1
-        writer.writerow([client, day.isoformat(), session, clinician, group, fmt, name])
+    csv.writer(buffer).writerows(rows)
     data = buffer.getvalue().encode("utf-8")
     return write_atomic(path, lambda stream: stream.write(data))
+
+
+def write_schedule_mistakes(path: Path, schedule: Path) -> Path:
+    """SCHEDULE with two typing mistakes in its second appointment (a date paperfit will not
+    guess at, a session typed in words), to show how `forms --schedule` reports them."""
+    rows = list(csv.reader(io.StringIO(schedule.read_text(encoding="utf-8"))))
+    day = datetime.date.fromisoformat(rows[2][1])
+    rows[2][1:3] = [day.strftime("%d/%m/%Y"), "two"]
+    return _write_csv(path, rows)
+
+
+def _client(caseload: Caseload, client_id: str) -> Client:
+    return next(client for client in caseload.clients if client.client_id == client_id)
+
+
+def _session_on(day: datetime.date, client_id: str, history: Sequence[Form]) -> int:
+    """CLIENT_ID's session on DAY in HISTORY, or the one after their last."""
+    mine = [form for form in history if form.client_id == client_id]
+    today = [form.session for form in mine if form.date == day]
+    return today[0] if today else max((form.session for form in mine), default=0) + 1
 
 
 def write_demo(
@@ -78,21 +110,52 @@ def write_demo(
     settings: Settings,
     thresholds: Thresholds,
     day: datetime.date | None = None,
+    say: Callable[[str], None] = lambda step: None,
 ) -> list[Path]:
-    """Print sample forms, a schedule pack, the handouts and the guide into FOLDER."""
-    day = day or datetime.date.today()
+    """Print sample forms, a schedule pack, the handouts and the guide into FOLDER, then the
+    measurements and the pages made from them, as on DAY (default DEMO_DAY); SAY is told each
+    step as it starts (the whole takes a minute or two)."""
+    day = day or DEMO_DAY
+    caseload = make_caseload(end=day, catalog=catalog)
+    say("Printing sample forms: blank, for an adult, for a child, group, large print, es, fr")
+    written = write_sample_forms(folder, catalog, settings, caseload, day)
+    say("Fitting expected courses on a made-up past practice of 1,540 clients")
+    model, curves = write_sample_trajectories(folder / "trajectories", settings, day)
+    written += curves
+    say("Writing a day's schedule and printing its pack of forms")
+    base = PrintOptions(
+        paper=settings.paper, practice_name=settings.practice_name, privacy=settings.privacy
+    )
+    schedule = write_sample_schedule(folder / "schedule.csv", day, caseload)
+    packets = packets_for_schedule(read_schedule(schedule), catalog, base.language)
+    pack = write_forms(folder / "forms-schedule.pdf", packets, base)
+    written += [schedule, write_schedule_mistakes(folder / "schedule-mistakes.csv", schedule), pack]
+    say("Marking the pack as clients would, scanning it and reading the scan back")
+    written += write_sample_scan(
+        folder, pack, packets, catalog, settings, thresholds, caseload.forms
+    )
+    say("Printing the handouts and the clinician's guide in English, Spanish and French")
+    written += write_sample_handouts(folder, settings, thresholds)
+    return written + write_sample_measurements(
+        folder, catalog, settings, thresholds, day, caseload, model, say
+    )
+
+
+def write_sample_forms(
+    folder: Path, catalog: Catalog, settings: Settings, caseload: Caseload, day: datetime.date
+) -> list[Path]:
+    """Blank forms, an adult's and a child's (clients of the made-up CASELOAD, at their session
+    on DAY), the group form, large print on A4, and the other languages."""
     base = PrintOptions(
         paper=settings.paper, practice_name=settings.practice_name, privacy=settings.privacy
     )
     pair = (catalog.get("ORS"), catalog.get("SRS"))
     children = (catalog.get("CORS"), catalog.get("CSRS"))
-    one_client = Header(
-        client_id="C-1001", session="2", date=day.isoformat(), clinician="Dr. Ana Rivera"
-    )
+    adult, child = (_header(caseload, client_id, day) for client_id in ("C-1001", CHILD))
     written = [
         write_forms(folder / "forms-blank.pdf", [Packet(pair)], base),
-        write_forms(folder / "forms-client.pdf", [Packet(pair, one_client)], base),
-        write_forms(folder / "forms-child.pdf", [Packet(children, one_client)], base),
+        write_forms(folder / "forms-client.pdf", [Packet(pair, adult)], base),
+        write_forms(folder / "forms-child.pdf", [Packet(children, child)], base),
         write_forms(folder / "forms-group.pdf", [Packet((catalog.get("GSRS"),))], base),
         write_forms(
             folder / "forms-large-print-a4.pdf",
@@ -101,23 +164,26 @@ def write_demo(
         ),
     ]
     for language in LANGUAGES[1:]:
-        options = PrintOptions(
-            paper=settings.paper,
-            language=language,
-            practice_name=settings.practice_name,
-            privacy=settings.privacy,
-        )
+        options = replace(base, language=language)
         written.append(write_forms(folder / f"forms-{language}.pdf", [Packet(pair)], options))
-    caseload = make_caseload(end=day, catalog=catalog)
-    model, curves = write_sample_trajectories(folder / "trajectories", settings, day)
-    written += curves
-    schedule = write_sample_schedule(folder / "schedule.csv", day, caseload.forms)
-    packets = packets_for_schedule(read_schedule(schedule), catalog, base.language)
-    pack = write_forms(folder / "forms-schedule.pdf", packets, base)
-    written += [schedule, pack]
-    written += write_sample_scan(
-        folder, pack, packets, catalog, settings, thresholds, caseload.forms
+    return written
+
+
+def _header(caseload: Caseload, client_id: str, day: datetime.date) -> Header:
+    """The header of CLIENT_ID's forms for their session on DAY, as the client list has them."""
+    client = _client(caseload, client_id)
+    return Header(
+        client_id=client_id,
+        name=client.name,
+        session=str(_session_on(day, client_id, caseload.forms)),
+        date=day.isoformat(),
+        clinician=client.clinician,
     )
+
+
+def write_sample_handouts(folder: Path, settings: Settings, thresholds: Thresholds) -> list[Path]:
+    """Every handout and the guide, in every language."""
+    written = []
     for language in LANGUAGES:
         for audience in AUDIENCES:
             written.append(
@@ -140,9 +206,7 @@ def write_demo(
                 settings.practice_name,
             )
         )
-    return written + write_sample_measurements(
-        folder, catalog, settings, thresholds, day, caseload, model
-    )
+    return written
 
 
 def write_sample_trajectories(
@@ -203,10 +267,12 @@ def write_sample_measurements(
     day: datetime.date,
     caseload: Caseload,
     model: Model,
+    say: Callable[[str], None],
 ) -> list[Path]:
     """A made-up CASELOAD as a filled entry workbook (with typing mistakes), then everything
     paperfit makes from it: the export, every client's graph (with the expected courses of
-    MODEL), the bundle and the report."""
+    MODEL), the bundle and the report, each page saying that its clients are made up."""
+    say("Writing a blank and a filled entry workbook (with five typing mistakes)")
     instruments = [catalog.get(ident) for ident in catalog.ids]
     blank = write_workbook(folder / "entry-blank.xlsx", instruments, thresholds)
     filled = folder / "entry-filled.xlsx"
@@ -218,18 +284,17 @@ def write_sample_measurements(
         scored, reading.clients, thresholds, catalog, settings.language, (), model
     )
     options = GraphOptions(
-        paper=settings.paper,
-        language=settings.language,
-        practice_name=settings.practice_name,
-        printed=day,
+        paper=settings.paper, language=settings.language, practice_name=DEMO_CLIENTS, printed=day
     )
+    say(f"Drawing every client's progress graph ({len(graphs)} clients) and the bundle")
     files = write_graphs(folder / "graphs", graphs, options)
+    say("Printing the practice report and writing the export")
     report = write_report(
         folder / "report.pdf",
         reading,
         scored,
         thresholds,
-        settings.practice_name,
+        DEMO_CLIENTS,
         settings.paper,
         day,
         model=model,

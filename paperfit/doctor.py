@@ -1,18 +1,22 @@
 """What paperfit needs on this machine, and what is missing: `paperfit doctor`.
 
 Takes nothing. Returns: one Check per requirement (the Python libraries paperfit imports, the
-Pango library and the DejaVu Sans font WeasyPrint draws with). Imports nothing of paperfit's
-own printing or reading, so it still answers when Pango is missing and those cannot load.
-Run as `python -m paperfit.doctor` (the Makefile does) for a clear message instead of a
-traceback from deep inside WeasyPrint.
+Pango library and the DejaVu Sans font WeasyPrint draws with). The libraries are loaded in a
+child Python process (`python -m paperfit.doctor --libraries`), so the doctor's own process
+imports neither WeasyPrint nor OpenCV: it starts as fast as `paperfit --help`, and still
+answers when Pango is missing and they cannot load. Run as `python -m paperfit.doctor` (the
+Makefile does) for a clear message instead of a traceback from deep inside WeasyPrint.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
+import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from paperfit.forms.errors import PaperfitError
 
@@ -51,28 +55,70 @@ class Check:
 
 def checks() -> list[Check]:
     """Every requirement, in the order they are listed by `paperfit doctor`."""
-    found = [_library(*library) for library in LIBRARIES]
+    versions = {module: _version(distribution) for module, distribution, _ in LIBRARIES}
+    loaded = _load_in_child([module for module, version in versions.items() if version])
+    found = [
+        _library(module, distribution, purpose, versions[module], loaded["failed"].get(module))
+        for module, distribution, purpose in LIBRARIES
+    ]
     if found[2].ok:  # Pango and the font are WeasyPrint's; without it they cannot be asked
-        try:
-            check_system()
-            found.append(Check("Pango and the font", True, f"{FONT} is used for every page"))
-        except PaperfitError as error:
-            found.append(Check("Pango and the font", False, str(error)))
+        system = loaded["system"]
+        detail = system or f"{FONT} is used for every page"
+        found.append(Check("Pango and the font", not system, detail))
     return found
 
 
-def _library(module: str, distribution: str, purpose: str) -> Check:
+def _version(distribution: str) -> str:
     try:
-        version = importlib.metadata.version(distribution)
+        return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
-        return Check(distribution, False, f"needed for {purpose}. {REINSTALL}")
+        return ""
+
+
+def _load_in_child(modules: list[str]) -> dict[str, Any]:
+    """What loading MODULES and asking for Pango and the font gives in a fresh Python process:
+    {"failed": {module: error}, "system": error or ""}."""
+    done = subprocess.run(
+        [sys.executable, "-m", "paperfit.doctor", "--libraries", *modules],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     try:
-        importlib.import_module(module)
-    except (ImportError, OSError) as error:
+        return json.loads(done.stdout.splitlines()[-1])
+    except (IndexError, ValueError):
+        error = (done.stderr.strip().splitlines() or ["no answer"])[-1]
+        return {"failed": dict.fromkeys(modules, error), "system": error}
+
+
+def _library(
+    module: str, distribution: str, purpose: str, version: str, error: str | None
+) -> Check:
+    if not version:
+        return Check(distribution, False, f"needed for {purpose}. {REINSTALL}")
+    if error is not None:
         if module == "weasyprint":
             return Check(distribution, False, f"cannot find Pango ({error}). {INSTALL}")
         return Check(distribution, False, f"{version} does not load ({error}). {REINSTALL}")
     return Check(distribution, True, f"{version}, for {purpose}")
+
+
+def _libraries(modules: list[str]) -> None:
+    """The child's side of _load_in_child: load MODULES, ask for Pango and the font, and print
+    what failed as one line of JSON."""
+    failed = {}
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except (ImportError, OSError) as error:
+            failed[module] = str(error)
+    system = ""
+    if "weasyprint" in modules and "weasyprint" not in failed:
+        try:
+            check_system()
+        except PaperfitError as error:
+            system = str(error)
+    print(json.dumps({"failed": failed, "system": system}))
 
 
 def check_system() -> None:
@@ -127,4 +173,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--libraries"]:
+        _libraries(sys.argv[2:])
+        sys.exit(0)
     sys.exit(main())

@@ -1,9 +1,10 @@
 """Where a command may write: never over its inputs, never over data without --replace.
 
 Takes: the output path, the inputs the command reads and the --replace flag. Raises
-UsageProblem when the output is one of the inputs or inside an input folder, or when it would
-replace a file that holds the practice's data (an entry workbook, a scan's workbook, fillable
-forms) or that paperfit did not make, and --replace was not given. paperfit's own outputs
+PaperfitError (a refusal of the output, not a mistyped command) when the output is one of the
+inputs or inside an input folder, or when it would replace a file that holds the practice's
+data (an entry workbook, a scan's workbook, fillable forms) or that paperfit did not make, and
+--replace was not given. paperfit's own outputs
 (exports, reports, graphs, proofs, printed forms) are made again freely.
 """
 
@@ -13,7 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from paperfit.forms.errors import UsageProblem
+from paperfit.forms.errors import PaperfitError
 from paperfit.forms.outputs import DATA, ENTRY, FILLABLE, SCAN_WORKBOOK
 from paperfit.scanner.own_outputs import output_kind
 
@@ -25,42 +26,42 @@ HOLDS = {
 
 
 def check_not_input(out: Path, inputs: Sequence[Path], folder: bool = False) -> None:
-    """UsageProblem when OUT is one of INPUTS or inside an input folder, or (a FOLDER of
+    """PaperfitError when OUT is one of INPUTS or inside an input folder, or (a FOLDER of
     outputs) holds an input."""
     target = Path(out).resolve()
     for given in inputs:
         source = Path(given).resolve()
         if folder and source.is_relative_to(target) and source != target:
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{given} is inside {out}, the folder written to: paperfit never writes where "
                 "its inputs are. Write to a folder of its own with -o."
             )
         # samefile: the same file by another name (a link, or other case on macOS or Windows)
         if target == source or (target.is_file() and os.path.samefile(target, source)):
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{out} is one of the files read: paperfit never writes over its inputs. "
                 "Write to another file with -o."
             )
         if source.is_dir() and target.is_relative_to(source):
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{out} is inside {given}, a folder that is read: the output would be read "
                 "back next time. Write it somewhere else with -o."
             )
 
 
 def check_replace(path: Path, replace: bool) -> None:
-    """UsageProblem when PATH exists, is not a file paperfit makes again freely, and REPLACE
+    """PaperfitError when PATH exists, is not a file paperfit makes again freely, and REPLACE
     was not given."""
     path = Path(path)
     if replace or not path.exists():
         return
     if path.is_dir():
-        raise UsageProblem(f"{path} is a folder. Give a file name with -o.")
+        raise PaperfitError(f"{path} is a folder. Give a file name with -o.")
     kind = output_kind(path)
     if kind is not None and kind not in DATA:
         return
     what = HOLDS.get(kind or "", "a file paperfit did not make")
-    raise UsageProblem(
+    raise PaperfitError(
         f"{path} already exists and is {what}. Write to another file with -o, or give "
         "--replace to write over it."
     )

@@ -69,6 +69,21 @@ class Settings:
         return self.source.parent if self.source is not None else Path()
 
 
+def _instrument_dir(path: Path, given: str) -> Path | None:
+    """The folder GIVEN as instrument_dir in the settings file PATH, relative to that file (not
+    to where the command runs); InputProblem naming the file when it is not a folder."""
+    if not given:
+        return None
+    folder = path.parent / given
+    if not folder.is_dir():
+        raise InputProblem(
+            Location(str(path), key="instrument_dir"),
+            f"{given!r} is not a folder (looked for {folder}). Make the folder and put your own "
+            "instrument files in it, or leave instrument_dir out.",
+        )
+    return folder
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read PATH, or ./paperfit.toml when it exists, or return the defaults."""
     if path is None:
@@ -97,8 +112,7 @@ def load_settings(path: Path | None = None) -> Settings:
         paper=top.choice("paper", PAPERS, defaults.paper),
         language=top.choice("language", LANGUAGES, defaults.language),
         privacy=_text(top, "privacy", None),
-        # A relative folder is relative to the settings file, not to where the command runs.
-        instrument_dir=(path.parent / instrument_dir) if instrument_dir else None,
+        instrument_dir=_instrument_dir(path, instrument_dir),
         scoring=_scoring(top.table("scoring", required=False)),
         limits=_limits(top.table("limits", required=False)),
         trajectories=_trajectories(top.table("trajectories", required=False), path),

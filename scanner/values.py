@@ -16,6 +16,8 @@ from paperfit.forms.records import MAX_SESSION
 from paperfit.forms.text import ValueProblem, refuse_excel_error, show
 
 UNITS = ("cm", "mm")
+_STRPTIME = {"YYYY": "%Y", "YY": "%y", "MM": "%m", "DD": "%d", "M": "%m", "D": "%d"}
+_PATTERN_PART = re.compile("YYYY|YY|MM|DD|M|D", re.IGNORECASE)
 _MEASURE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+)\s*(cm|mm)?\s*$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _SLASHED = re.compile(r"^\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\s*$")
@@ -119,7 +121,7 @@ def _date(raw: object, date_format: str | None) -> datetime.date:
             return datetime.datetime.strptime(text, date_format).date()
         except ValueError:
             raise ValueProblem(
-                f"{show(text)} does not match the date format {date_format!r}."
+                f"{show(text)} does not match the date format {format_in_words(date_format)}."
             ) from None
     match = _ISO_DATE.match(text)
     if match:
@@ -130,9 +132,23 @@ def _date(raw: object, date_format: str | None) -> datetime.date:
     if _SLASHED.match(text):
         raise ValueProblem(
             f"{show(text)} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD, "
-            "or give the format, e.g. --date-format %d/%m/%Y."
+            "or give the format, e.g. --date-format DD/MM/YYYY."
         )
     raise ValueProblem(f"{show(text)} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
+
+
+def strptime_format(pattern: str) -> str:
+    """A date format as people write it (DD/MM/YYYY, MM/DD/YY, D.M.YYYY) in strptime's
+    terms (%d/%m/%Y, ...); one already in strptime's terms is kept as it is."""
+    if "%" in pattern:
+        return pattern
+    return _PATTERN_PART.sub(lambda part: _STRPTIME[part.group().upper()], pattern)
+
+
+def format_in_words(date_format: str) -> str:
+    """A strptime date format as people write it (%d/%m/%Y as DD/MM/YYYY), for messages."""
+    words = {code: word for word, code in _STRPTIME.items() if len(word) > 1}
+    return re.sub(r"%[dmYy]", lambda code: words[code.group()], date_format)
 
 
 def parse_session(raw: object) -> int:

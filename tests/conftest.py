@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from paperfit.forms.instrument import Catalog
 from pypdf import PdfReader
 
@@ -12,6 +13,19 @@ from pypdf import PdfReader
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return Catalog.load()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """`paperfit demo -o output/demo`, run once for the session in a working folder of its own
+    (it takes a minute or more): that folder, and what the command printed."""
+    from click.testing import CliRunner
+
+    from paperfit.cli import cli
+
+    work = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "-o", str(work / "output" / "demo")])
+    return work, result
 
 
 def pdf_text(path: Path) -> list[str]:

@@ -4,9 +4,11 @@ traceback."""
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -41,22 +43,29 @@ def test_doctor_says_what_is_missing_and_fails(monkeypatch: pytest.MonkeyPatch) 
     assert "paperfit cannot work until zxing-cpp is installed." in result.output
 
 
-def test_a_missing_pango_is_a_message_at_start_up() -> None:
-    # WeasyPrint loads Pango as it is imported; make that fail as it does without Pango.
-    script = textwrap.dedent(
-        """
-        import sys
-        class NoPango:
-            def find_spec(self, name, path=None, target=None):
-                if name == "weasyprint" or name.startswith("weasyprint."):
-                    raise OSError("cannot load library 'libpango-1.0-0'")
-        sys.meta_path.insert(0, NoPango())
-        sys.argv = ["paperfit", "forms"]
-        from paperfit.__main__ import main
-        main()
-        """
+def test_a_missing_pango_is_a_message_at_start_up(tmp_path: Path) -> None:
+    # WeasyPrint loads Pango as it is imported; make that fail as it does without Pango, in
+    # every Python process started here (the doctor loads the libraries in a child process).
+    (tmp_path / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            """
+            import sys
+            class NoPango:
+                def find_spec(self, name, path=None, target=None):
+                    if name == "weasyprint" or name.startswith("weasyprint."):
+                        raise OSError("cannot load library 'libpango-1.0-0'")
+            sys.meta_path.insert(0, NoPango())
+            """
+        ),
+        encoding="utf-8",
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    script = (
+        "import sys; sys.argv = ['paperfit', 'forms']; from paperfit.__main__ import main; main()"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "paperfit cannot start: cannot load library 'libpango-1.0-0'" in done.stderr

@@ -363,5 +363,5 @@ def test_graphs_with_no_forms_say_so(tmp_path: Path) -> None:
     clients.write_text("client_id,age_group\nC-1,adult\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["graphs", str(clients), "-o", str(tmp_path / "g")])
     assert result.exit_code == 1
-    assert "No valid form was read from 1 file, so nothing was written" in result.output
+    assert f"{clients} holds no forms yet: nothing was read, and nothing written" in result.output
     assert not (tmp_path / "g").exists()

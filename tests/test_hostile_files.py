@@ -95,7 +95,7 @@ def test_workbook_again_on_its_default_path_is_refused_naming_replace(
     workbook.save(entry)
     typed = entry.read_bytes()
     again = run("workbook")
-    assert again.exit_code == 2
+    assert again.exit_code == 1
     assert "output/entry.xlsx already exists and is an entry workbook" in again.output
     assert "--replace" in again.output
     assert entry.read_bytes() == typed
@@ -116,7 +116,7 @@ def test_export_onto_its_own_input_is_refused(tmp_path: Path, suffix: str, recor
         workbook.save(source)
     before = source.read_bytes()
     result = run("export", source, "-o", source)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert f"{source} is one of the files read" in result.output
     assert source.read_bytes() == before
     record_property("hostile", "refused")
@@ -125,7 +125,7 @@ def test_export_onto_its_own_input_is_refused(tmp_path: Path, suffix: str, recor
 def test_report_onto_its_own_input_is_refused(tmp_path: Path, record_property) -> None:
     source = ors_csv(tmp_path / "ors.csv")
     result = run("report", source, "-o", source)
-    assert result.exit_code == 2 and "is one of the files read" in result.output
+    assert result.exit_code == 1 and "is one of the files read" in result.output
     assert source.read_text(encoding="utf-8").startswith(ORS_ROWS)
     record_property("hostile", "refused")
 
@@ -139,7 +139,7 @@ def test_forms_schedule_onto_the_schedule_is_refused(tmp_path: Path, record_prop
     )
     before = schedule.read_bytes()
     result = run("forms", "--schedule", schedule, "-o", schedule)
-    assert result.exit_code == 2 and "is one of the files read" in result.output
+    assert result.exit_code == 1 and "is one of the files read" in result.output
     assert schedule.read_bytes() == before
     record_property("hostile", "refused")
 
@@ -153,7 +153,7 @@ def test_an_output_inside_an_input_folder_is_refused(tmp_path: Path, record_prop
         ("graphs", data, "-o", data / "graphs"),
     ):
         result = run(*command)
-        assert result.exit_code == 2, command
+        assert result.exit_code == 1, command
         assert f"is inside {data}, a folder that is read" in result.output
     assert sorted(p.name for p in data.iterdir()) == ["ors.csv"]
     record_property("hostile", "refused")
@@ -165,7 +165,7 @@ def test_a_file_paperfit_did_not_make_is_not_replaced_without_replace(
     mine = tmp_path / "minutes.pdf"
     mine.write_bytes(b"%PDF-1.4 the practice's own minutes")
     result = run("forms", "-o", mine)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "already exists and is a file paperfit did not make" in result.output
     assert mine.read_bytes().endswith(b"own minutes")
     forms = tmp_path / "forms.pdf"
@@ -245,7 +245,7 @@ def test_graphs_made_again_into_their_folder_replace_only_their_own_files(
     assert again.exit_code == 0, again.output
     (out / "index.csv").write_text("our own notes\n", encoding="utf-8")
     refused = run("graphs", source, "-o", out)
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
     assert "index.csv already exists and is a file paperfit did not make" in refused.output
     assert (out / "index.csv").read_text(encoding="utf-8") == "our own notes\n"
     assert run("graphs", source, "-o", out, "--replace").exit_code == 0
@@ -571,6 +571,6 @@ def test_an_output_that_is_an_input_by_another_name_is_refused(
     source = ors_csv(tmp_path / "ors.csv")
     (tmp_path / "link.csv").hardlink_to(source)
     result = run("export", source, "-o", tmp_path / "link.csv")
-    assert result.exit_code == 2 and "is one of the files read" in result.output
+    assert result.exit_code == 1 and "is one of the files read" in result.output
     assert source.read_text(encoding="utf-8").startswith(ORS_ROWS)
     record_property("hostile", "refused")

@@ -153,9 +153,9 @@ def test_client_option_of_100k_characters_is_refused(
     tmp_path: Path, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    result = run("forms", "--client", "x" * 100_000, "-o", tmp_path / "f.pdf")
+    result = run("forms", "--for-client", "x" * 100_000, "-o", tmp_path / "f.pdf")
     assert result.exit_code == 2
-    assert "'--client': is 100000 characters long" in result.output
+    assert "'--for-client': is 100000 characters long" in result.output
     assert not (tmp_path / "f.pdf").exists()
 
 
@@ -163,7 +163,7 @@ def test_client_option_with_terminal_codes_is_refused(
     tmp_path: Path, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    result = run("forms", "--client", "C\x1b]0;pwned\x07", "-o", tmp_path / "f.pdf")
+    result = run("forms", "--for-client", "C\x1b]0;pwned\x07", "-o", tmp_path / "f.pdf")
     assert result.exit_code == 2
     assert "\x1b" not in result.output and "contains control characters" in result.output
 
@@ -359,8 +359,8 @@ def test_forms_session_10000_is_refused_like_check(
     tmp_path: Path, catalog: Catalog, record_property: Record
 ) -> None:
     record_property("hostile", "refused")
-    result = run("forms", "--client", "C-1", "--session", "10000", "-o", tmp_path / "f.pdf")
-    assert result.exit_code == 2 and "1<=x<=9999" in result.output
+    result = run("forms", "--for-client", "C-1", "--session", "10000", "-o", tmp_path / "f.pdf")
+    assert result.exit_code == 2 and "not a whole number from 1 to 9999" in result.output
     path = write_csv(tmp_path / "ors.csv", [ORS_HEADER, "C-1,10000,2026-01-05,5,5,5,5"])
     assert "from 1 to 9999" in the_error(read(path, catalog=catalog), "not a session number")
 

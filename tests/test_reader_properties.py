@@ -38,6 +38,7 @@ from paperfit.scanner.values import (
     parse_measure,
     parse_session,
     parse_total,
+    strptime_format,
 )
 
 from paperfit.cli import cli
@@ -585,7 +586,7 @@ OPTION_TEXT = st.one_of(st.text(max_size=80), ODD_TEXT, st.text(min_size=60, max
 def test_any_text_in_the_forms_options(
     client: str, name: str, clinician: str, folder: Path
 ) -> None:
-    """--client, --name and --clinician reach the sheet as typed (trimmed), or the command
+    """--for-client, --name and --clinician reach the sheet as typed (trimmed), or the command
     stops with a usage message naming the option; nothing is written when refused."""
     out = folder / "options" / "forms.pdf"
     printed: list[Header] = []
@@ -594,8 +595,8 @@ def test_any_text_in_the_forms_options(
         printed.extend(packet.header for packet in packets)
         return path
 
-    args = ["forms", "--client", client, "--name", name, "--clinician", clinician, "-o", out]
-    with mock.patch("paperfit.cli.printing.write_forms", write_forms):
+    args = ["forms", "--for-client", client, "--name", name, "--clinician", clinician, "-o", out]
+    with mock.patch("paperfit.generator.sheets.write_forms", write_forms):
         result = CliRunner().invoke(cli, [str(arg) for arg in args])
     assert not isinstance(result.exception, Exception), result.exception
     assert not out.exists()
@@ -623,7 +624,5 @@ def test_any_date_format(date_format: str, folder: Path) -> None:
     if result.exit_code == 2:
         assert "'--date-format'" in result.output
     else:
-        sample = datetime.date(2026, 11, 25)
-        assert datetime.datetime.strptime(sample.strftime(date_format), date_format).date() == (
-            sample
-        )
+        sample, fmt = datetime.date(2026, 11, 25), strptime_format(date_format)
+        assert datetime.datetime.strptime(sample.strftime(fmt), fmt).date() == sample

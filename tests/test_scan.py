@@ -771,13 +771,13 @@ def test_the_command_keeps_an_earlier_scan_and_never_reads_its_own_output(
     out = tmp_path / "out"
     runner = CliRunner()
     inside = runner.invoke(cli, ["scan", str(scans), "-o", str(scans / "out")])
-    assert inside.exit_code == 2 and "a folder that is read" in inside.output
+    assert inside.exit_code == 1 and "a folder that is read" in inside.output
     first = runner.invoke(cli, ["scan", str(scans), "-o", str(out), "--csv"])
     assert first.exit_code == 0, first.output
     assert first.output.startswith("1 page read: 1 form,")
     workbook = (out / "measurements.xlsx").read_bytes()
     again = runner.invoke(cli, ["scan", str(scans), "-o", str(out)])
-    assert again.exit_code == 2
+    assert again.exit_code == 1
     assert "already holds an earlier scan" in again.output and "--replace" in again.output
     assert (out / "measurements.xlsx").read_bytes() == workbook
     (out / "proof.pdf").rename(scans / "proof.pdf")  # an earlier proof among the scans

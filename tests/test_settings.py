@@ -31,6 +31,7 @@ def test_the_file_in_the_current_folder_is_used(tmp_path, monkeypatch) -> None:
 
 
 def test_every_setting_is_read(tmp_path: Path) -> None:
+    (tmp_path / "licensed").mkdir()
     path = write_settings(
         tmp_path,
         'practice_name = "Riverside Counselling"\npaper = "a4"\nlanguage = "fr"\n'
@@ -41,6 +42,15 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
     assert settings.language == "fr"
     assert settings.privacy == "Only your counsellor sees your answers."
     assert settings.instrument_dir == tmp_path / "licensed"
+
+
+def test_an_instrument_dir_that_is_not_a_folder_names_the_settings_file(tmp_path: Path) -> None:
+    path = tmp_path / "practice.toml"
+    path.write_text('instrument_dir = "licensed-forms"\n', encoding="utf-8")
+    with pytest.raises(InputProblem) as refused:
+        load_settings(path)
+    assert str(refused.value).startswith(f"{path} › key instrument_dir: 'licensed-forms' is not")
+    assert "paperfit.toml" not in str(refused.value)
 
 
 @pytest.mark.parametrize(

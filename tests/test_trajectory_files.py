@@ -98,8 +98,9 @@ def test_with_too_few_clients_nothing_is_fitted_and_the_page_says_why(
 ) -> None:
     write_practice(tmp_path / "small", LEVELLING.courses(60, seed=5))
     result = run("trajectories", tmp_path / "small", "-o", tmp_path / "out")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # the files are written, but nothing was fitted
     assert "(100 needed)" in result.output
+    assert "Error: No expected course was fitted" in result.output
     text = pdf_text(tmp_path / "out" / "trajectories.pdf")[0]
     assert "No curve for this group: only" in text
     assert (tmp_path / "out" / "expected.csv").read_text().splitlines() == [",".join(HEADER)]

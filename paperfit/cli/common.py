@@ -14,25 +14,16 @@ import click
 
 from paperfit.forms.errors import PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
-from paperfit.forms.records import (
-    Appointment,
-    Problem,
-    Reading,
-    plural,
-    skip_note,
-)
-from paperfit.forms.scoring import ScoredForm, Thresholds
+from paperfit.forms.records import Appointment, Problem, Reading, plural, skip_note
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_text
-from paperfit.forms.trajectories import Model, fit_scored
-from paperfit.scanner.measurements import ReadOptions, read_inputs
-from paperfit.scanner.schedule import SHORT, read_schedule
-from paperfit.scanner.trajectories import read_model
-from paperfit.scanner.values import UNITS, plausible_date
+from paperfit.scanner.values import UNITS, plausible_date, strptime_format
 from paperfit.settings import Settings, load_settings
 
-if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for a command that opens the record
-    from paperfit.store import Store
+if TYPE_CHECKING:  # the scoring, the fit and the readers are imported by the commands that use them
+    from paperfit.forms.scoring import ScoredForm, Thresholds
+    from paperfit.forms.trajectories import Model
+    from paperfit.store import Store  # SQLAlchemy loads only for a command that opens the record
 
 OUTPUT_DIR = Path("output")
 
@@ -60,6 +51,8 @@ class Context:
 
     @property
     def thresholds(self) -> Thresholds:
+        from paperfit.forms.scoring import Thresholds
+
         source = str(self.settings.source or "paperfit.toml")
         return Thresholds.resolve(self.catalog, self.settings.scoring, source)
 
@@ -67,6 +60,9 @@ class Context:
         """The model CHOICE names (auto, none or a model.json; default: paperfit.toml's). With
         auto, a model fitted on SCORED, or None, said once on stderr, when no group has enough
         clients; the groups without a curve are named there too."""
+        from paperfit.forms.trajectories import fit_scored
+        from paperfit.scanner.trajectories import read_model
+
         choice = choice or self.settings.trajectories.expected
         if choice == "none":
             return None
@@ -119,6 +115,8 @@ class Context:
         """SCHEDULE's appointments (instruments checked against the catalog unless not
         WITH_CATALOG); with the practice's record, what a short schedule (client_id and date)
         leaves out is taken from it."""
+        from paperfit.scanner.schedule import SHORT, read_schedule
+
         catalog = self.catalog if with_catalog else None
         if not self.has_store(db):
             return read_schedule(schedule, catalog)
@@ -136,11 +134,14 @@ class Context:
         only: tuple[str, ...] = (),
     ) -> Reading:
         """Read INPUTS, or the practice's record when there are none (only ONLY's clients
-        when given); PaperfitError when there was no file to read in them at all."""
+        when given); PaperfitError when there was no file to read in them at all, or when
+        the files hold nothing (an entry workbook nobody has typed into yet)."""
         if not inputs:
             from paperfit.record import record_reading
 
             return record_reading(self.store(db), only)
+        from paperfit.scanner.measurements import ReadOptions, read_inputs
+
         reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
         if not reading.files:
             for problem in reading.problems:
@@ -149,6 +150,13 @@ class Context:
             raise PaperfitError(
                 f"No file to read in {', '.join(map(str, inputs))}{skipped}: give entry "
                 "workbooks, .xlsx or .csv files, filled PDFs, or folders of them."
+            )
+        if not reading.forms and not reading.problems:
+            holds = "holds" if len(reading.files) == 1 else "hold"
+            raise PaperfitError(
+                f"{', '.join(reading.files)} {holds} no forms yet: nothing was read, and nothing "
+                "written. An entry workbook is empty until the measured marks are typed into "
+                "its form sheets (ORS, SRS, ...): type them in, save it, and run again."
             )
         return reading
 
@@ -178,19 +186,67 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-def print_options(command: Any) -> Any:
-    """--paper, --lang and --large-print, shared by every command that prints for clients."""
-    command = click.option("--large-print", is_flag=True, help="Bigger type; lines stay 10 cm.")(
-        command
-    )
-    command = click.option(
-        "--lang", type=click.Choice(LANGUAGES), help="Language of paperfit's own text."
-    )(command)
+def print_options(large_print: str = "Bigger type; the rating lines stay 10 cm.") -> Any:
+    """--paper, --lang and --large-print (its help LARGE_PRINT), shared by every command that
+    prints for clients."""
+
+    def add(command: Any) -> Any:
+        command = click.option("--large-print", is_flag=True, help=large_print)(command)
+        command = click.option(
+            "--lang",
+            type=click.Choice(LANGUAGES),
+            help="Language of paperfit's own words (default: en, or paperfit.toml).",
+        )(command)
+        return paper_option(command)
+
+    return add
+
+
+def paper_option(command: Any) -> Any:
+    """--paper letter|a4."""
     return click.option(
         "--paper",
         type=click.Choice(PAPERS),
         help="Paper size (default: letter, or paperfit.toml).",
     )(command)
+
+
+class WholeNumber(click.ParamType):
+    """A whole number from LOW to HIGH, said in words in the help and the error."""
+
+    name = "whole number"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not self.low <= number <= self.high:
+            self.fail(f"{value!r} is not {self.words()}.", param, ctx)
+        return number
+
+    def words(self) -> str:
+        low, high = (f"{n:,}" if n >= 10_000 else str(n) for n in (self.low, self.high))
+        return f"a whole number from {low} to {high}"
+
+
+class IsoDate(click.ParamType):
+    """A date typed as YYYY-MM-DD."""
+
+    name = "date"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime.date:
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-25.", param, ctx)
 
 
 def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -209,9 +265,11 @@ def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], A
 
 
 def check_date_format(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    """A --date-format that reads back the dates it writes: day, month and year, no stray %."""
+    """A --date-format, as people write it (DD/MM/YYYY) or in strptime's terms (%d/%m/%Y), that
+    reads back the dates it writes: day, month and year, no stray %."""
     if value is None:
         return None
+    given, value = value, strptime_format(value)
     samples = (datetime.date(2026, 11, 25), datetime.date(1999, 2, 3))
     try:
         read_back = [datetime.datetime.strptime(d.strftime(value), value).date() for d in samples]
@@ -219,8 +277,8 @@ def check_date_format(ctx: click.Context, param: click.Parameter, value: str | N
         read_back = []
     if read_back != list(samples):
         raise click.BadParameter(
-            f"{value!r} is not a date format paperfit can read with: it needs the day, month "
-            "and year, e.g. %d/%m/%Y or %m/%d/%Y."
+            f"{given!r} is not a date format paperfit can read with: it needs "
+            "the day, month and year, e.g. DD/MM/YYYY or MM/DD/YYYY."
         )
     return value
 
@@ -230,7 +288,7 @@ def check_date(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is None:
         return None
     try:
-        return plausible_date(value.date(), datetime.date.today())
+        return plausible_date(value, datetime.date.today())
     except ValueProblem as problem:
         raise click.BadParameter(str(problem)) from None
 
@@ -253,7 +311,8 @@ def input_options(command: Any) -> Any:
         "--date-format",
         metavar="FORMAT",
         callback=check_date_format,
-        help="How text dates are typed, e.g. %d/%m/%Y (default: Excel dates and YYYY-MM-DD).",
+        help="How dates typed as text are written, e.g. DD/MM/YYYY or MM/DD/YYYY (default: "
+        "Excel dates and YYYY-MM-DD).",
     )(command)
     command = click.option(
         "--unit",
@@ -290,15 +349,24 @@ def expected_option(command: Any) -> Any:
     )(command)
 
 
-def out_option(default: str, help: str = "Where to write the PDF.", folder: bool = False) -> Any:
-    """-o/--out: a file (or with FOLDER, a folder) under output/ unless given."""
+def out_option(
+    default: str | None, help: str = "Where to write the PDF.", folder: bool = False
+) -> Any:
+    """-o/--out: a file (or with FOLDER, a folder) under output/ unless given. DEFAULT None: the
+    command chooses, and HELP says what it chooses."""
     kind = (
         click.Path(file_okay=False, path_type=Path)
         if folder
         else click.Path(dir_okay=False, path_type=Path)
     )
     return click.option(
-        "-o", "--out", type=kind, default=OUTPUT_DIR / default, show_default=True, help=help
+        "-o",
+        "--out",
+        type=kind,
+        metavar="FOLDER" if folder else "FILE",
+        default=None if default is None else OUTPUT_DIR / default,
+        show_default=default is not None,
+        help=help,
     )
 
 

@@ -4,39 +4,30 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from paperfit.cli.common import (
     Context,
+    WholeNumber,
     expected_option,
     input_options,
     out_option,
+    paper_option,
     pass_context,
     progress_bar,
     replace_option,
     text_option,
 )
-from paperfit.forms.errors import UsageProblem
-from paperfit.forms.records import (
-    MAX_CLIENT_ID,
-    plural,
-)
-from paperfit.forms.scoring import score
-from paperfit.forms.sheet import LANGUAGES, PAPERS
-from paperfit.forms.trajectories import courses_from_scored, fit, period_of
-from paperfit.generator.graphs import (
-    GraphOptions,
-    Scheduled,
-    build_graphs,
-    day_entries,
-    write_day,
-    write_graphs,
-)
-from paperfit.generator.report import write_report
-from paperfit.generator.trajectories import model_summary, write_trajectories
-from paperfit.outputs import check_not_input, check_output, replace_check
-from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+from paperfit.forms.errors import PaperfitError, UsageProblem
+from paperfit.forms.records import MAX_CLIENT_ID, plural
+from paperfit.forms.sheet import LANGUAGES
+
+if TYPE_CHECKING:
+    from paperfit.generator.graphs import Scheduled
+
+MIN_CLIENTS = WholeNumber(10, 100_000)
 
 
 @click.command()
@@ -50,8 +41,12 @@ from paperfit.scanner.deidentified import is_deidentified, read_deidentified
     callback=text_option(MAX_CLIENT_ID),
     help="Only this client (repeat for more).",
 )
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the captions.")
+@paper_option
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the captions, key and flags (default: en, or paperfit.toml).",
+)
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
 @replace_option
@@ -89,9 +84,19 @@ def graphs(
       paperfit graphs entry.xlsx --client C-1001 --png
       paperfit graphs entry.xlsx --schedule today.csv
     """
+    from paperfit.forms.scoring import score
+    from paperfit.generator.graphs import (
+        GraphOptions,
+        build_graphs,
+        day_entries,
+        write_day,
+        write_graphs,
+    )
+    from paperfit.outputs import check_not_input, check_output, replace_check
+
+    scheduled = _scheduled(obj, schedule, only, db) if schedule else None
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
-    scheduled = _scheduled(obj, schedule, only, db) if schedule else None
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     reading = obj.read(inputs, unit, date_format, db, wanted)
     thresholds = obj.thresholds
@@ -138,6 +143,8 @@ def _scheduled(
 ) -> list[Scheduled]:
     """The clients on SCHEDULE, in appointment order (with the practice's record, a short
     schedule's missing columns taken from it)."""
+    from paperfit.generator.graphs import Scheduled
+
     if only:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
@@ -149,9 +156,13 @@ def _scheduled(
 @click.command()
 @input_options
 @out_option("report.pdf", "Where to write it.")
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@paper_option
 @replace_option
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the report.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the report (default: en, or paperfit.toml).",
+)
 @expected_option
 @pass_context
 def report(
@@ -167,6 +178,10 @@ def report(
     expected: str | None,
 ) -> None:
     """Print the practice report: outcomes by clinician, who to review, data problems."""
+    from paperfit.forms.scoring import score
+    from paperfit.generator.report import write_report
+    from paperfit.outputs import check_output
+
     check_output(out, inputs, replace)
     settings = obj.settings
     reading = obj.read(inputs, unit, date_format, db)
@@ -193,11 +208,17 @@ def report(
 @out_option("trajectories", "Folder to write into.", folder=True)
 @click.option(
     "--min-clients",
-    type=click.IntRange(10, 100_000),
-    help="Fewest clients (with 3 or more outcome forms) a curve rests on (default 100).",
+    type=MIN_CLIENTS,
+    metavar="N",
+    help="Fewest clients (with 3 or more outcome forms) a curve rests on: "
+    f"{MIN_CLIENTS.words()} (default 100, or paperfit.toml).",
 )
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the page.")
+@paper_option
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the page (default: en, or paperfit.toml).",
+)
 @replace_option
 @pass_context
 def trajectories(
@@ -221,7 +242,16 @@ def trajectories(
     \b
     Example:
       paperfit trajectories output/demo/entry-filled.xlsx -o output/trajectories
+
+    Exit status 1 when no age group had enough clients for a curve (the files, saying why,
+    are written all the same).
     """
+    from paperfit.forms.scoring import score
+    from paperfit.forms.trajectories import courses_from_scored, fit, period_of
+    from paperfit.generator.trajectories import model_summary, write_trajectories
+    from paperfit.outputs import check_not_input, replace_check
+    from paperfit.scanner.deidentified import is_deidentified, read_deidentified
+
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
     pooled = [path for path in inputs if is_deidentified(path)]
@@ -247,3 +277,8 @@ def trajectories(
         click.echo(path)
     for line in model_summary(model):
         click.echo(line)
+    if not model.clients:
+        raise PaperfitError(
+            f"No expected course was fitted: no age group has enough clients (above). "
+            f"{out / 'trajectories.pdf'} says so too."
+        )

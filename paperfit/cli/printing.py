@@ -3,45 +3,48 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from paperfit.cli.common import (
+    OUTPUT_DIR,
     Context,
+    IsoDate,
+    WholeNumber,
     check_date,
     db_option,
     out_option,
+    paper_option,
     pass_context,
     print_options,
     replace_option,
     text_option,
 )
 from paperfit.forms.errors import UsageProblem
-from paperfit.forms.records import (
-    MAX_CLIENT_ID,
-    MAX_SESSION,
-    MAX_TEXT,
-)
-from paperfit.forms.sheet import LANGUAGES, PAPERS
-from paperfit.generator.handouts import write_guide, write_handout
-from paperfit.generator.sheets import (
-    EXPLAIN_MODES,
-    Header,
-    Packet,
-    PrintOptions,
-    packets_for_schedule,
-    write_forms,
-)
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT
+from paperfit.forms.sheet import EXPLAIN_MODES, LANGUAGES
 from paperfit.generator.texts import AUDIENCES
-from paperfit.generator.workbook import write_workbook
-from paperfit.outputs import check_output
+
+if TYPE_CHECKING:
+    from paperfit.forms.instrument import Instrument
+
+COPIES = WholeNumber(1, 1000)
+SESSIONS = WholeNumber(1, MAX_SESSION)
 
 
 @click.command()
 @click.argument("instruments", nargs=-1, metavar="[INSTRUMENT]...")
-@print_options
-@click.option("--copies", type=click.IntRange(1, 1000), default=1, help="Sets to print.")
+@print_options()
+@click.option(
+    "--copies",
+    type=COPIES,
+    default=1,
+    metavar="N",
+    help=f"How many sets to print: {COPIES.words()} (default 1).",
+)
 @click.option(
     "--explain",
     type=click.Choice(EXPLAIN_MODES),
@@ -50,33 +53,52 @@ from paperfit.outputs import check_output
     help="A short explanation on each sheet, a half page before the forms, or none.",
 )
 @click.option(
-    "--client",
+    "--for-client",
     "client_id",
+    metavar="ID",
     callback=text_option(MAX_CLIENT_ID),
-    help="Client ID to print in the header.",
+    help="The client ID to print in the header (the forms are for this client).",
 )
 @click.option(
     "--name",
     default="",
+    metavar="NAME",
     callback=text_option(MAX_TEXT),
-    help="Client name (printed only when given).",
+    help="The client's name to print in the header (left out unless given).",
 )
-@click.option("--session", type=click.IntRange(1, MAX_SESSION), help="Session number.")
+@click.option(
+    "--session",
+    type=SESSIONS,
+    metavar="N",
+    help=f"The session number to print in the header: {SESSIONS.words()}.",
+)
 @click.option(
     "--date",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=IsoDate(),
+    metavar="YYYY-MM-DD",
     callback=check_date,
-    help="Session date, YYYY-MM-DD.",
+    help="The session date to print in the header, e.g. 2026-11-25.",
 )
-@click.option("--clinician", default="", callback=text_option(MAX_TEXT), help="Clinician's name.")
+@click.option(
+    "--clinician",
+    default="",
+    metavar="NAME",
+    callback=text_option(MAX_TEXT),
+    help="The clinician's name to print in the header.",
+)
 @click.option(
     "--schedule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A day's schedule (.csv or .xlsx): one set per appointment, in order.",
 )
 @click.option("--duplex", is_flag=True, help="Start each set on a new physical sheet.")
-@click.option("--fillable", is_flag=True, help="Add PDF form fields for typing in the marks.")
-@out_option("forms.pdf")
+@click.option(
+    "--fillable",
+    is_flag=True,
+    help="Add PDF form fields for typing in the marks (written to output/forms-fillable.pdf "
+    "unless -o is given).",
+)
+@out_option(None, "Where to write the PDF (default: output/forms.pdf).")
 @replace_option
 @db_option
 @pass_context
@@ -96,7 +118,7 @@ def forms(
     schedule: Path | None,
     duplex: bool,
     fillable: bool,
-    out: Path,
+    out: Path | None,
     replace: bool,
     db: str | None,
 ) -> None:
@@ -111,10 +133,18 @@ def forms(
     \b
     Examples:
       paperfit forms
-      paperfit forms cors csrs --client C-102 --session 4 --date 2026-11-25
+      paperfit forms cors csrs --for-client C-102 --session 4 --date 2026-11-25
       paperfit forms --schedule today.xlsx --duplex -o output/today.pdf
     """
-    check_output(out, (schedule,) if schedule else (), replace)
+    from paperfit.generator.sheets import (
+        Header,
+        Packet,
+        PrintOptions,
+        packets_for_schedule,
+        write_forms,
+    )
+    from paperfit.outputs import check_output
+
     settings = obj.settings
     options = PrintOptions(
         paper=paper or settings.paper,
@@ -126,17 +156,20 @@ def forms(
         practice_name=settings.practice_name,
         privacy=settings.privacy,
     )
+    if schedule is not None and (
+        instruments or client_id or session or date or clinician or name or copies != 1
+    ):
+        raise UsageProblem(
+            "--schedule gives the clients and instruments: leave out INSTRUMENT, --for-client, "
+            "--name, --session, --date, --clinician and --copies."
+        )
+    chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
+    out = out or OUTPUT_DIR / ("forms-fillable.pdf" if fillable else "forms.pdf")
+    check_output(out, (schedule,) if schedule else (), replace)  # once the arguments are known
     if schedule is not None:
-        if instruments or client_id or session or date or clinician or name or copies != 1:
-            raise UsageProblem(
-                "--schedule gives the clients and instruments: leave out "
-                "INSTRUMENT, --client, --name, --session, --date, --clinician "
-                "and --copies."
-            )
         appointments = obj.appointments(schedule, db)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
-        chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
         header = Header(
             client_id=client_id or "",
             name=name,
@@ -145,7 +178,23 @@ def forms(
             date=date.isoformat() if date else "",
         )
         packets = [Packet(chosen, header)] * copies
+    _say_wording(options.language, [i for packet in packets for i in packet.instruments])
     click.echo(write_forms(out, packets, options))
+
+
+def _say_wording(language: str, instruments: Sequence[Instrument]) -> None:
+    """Say on stderr which INSTRUMENTS keep their English wording under --lang LANGUAGE (no
+    licensed translation in the catalog), and how to add one."""
+    english = sorted({i.id for i in instruments if i.language != language})
+    if not english:
+        return
+    click.echo(
+        f"{', '.join(english)}: the instrument's own wording is printed in English (no licensed "
+        f"{language} translation found); paperfit's own words are in {language}. To add a "
+        "licensed translation, copy the instrument's file from forms/ into your instrument_dir "
+        f'(paperfit.toml), put in the licensed wording and set language = "{language}".',
+        err=True,
+    )
 
 
 @click.command()
@@ -157,22 +206,35 @@ def forms(
     help="Which forms get a sheet (space or comma separated).",
 )
 @replace_option
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the Read me and messages.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the Read me sheet and of Excel's messages (default: en, or paperfit.toml).",
+)
 @pass_context
 def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str | None) -> None:
     """Write an entry workbook (.xlsx) for typing in the measured marks.
 
     An existing workbook is the practice's data: it is never written over unless --replace.
     """
-    check_output(out, (), replace)
+    from paperfit.generator.workbook import write_workbook
+    from paperfit.outputs import check_output
+
     chosen = [obj.catalog.get(ident) for ident in instruments.replace(",", " ").split()]
+    check_output(out, (), replace)
     language = lang or obj.settings.language
     click.echo(write_workbook(out, chosen, obj.thresholds, language=language))
 
 
 @click.command()
-@click.option("--audience", type=click.Choice(AUDIENCES), default="adult", show_default=True)
-@print_options
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="adult",
+    show_default=True,
+    help="Who the handout speaks to: an adult client, a child, or a child's caretaker.",
+)
+@print_options("Bigger type, for clients who read small print with difficulty.")
 @out_option("handout.pdf")
 @replace_option
 @pass_context
@@ -186,6 +248,9 @@ def handout(
     replace: bool,
 ) -> None:
     """Print the client handout: "your feedback shapes your care", on one page."""
+    from paperfit.generator.handouts import write_handout
+    from paperfit.outputs import check_output
+
     check_output(out, (), replace)
     settings = obj.settings
     click.echo(
@@ -202,13 +267,20 @@ def handout(
 
 
 @click.command()
-@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the card.")
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size.")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language of the card (default: en, or paperfit.toml).",
+)
+@paper_option
 @out_option("guide.pdf")
 @replace_option
 @pass_context
 def guide(obj: Context, lang: str | None, paper: str | None, out: Path, replace: bool) -> None:
     """Print the clinician's pocket card on introducing the forms and low scores."""
+    from paperfit.generator.handouts import write_guide
+    from paperfit.outputs import check_output
+
     check_output(out, (), replace)
     settings = obj.settings
     click.echo(

@@ -13,12 +13,7 @@ from paperfit.cli.common import (
     pass_context,
     replace_option,
 )
-from paperfit.forms.deidentify import deidentified_rows
 from paperfit.forms.errors import UsageProblem
-from paperfit.forms.scoring import score
-from paperfit.generator.export import write_deidentified, write_export, write_tables
-from paperfit.outputs import check_output
-from paperfit.settings import deidentify_key
 
 
 @click.command()
@@ -82,6 +77,12 @@ def export(
     trajectories reads several): no names, clinicians or dates; the key of the codes is kept
     in paperfit.toml (made there the first time) and must not be shared.
     """
+    from paperfit.forms.deidentify import deidentified_rows
+    from paperfit.forms.scoring import score
+    from paperfit.generator.export import write_deidentified, write_export, write_tables
+    from paperfit.outputs import check_output
+    from paperfit.settings import deidentify_key
+
     check_output(out, inputs, replace)
     if everything:
         if inputs or deidentify:

@@ -7,29 +7,24 @@ from typing import TYPE_CHECKING
 
 import click
 
-from paperfit.forms.errors import PaperfitError, UsageProblem
-from paperfit.forms.records import (
-    skip_note,
-)
+from paperfit.cli.common import Context, out_option, pass_context, progress_bar
+from paperfit.forms.errors import PaperfitError
+from paperfit.forms.records import skip_note
 from paperfit.forms.sheet import LANGUAGES, PAPERS
-from paperfit.generator.output import output_lock
-from paperfit.outputs import check_not_input, replace_check
 
 if TYPE_CHECKING:  # imported by the scan command only: see scan_command
     from paperfit.scanner.scan_reading import ScanResult
-from paperfit.cli.common import (
-    Context,
-    out_option,
-    pass_context,
-    progress_bar,
-)
 
 
 @click.command("scan")
 @click.argument("scans", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @out_option("scan", "Folder to write into.", folder=True)
 @click.option("--csv", "with_csv", is_flag=True, help="Also write measurements.csv.")
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the proof sheet.")
+@click.option(
+    "--paper",
+    type=click.Choice(PAPERS),
+    help="Paper size of the proof sheet (default: letter, or paperfit.toml).",
+)
 @click.option("--replace", is_flag=True, help="Replace an earlier scan's files in the folder.")
 @click.option(
     "--lang", type=click.Choice(LANGUAGES), help="Language of the proof sheet and the Read me."
@@ -57,13 +52,15 @@ def scan_command(
     """
     # Imported here: OpenCV and the rest of the scanning code would slow every other
     # command's start-up.
+    from paperfit.generator.output import output_lock
     from paperfit.generator.scan_results import earlier_results, write_scan_results
+    from paperfit.outputs import check_not_input, replace_check
 
     check_not_input(out, scans, folder=True)
     with output_lock(out):  # held from the check of earlier files to the writing of new ones
         earlier = earlier_results(out)
         if earlier and not replace:
-            raise UsageProblem(
+            raise PaperfitError(
                 f"{out} already holds an earlier scan ({', '.join(p.name for p in earlier)}), "
                 "whose workbook may have been corrected by hand. Write to another folder with "
                 "-o, or give --replace to write over it."

@@ -18,10 +18,17 @@ from paperfit.cli.common import (
 @out_option("demo", "Folder to write into.", folder=True)
 @pass_context
 def demo(obj: Context, out: Path) -> None:
-    """Write sample output for made-up clients: forms, a day's pack, handouts, guide."""
+    """Write samples of every page paperfit makes, for made-up clients, into output/demo/.
+
+    Says each step on stderr as it starts (the whole takes a minute or two), then lists every
+    file written.
+    """
     from paperfit.demo import write_demo  # with the scanning libraries: see scan_command
 
-    for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds):
+    def say(step: str) -> None:
+        click.echo(f"paperfit demo: {step}...", err=True)
+
+    for path in write_demo(out, obj.catalog, obj.settings, obj.thresholds, say=say):
         click.echo(path)
 
 
