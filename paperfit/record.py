@@ -69,6 +69,9 @@ def import_files(
             yield FileImport(path, [], ImportResult(unchanged=known))
             continue
         reading = read_inputs([path], catalog, replace(options, copies=True))
+        if not reading.forms and not reading.clients:  # nothing to keep: not marked imported
+            yield FileImport(path, reading.problems, ImportResult())
+            continue
         result = store.import_forms(
             reading.forms,
             reading.clients,

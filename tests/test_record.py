@@ -217,3 +217,13 @@ def test_trajectories_and_the_report_read_the_record(tmp_path: Path) -> None:
     assert reported.exit_code == 0, reported.output
     text = " ".join(pdf_text(out))
     assert "copies disagree on item 4" in text  # the open conflict, with both sources
+
+
+def test_a_file_that_cannot_be_read_is_named_and_not_marked_imported(tmp_path: Path) -> None:
+    db = tmp_path / "paperfit.db"
+    bad = tmp_path / "ors.csv"
+    bad.write_bytes(bytes(range(256)) * 4)
+    for _ in range(2):  # named again the second time: it was not taken as imported
+        result = run("import", bad, "--db", db)
+        assert result.exit_code == 1 and str(bad) in result.output
+        assert "0 new forms" in result.output and "Error:" in result.output

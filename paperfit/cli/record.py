@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from paperfit.cli.common import Context, check_date_format, db_option, pass_context, text_option
-from paperfit.forms.errors import UsageProblem
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT
+from paperfit.forms.errors import PaperfitError, UsageProblem
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural
 from paperfit.outputs import check_output
 from paperfit.scanner.values import UNITS
 
@@ -57,16 +57,23 @@ def import_command(
         raise UsageProblem("Give the files to import (or --schedule FILE).")
     store = obj.store(db, create=True)
     person = by or who()
+    left_out = 0
     for done in import_files(
         store, list(files), obj.catalog, ReadOptions(unit, date_format), person
     ):
         for problem in done.problems:
             click.echo(obj.quote(problem), err=True)
+        left_out += sum(problem.severity == "error" for problem in done.problems)
         for line in done.lines():
             click.echo(line)
     if schedule is not None:
         for line in import_schedule(store, schedule, obj.catalog, person).summary():
             click.echo(f"{schedule}: {line}")
+    if left_out:
+        raise PaperfitError(
+            f"{plural(left_out, 'problem')} kept a value or a row out of the record (listed "
+            "above): correct the file and import it again; what was read is kept."
+        )
 
 
 @click.command()
@@ -170,9 +177,10 @@ def history(
         return
     for v in versions:
         rank = f", {v.rank.name.lower().replace('_', ' ')}" if v.rank else ""
+        why = "" if v.why.startswith("imported from ") else f": {v.why}"  # the source says it
         click.echo(
             f"{v.instrument} session {v.session} {v.field}: {v.text} ({v.source}{rank}) "
-            f"by {v.by} on {v.when:%Y-%m-%d %H:%M} UTC: {v.why}"
+            f"by {v.by} on {v.when:%Y-%m-%d %H:%M} UTC{why}"
         )
 
 
