@@ -301,6 +301,8 @@ class Store:
                 "(see the README, The practice's record)."
             )
         path = Path(path)
+        if path.resolve() == Path(self.engine.url.database or "").resolve():
+            raise StoreError(f"{path} is the record itself: back it up to another file.")
         partial = path.with_name(f".{path.name}.part")
         try:
             target = sqlite3.connect(partial)

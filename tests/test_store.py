@@ -203,6 +203,8 @@ def test_backup_copies_a_sqlite_record(tmp_path: Path):
     store.backup(tmp_path / "copy.db")
     copy = open_store(str(tmp_path / "copy.db"), tmp_path)
     assert copy.reading().forms[0].total == 22.0
+    with pytest.raises(StoreError, match="the record itself"):
+        store.backup(tmp_path / "paperfit.db")
 
 
 def test_a_sqlite_record_on_a_network_share_is_refused(tmp_path: Path):

@@ -303,10 +303,8 @@ def db_option(command: Any) -> Any:
     )(command)
 
 
-def input_options(command: Any) -> Any:
-    """[INPUT]... (files or folders; none: the practice's record), --db, --unit and
-    --date-format, shared by every reading command."""
-    command = db_option(command)
+def unit_options(command: Any) -> Any:
+    """--unit and --date-format: how the files' marks and dates were typed."""
     command = click.option(
         "--date-format",
         metavar="FORMAT",
@@ -321,6 +319,14 @@ def input_options(command: Any) -> Any:
         show_default=True,
         help="The unit the marks were measured in.",
     )(command)
+    return command
+
+
+def input_options(command: Any) -> Any:
+    """[INPUT]... (files or folders; none: the practice's record), --db, --unit and
+    --date-format, shared by every reading command."""
+    command = db_option(command)
+    command = unit_options(command)
     return click.argument(
         "inputs",
         nargs=-1,

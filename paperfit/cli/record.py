@@ -9,21 +9,33 @@ from pathlib import Path
 
 import click
 
-from paperfit.cli.common import Context, check_date_format, db_option, pass_context, text_option
+from paperfit.cli.common import (
+    Context,
+    WholeNumber,
+    db_option,
+    pass_context,
+    text_option,
+    unit_options,
+)
 from paperfit.forms.errors import PaperfitError, UsageProblem
 from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural
 from paperfit.outputs import check_output
-from paperfit.scanner.values import UNITS
 
 by_option = click.option(
     "--by",
+    metavar="NAME",
     callback=text_option(MAX_TEXT),
     help="Who does this, kept with every version (default: this computer's user name).",
 )
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files",
+    nargs=-1,
+    metavar="[FILE]...",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @click.option(
     "--schedule",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -31,8 +43,7 @@ by_option = click.option(
 )
 @by_option
 @db_option
-@click.option("--unit", type=click.Choice(UNITS), default="cm", show_default=True)
-@click.option("--date-format", metavar="FORMAT", callback=check_date_format)
+@unit_options
 @pass_context
 def import_command(
     obj: Context,
@@ -77,14 +88,29 @@ def import_command(
 
 
 @click.command()
-@click.option("--client", "client_id", required=True, callback=text_option(MAX_CLIENT_ID))
-@click.option("--instrument", required=True, help="ORS, SRS, CORS, CSRS or GSRS.")
-@click.option("--session", required=True, type=click.IntRange(1, MAX_SESSION))
-@click.option("--item", type=click.IntRange(1, 4), help="The item to correct (1 to 4).")
-@click.option("--value", type=click.FloatRange(0, 10), help="Its value in cm (0 to 10).")
+@click.option(
+    "--client",
+    "client_id",
+    required=True,
+    callback=text_option(MAX_CLIENT_ID),
+    help="Only this client: the ID of the client whose form it is.",
+)
+@click.option("--instrument", required=True, help="The form: ORS, SRS, CORS, CSRS or GSRS.")
+@click.option(
+    "--session", required=True, type=WholeNumber(1, MAX_SESSION), help="The session number."
+)
+@click.option("--item", type=WholeNumber(1, 4), help="The item to correct (1 to 4).")
+@click.option(
+    "--value",
+    type=float,
+    metavar="CM",
+    help="Its value in centimetres from the left end of the line (0.0 to 10.0).",
+)
 @click.option("--withdraw", is_flag=True, help="Withdraw the whole form (kept in its history).")
 @by_option
-@click.option("--reason", required=True, callback=text_option(MAX_TEXT), help="Why.")
+@click.option(
+    "--reason", required=True, callback=text_option(MAX_TEXT), help="Why: kept with the change."
+)
 @db_option
 @pass_context
 def correct(
@@ -142,7 +168,13 @@ HISTORY_COLUMNS = (
 
 
 @click.command()
-@click.option("--client", "client_id", required=True, callback=text_option(MAX_CLIENT_ID))
+@click.option(
+    "--client",
+    "client_id",
+    required=True,
+    callback=text_option(MAX_CLIENT_ID),
+    help="Only this client: the ID whose history to show.",
+)
 @click.option("--instrument", help="Only this form (ORS, SRS, …).")
 @click.option("--csv", "as_csv", is_flag=True, help="A table (CSV) instead of plain text.")
 @db_option
