@@ -50,6 +50,8 @@ class Form:
     filled_by: str = ""
     notes: str = ""
     entered_total: float | None = field(default=None, compare=False)
+    # Each item's status where the row comes from a scan ("ok" when measured); empty when typed.
+    scan_statuses: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def complete(self) -> bool:
@@ -102,6 +104,7 @@ class Appointment:
     row: int = 0
     # Where the instruments cell is, so the caller can point at it when an id is unknown.
     instruments_at: Location | None = field(default=None, compare=False, repr=False)
+    time: str = ""  # HH:MM when the schedule says
 
 
 @dataclass
@@ -115,6 +118,8 @@ class Reading:
     merged_duplicates: int = 0
     client_list_given: bool = False
     skipped_outputs: list[Path] = field(default_factory=list)  # paperfit's own, in folders
+    # Copies of one form that disagree, per client: "ORS session 2, item 4: 8 (…) and 7 (…)"
+    disagreements: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:

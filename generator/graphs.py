@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -464,15 +464,27 @@ def build_graphs(
     language: str,
     only: Sequence[str] = (),
     model: Model | None = None,
+    disagreements: Mapping[str, Sequence[str]] | None = None,
 ) -> list[ClientGraph]:
     """One ClientGraph per client with forms, in client ID order (only ONLY, when given), with
-    expected courses from MODEL."""
+    expected courses from MODEL, and in each key the client's copies of a form that disagree
+    (DISAGREEMENTS: the most recent copy was used)."""
     groups = by_client(scored)
     wanted = [c for c in sorted(groups) if not only or c in only]
-    return [
-        build_graph(clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model)
-        for c in wanted
-    ]
+    notes = disagreements or {}
+    words = texts(language)["graph"]
+    graphs = []
+    for c in wanted:
+        graph = build_graph(
+            clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model
+        )
+        found = list(notes.get(c, ()))
+        if found:  # one line in the key, however many: the page's layout has room for one
+            more = f" (+{len(found) - 3})" if len(found) > 3 else ""
+            line = fill(words["key_disagreement"], detail="; ".join(found[:3]) + more)
+            graph = replace(graph, key=(*graph.key, line))
+        graphs.append(graph)
+    return graphs
 
 
 def write_graphs(

@@ -62,6 +62,14 @@ class Settings:
     trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
     deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
     source: Path | None = None
+    # The practice's record ([store] url): a database URL or a SQLite file's path (relative to
+    # this file); None: paperfit.db beside paperfit.toml, or in the current folder.
+    store_url: str | None = None
+
+    @property
+    def store_folder(self) -> Path:
+        """Where the record's file lives by default: beside paperfit.toml, or here."""
+        return self.source.parent if self.source is not None else Path()
 
 
 def _instrument_dir(path: Path, given: str) -> Path | None:
@@ -97,6 +105,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "trajectories",
             "deidentify",
             "limits",
+            "store",
         }
     )
     defaults = Settings()
@@ -112,6 +121,7 @@ def load_settings(path: Path | None = None) -> Settings:
         trajectories=_trajectories(top.table("trajectories", required=False), path),
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         source=path,
+        store_url=_store_url(top.table("store", required=False)),
     )
 
 
@@ -177,6 +187,16 @@ def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
     if not 5 <= min_support <= 100_000:
         raise table.fail("min_support", f"must be from 5 to 100000, not {min_support}.")
     return TrajectorySettings(expected, min_clients, min_support)
+
+
+def _store_url(table: Table | None) -> str | None:
+    if table is None:
+        return None
+    table.only({"url"})
+    url = table.text("url", "").strip()
+    if not url:
+        raise table.fail("url", 'is empty: give a file (url = "paperfit.db") or a database URL.')
+    return url
 
 
 KEY_HEX = 64  # 32 bytes

@@ -20,6 +20,9 @@ from paperfit.scanner.tables import Row, read_rows
 from paperfit.scanner.values import plausible_date
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
+# With the practice's record at hand, a schedule needs only who and when: the record knows each
+# client's clinician, age group and next session (paperfit/record.py fills them in).
+SHORT = ("client_id", "date")
 
 # Normalised header (see tables.normalise_header) -> canonical key.
 ALIASES = {
@@ -44,7 +47,11 @@ ALIASES = {
     "forms": "instruments",
     "instrument": "instruments",
     "client_name": "name",
+    "appointment_time": "time",
+    "start_time": "time",
+    "hour": "time",
 }
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)(?::\d{2})?")
 
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 
@@ -54,14 +61,18 @@ class _Bad(Exception):
 
 
 def read_schedule(
-    path: Path, catalog: Catalog | None = None, warnings: list[InputProblem] | None = None
+    path: Path,
+    catalog: Catalog | None = None,
+    required: tuple[str, ...] = REQUIRED,
+    warnings: list[InputProblem] | None = None,
 ) -> list[Appointment]:
     """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong.
 
-    With CATALOG, an instrument it does not know is one of those problems. Client IDs follow
-    the ID rule (forms.text.parse_client_id); a cell whose invisible characters were removed
-    is added to WARNINGS, when given."""
-    rows = read_rows(path, ALIASES, REQUIRED)
+    With CATALOG, an instrument it does not know is one of those problems. With REQUIRED as
+    SHORT, a column that is absent leaves its value empty (session 0) for the caller to fill.
+    Client IDs follow the ID rule (forms.text.parse_client_id); a cell whose invisible
+    characters were removed is added to WARNINGS, when given."""
+    rows = read_rows(path, ALIASES, required)
     if not rows:
         raise InputProblem(
             Location(str(path)),
@@ -71,7 +82,7 @@ def read_schedule(
     problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
     notes = warnings if warnings is not None else []
     whole = [row for row in rows if not row.extra]
-    appointments = [_appointment(row, problems, catalog, notes) for row in whole]
+    appointments = [_appointment(row, problems, catalog, required, notes) for row in whole]
     if not problems:
         problems.extend(_other_days(whole, appointments))
     if problems:
@@ -102,10 +113,15 @@ def _other_days(rows: list[Row], appointments: list[Appointment | None]) -> list
 
 
 def _appointment(
-    row: Row, problems: list[InputProblem], catalog: Catalog | None, notes: list[InputProblem]
+    row: Row,
+    problems: list[InputProblem],
+    catalog: Catalog | None,
+    required: tuple[str, ...],
+    notes: list[InputProblem],
 ) -> Appointment | None:
-    """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
-    values: dict[str, object] = {}
+    """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad. A
+    column of REQUIRED' that the file lacks leaves its value empty."""
+    values: dict[str, object] = {"session": 0, "clinician": "", "age_group": "", "format": ""}
     checks = {
         "client_id": lambda value: _client_id(value, row, notes),
         "date": _date,
@@ -115,7 +131,11 @@ def _appointment(
         "format": lambda value: _choice(value, FORMATS),
         "name": lambda value: _text(value, MAX_TEXT, "", required=False),
         "instruments": lambda value: _instruments(value, catalog),
+        "time": _time,
     }
+    for key in set(REQUIRED) - set(required) - set(row.columns):
+        del checks[key]
+    before = len(problems)
     order = list(row.columns)  # report a row's problems left to right, as the user reads them
     for key in sorted(checks, key=lambda key: order.index(key) if key in order else len(order)):
         check = checks[key]
@@ -123,7 +143,7 @@ def _appointment(
             values[key] = check(row.get(key))
         except _Bad as bad:
             problems.append(InputProblem(row.where(key), str(bad)))
-    if len(values) < len(checks):
+    if len(problems) > before:
         return None
     return Appointment(
         **values,  # type: ignore[arg-type]
@@ -152,6 +172,18 @@ def _client_id(value: object, row: Row, notes: list[InputProblem]) -> str:
     if note:
         notes.append(InputProblem(row.where("client_id"), note))
     return client_id
+
+
+def _time(value: object) -> str:
+    """HH:MM, from a time cell or text like 9:30, 09.30 or 14h05; empty when not given."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.time | datetime.datetime):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    match = _TIME.fullmatch(str(value).strip())
+    if match is None:
+        raise _Bad(f"{_show(value)} is not a time: write it as HH:MM, for example 09:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def _date(value: object) -> datetime.date:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from paperfit import __version__
-from paperfit.cli import pages, printing, reading, scanning, setup
+from paperfit.cli import pages, printing, reading, record, scanning, setup
 from paperfit.cli.common import Context
 from paperfit.forms.errors import PaperfitError, UsageProblem
 
@@ -102,6 +102,10 @@ for command in (
     scanning.scan_command,
     reading.check,
     reading.export,
+    record.import_command,
+    record.correct,
+    record.history,
+    record.backup,
     pages.graphs,
     pages.report,
     pages.trajectories,

@@ -14,16 +14,16 @@ import click
 
 from paperfit.forms.errors import InputProblem, PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
-from paperfit.forms.records import Problem, Reading, plural, skip_note
+from paperfit.forms.records import Appointment, Problem, Reading, plural, skip_note
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.scanner.values import UNITS, plausible_date, strptime_format
 from paperfit.settings import Settings, key_file, load_settings
 
 if TYPE_CHECKING:  # the scoring, the fit and the readers are imported by the commands that use them
-    from paperfit.forms.records import Appointment
     from paperfit.forms.scoring import ScoredForm, Thresholds
     from paperfit.forms.trajectories import FitOptions, Model
+    from paperfit.store import Store  # SQLAlchemy loads only for a command that opens the record
 
 OUTPUT_DIR = Path("output")
 
@@ -35,6 +35,7 @@ class Context:
         self.config = config
         self._settings: Settings | None = None
         self._catalog: Catalog | None = None
+        self._store: Store | None = None
 
     @property
     def settings(self) -> Settings:
@@ -117,9 +118,65 @@ class Context:
         """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
         return clip(str(problem), self.settings.limits.cell_chars)
 
-    def load(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
-        """Read INPUTS; PaperfitError when there was no file to read in them at all, or when
+    def store(self, db: str | None, create: bool = False) -> Store:
+        """The practice's record: --db, else [store] url in paperfit.toml, else paperfit.db
+        beside paperfit.toml (or here). Unless CREATE, a SQLite file that does not exist yet
+        is refused (a command that only reads must not leave an empty record behind)."""
+        from paperfit.store import open_store
+        from paperfit.store.connect import store_url
+
+        if self._store is None:
+            url = db or self.settings.store_url
+            folder = Path() if db else self.settings.store_folder
+            resolved = store_url(url, folder)
+            file = resolved.removeprefix("sqlite:///") if resolved.startswith("sqlite:///") else ""
+            if file and not create and not Path(file).exists():
+                raise UsageProblem(
+                    f"There is no practice record at {file}: give INPUT files, import them "
+                    "first (paperfit import FILE...), or name the record with --db."
+                )
+            self._store = open_store(url, folder, lambda line: click.echo(line, err=True))
+        return self._store
+
+    def has_store(self, db: str | None) -> bool:
+        """Whether a record is named (--db, [store] url) or paperfit.db is already here."""
+        from paperfit.store.connect import DEFAULT_NAME
+
+        if db or self.settings.store_url:
+            return True
+        return (self.settings.store_folder / DEFAULT_NAME).exists()
+
+    def appointments(
+        self, schedule: Path, db: str | None, with_catalog: bool = True
+    ) -> list[Appointment]:
+        """SCHEDULE's appointments (instruments checked against the catalog unless not
+        WITH_CATALOG); with the practice's record, what a short schedule (client_id and date)
+        leaves out is taken from it."""
+        from paperfit.scanner.schedule import SHORT
+
+        catalog = self.catalog if with_catalog else None
+        if not self.has_store(db):
+            return schedule_of(schedule, catalog)
+        from paperfit.record import complete_schedule
+
+        found = schedule_of(schedule, catalog, SHORT)
+        return complete_schedule(found, self.store(db), schedule)
+
+    def load(
+        self,
+        inputs: tuple[Path, ...],
+        unit: str,
+        date_format: str | None,
+        db: str | None = None,
+        only: tuple[str, ...] = (),
+    ) -> Reading:
+        """Read INPUTS, or the practice's record when there are none (only ONLY's clients
+        when given); PaperfitError when there was no file to read in them at all, or when
         the files hold nothing (an entry workbook nobody has typed into yet)."""
+        if not inputs:
+            from paperfit.record import record_reading
+
+            return record_reading(self.store(db), only)
         from paperfit.scanner.measurements import ReadOptions, read_inputs
 
         reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
@@ -140,10 +197,17 @@ class Context:
             )
         return reading
 
-    def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
-        """Read INPUTS and tell the user, on stderr, every problem found on the way; a
-        PaperfitError (nothing written) when not one valid form was read."""
-        reading = self.load(inputs, unit, date_format)
+    def read(
+        self,
+        inputs: tuple[Path, ...],
+        unit: str,
+        date_format: str | None,
+        db: str | None = None,
+        only: tuple[str, ...] = (),
+    ) -> Reading:
+        """Read INPUTS (or the record, see load) and tell the user, on stderr, every problem
+        found on the way; a PaperfitError (nothing written) when not one valid form was read."""
+        reading = self.load(inputs, unit, date_format, db, only)
         for problem in reading.problems:
             click.echo(self.quote(problem), err=True)
         if reading.skipped_outputs:
@@ -177,13 +241,15 @@ def warn_missing_glyphs(texts: dict[str, str]) -> None:
             )
 
 
-def schedule_of(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
-    """The appointments on the schedule at PATH (scanner.schedule.read_schedule), its
-    warnings said on stderr."""
-    from paperfit.scanner.schedule import read_schedule
+def schedule_of(
+    path: Path, catalog: Catalog | None = None, required: tuple[str, ...] | None = None
+) -> list[Appointment]:
+    """The appointments on the schedule at PATH (scanner.schedule.read_schedule, with the
+    REQUIRED columns: default all but time), its warnings said on stderr."""
+    from paperfit.scanner.schedule import REQUIRED, read_schedule
 
     warnings: list[InputProblem] = []
-    appointments = read_schedule(path, catalog, warnings)
+    appointments = read_schedule(path, catalog, required or REQUIRED, warnings)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     return appointments
@@ -311,8 +377,18 @@ def check_date(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         raise click.BadParameter(str(problem)) from None
 
 
-def input_options(command: Any) -> Any:
-    """INPUT... (files or folders), --unit and --date-format, shared by every reading command."""
+def db_option(command: Any) -> Any:
+    """--db URL: the practice's record to use, shared by every command that reads or writes it."""
+    return click.option(
+        "--db",
+        metavar="URL",
+        help="The practice's record: a SQLite file or postgresql+psycopg://… (default: [store] "
+        "url in paperfit.toml, else paperfit.db beside it or here).",
+    )(command)
+
+
+def unit_options(command: Any) -> Any:
+    """--unit and --date-format: how the files' marks and dates were typed."""
     command = click.option(
         "--date-format",
         metavar="FORMAT",
@@ -327,11 +403,18 @@ def input_options(command: Any) -> Any:
         show_default=True,
         help="The unit the marks were measured in.",
     )(command)
+    return command
+
+
+def input_options(command: Any) -> Any:
+    """[INPUT]... (files or folders; none: the practice's record), --db, --unit and
+    --date-format, shared by every reading command."""
+    command = db_option(command)
+    command = unit_options(command)
     return click.argument(
         "inputs",
         nargs=-1,
-        required=True,
-        metavar="INPUT...",
+        metavar="[INPUT]...",
         type=click.Path(exists=True, path_type=Path),
     )(command)
 

@@ -21,7 +21,6 @@ from paperfit.cli.common import (
     pass_context,
     progress_bar,
     replace_option,
-    schedule_of,
     warn_missing_glyphs,
 )
 from paperfit.forms.errors import PaperfitError, UsageProblem
@@ -68,6 +67,7 @@ MIN_CLIENTS = WholeNumber(100, 100_000)
 def graphs(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -101,11 +101,12 @@ def graphs(
     )
     from paperfit.outputs import check_not_input, check_output, replace_check
 
-    scheduled = _scheduled(schedule, only) if schedule else None
+    scheduled = _scheduled(obj, schedule, only, db) if schedule else None
     reads = obj.also_read(schedule, *obj.model_files(expected))
     check_not_input(out, inputs, folder=True, also=reads)
     settings = obj.settings
-    reading = obj.read(inputs, unit, date_format)
+    wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
+    reading = obj.read(inputs, unit, date_format, db, wanted)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
     options = GraphOptions(
@@ -122,7 +123,14 @@ def graphs(
     only = tuple(same_clients(list(only), read).values())
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
-        scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
+        scored,
+        reading.clients,
+        thresholds,
+        obj.catalog,
+        options.language,
+        wanted,
+        model,
+        reading.disagreements,
     )
     warn_missing_glyphs(
         {f"client {g.client.client_id}": f"{g.client.client_id}{g.client.name}" for g in chosen}
@@ -152,15 +160,18 @@ def graphs(
         click.echo(files.bundle)
 
 
-def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
-    """The clients on SCHEDULE, in appointment order."""
+def _scheduled(
+    obj: Context, schedule: Path, only: tuple[str, ...], db: str | None
+) -> list[Scheduled]:
+    """The clients on SCHEDULE, in appointment order (with the practice's record, a short
+    schedule's missing columns taken from it)."""
     from paperfit.generator.graphs import Scheduled
 
     if only:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
         Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
-        for a in schedule_of(schedule)
+        for a in obj.appointments(schedule, db, with_catalog=False)
     ]
 
 
@@ -192,6 +203,7 @@ def _as_read(scheduled: list[Scheduled], read: set[str]) -> list[Scheduled]:
 def report(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -208,7 +220,7 @@ def report(
 
     check_output(out, inputs, replace, obj.also_read(*obj.model_files(expected)))
     settings = obj.settings
-    reading = obj.read(inputs, unit, date_format)
+    reading = obj.read(inputs, unit, date_format, db)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
     click.echo(
@@ -248,6 +260,7 @@ def report(
 def trajectories(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -282,8 +295,8 @@ def trajectories(
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
     sources, period = [], ""
-    if own:
-        reading = obj.read(own, unit, date_format)
+    if own or not inputs:  # the practice's own files, or with no INPUT its record
+        reading = obj.read(own, unit, date_format, db)
         scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
         sources.append(own_courses(scored, known_key(settings)))
         period = period_of(scored)

@@ -16,12 +16,12 @@ from paperfit.cli.common import (
     WholeNumber,
     check_client_ids,
     check_date,
+    db_option,
     out_option,
     paper_option,
     pass_context,
     print_options,
     replace_option,
-    schedule_of,
     text_option,
     warn_missing_glyphs,
 )
@@ -102,6 +102,7 @@ SESSIONS = WholeNumber(1, MAX_SESSION)
 )
 @out_option(None, "Where to write the PDF (default: output/forms.pdf).")
 @replace_option
+@db_option
 @pass_context
 def forms(
     obj: Context,
@@ -121,8 +122,13 @@ def forms(
     fillable: bool,
     out: Path | None,
     replace: bool,
+    db: str | None,
 ) -> None:
     """Print forms as one PDF: blank, for one client, or for a day's schedule.
+
+    With the practice's record (paperfit.db here, [store] url, or --db), a schedule needs only
+    client_id and date (time optional): the clinician, age group and next session come from
+    the record.
 
     INSTRUMENT is any of ORS, SRS, CORS, CSRS, GSRS (any case; default: ORS SRS).
 
@@ -163,7 +169,7 @@ def forms(
     out = out or OUTPUT_DIR / ("forms-fillable.pdf" if fillable else "forms.pdf")
     check_output(out, (), replace, obj.also_read(schedule))  # once the arguments are known
     if schedule is not None:
-        appointments = schedule_of(schedule, obj.catalog)
+        appointments = obj.appointments(schedule, db)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         header = Header(
