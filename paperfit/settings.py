@@ -58,6 +58,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
     deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
+    desk_inbox: Path | None = None  # [desk] inbox: a folder the desk reads scans from
     source: Path | None = None
 
 
@@ -79,6 +80,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "trajectories",
             "deidentify",
             "limits",
+            "desk",
         }
     )
     defaults = Settings()
@@ -94,6 +96,7 @@ def load_settings(path: Path | None = None) -> Settings:
         limits=_limits(top.table("limits", required=False)),
         trajectories=_trajectories(top.table("trajectories", required=False), path),
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
+        desk_inbox=_desk_inbox(top.table("desk", required=False), path),
         source=path,
     )
 
@@ -154,6 +157,20 @@ def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
     if not 10 <= min_clients <= 100_000:
         raise table.fail("min_clients", f"must be from 10 to 100000, not {min_clients}.")
     return TrajectorySettings(expected, min_clients)
+
+
+def _desk_inbox(table: Table | None, path: Path) -> Path | None:
+    """[desk] inbox: a folder, relative to the settings file, that must exist."""
+    if table is None:
+        return None
+    table.only({"inbox"})
+    inbox = table.text("inbox", "")
+    if not inbox:
+        return None
+    folder = path.parent / inbox
+    if not folder.is_dir():
+        raise table.fail("inbox", f"{folder} is not a folder: make it, or correct the path.")
+    return folder
 
 
 KEY_HEX = 64  # 32 bytes

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from paperfit import __version__
-from paperfit.cli import pages, printing, reading, scanning, setup
+from paperfit.cli import desk, pages, printing, reading, scanning, setup
 from paperfit.cli.common import Context
 from paperfit.forms.errors import PaperfitError, UsageProblem
 
@@ -56,5 +56,7 @@ for command in (
     scanning.scan_command,
     setup.demo,
     setup.doctor,
+    desk.desk,
+    desk.user,
 ):
     cli.add_command(command)

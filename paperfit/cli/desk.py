@@ -1,0 +1,126 @@
+"""The desk's commands: `paperfit desk` serves the local web page; `paperfit user add` adds a
+named login for the desk on the practice's network."""
+
+from __future__ import annotations
+
+import secrets
+import webbrowser
+from pathlib import Path
+
+import click
+
+from paperfit.cli.common import Context, pass_context
+from paperfit.desk.config import ROLES
+from paperfit.forms.errors import UsageProblem
+from paperfit.forms.sheet import LANGUAGES
+
+DEFAULT_PORT = 8470
+
+
+def db_option(command: object) -> object:
+    """--db URL: the practice's record (a plain path is a SQLite file)."""
+    return click.option(
+        "--db",
+        metavar="URL",
+        help="The practice's record: a SQLite file or a database URL (default: paperfit.db "
+        "beside paperfit.toml, or [store] url).",
+    )(command)
+
+
+def _open(obj: Context, db: str | None):  # type: ignore[no-untyped-def]
+    from paperfit.store import open_store
+
+    folder = obj.settings.source.parent if obj.settings.source else Path.cwd()
+    return open_store(db, folder, say=lambda line: click.echo(line, err=True))
+
+
+@click.command("desk")
+@db_option
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
+@click.option(
+    "--lan",
+    is_flag=True,
+    help="Serve the practice's network over HTTPS, with named logins (paperfit user add).",
+)
+@click.option(
+    "--cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --lan: the practice's certificate (PEM); default: one made once and kept.",
+)
+@click.option(
+    "--key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --cert: its private key (PEM).",
+)
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of the pages.")
+@pass_context
+def desk(
+    obj: Context,
+    db: str | None,
+    port: int,
+    no_browser: bool,
+    lan: bool,
+    cert: Path | None,
+    key: Path | None,
+    lang: str | None,
+) -> None:
+    """Open the desk: the day's work in a web browser (today, typing forms, scans, clients).
+
+    By default only this computer can reach it, through the link printed here (its token
+    works once). With --lan, the practice's network reaches it over HTTPS, and each person
+    signs in with their own name (paperfit user add).
+
+    \b
+    Examples:
+      paperfit desk --db output/demo/paperfit.db
+      paperfit desk --lan
+    """
+    from paperfit.desk.launch import DeskLaunch, launch
+
+    if (cert is None) != (key is None) or (cert and not lan):
+        raise UsageProblem("Give --cert and --key together, with --lan.")
+    store = _open(obj, db)
+    plan = DeskLaunch(
+        settings=obj.settings,
+        catalog=obj.catalog,
+        port=port,
+        lan=lan,
+        cert=cert,
+        key=key,
+        language=lang or obj.settings.language,
+        token=None if lan else secrets.token_urlsafe(32),
+    )
+    launch(store, plan, say=click.echo, open_page=None if no_browser else webbrowser.open)
+
+
+@click.group("user")
+def user() -> None:
+    """Named logins for the desk on the practice's network (paperfit desk --lan)."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given (never typed on the command line where others can see).",
+)
+@click.option("--by", default="", help="Who adds the login (default: the computer's user).")
+@db_option
+@pass_context
+def user_add(obj: Context, name: str, role: str, password: str, by: str, db: str | None) -> None:
+    """Add a login NAME with a ROLE: front desk, admin, clinician or manager."""
+    import getpass
+
+    from paperfit.desk.users import add_user
+
+    store = _open(obj, db)
+    try:
+        add_user(store.engine, name, role, password, by or getpass.getuser())
+    finally:
+        store.close()
+    click.echo(f"Added {name} ({role}).")
