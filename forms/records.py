@@ -50,6 +50,8 @@ class Form:
     filled_by: str = ""
     notes: str = ""
     entered_total: float | None = field(default=None, compare=False)
+    # Each item's status where the row comes from a scan ("ok" when measured); empty when typed.
+    scan_statuses: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def complete(self) -> bool:
@@ -102,6 +104,7 @@ class Appointment:
     row: int = 0
     # Where the instruments cell is, so the caller can point at it when an id is unknown.
     instruments_at: Location | None = field(default=None, compare=False, repr=False)
+    time: str = ""  # HH:MM when the schedule says
 
 
 @dataclass

@@ -16,7 +16,8 @@ ALLOWED = {
     "templates": set(),
     "generator": {"forms", "templates"},
     "scanner": {"forms"},
-    "paperfit": {"forms", "templates", "generator", "scanner"},
+    "store": {"forms"},
+    "paperfit": {"forms", "templates", "generator", "scanner", "store"},
 }
 
 

@@ -1,0 +1,276 @@
+"""Add to the practice's record: an import of forms read from a file, a typed entry, a staff
+correction or withdrawal, an appointment. Every write is one transaction on a connection the
+caller opened for writing; versions are only ever added (the old one gets current = false and
+its successor, nothing else changes).
+
+Takes: forms.records Forms and Clients, the rank of each value (forms.precedence), who and why.
+Returns: an ImportResult saying what was new, changed, unchanged, and every conflict.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from paperfit.forms.precedence import Rank
+from paperfit.forms.records import Appointment, Client, Form
+from paperfit.store.records import ImportResult
+from paperfit.store.schema import (
+    ITEMS,
+    RANKS,
+    appointments,
+    client_versions,
+    clients,
+    form_versions,
+    forms,
+    sources,
+)
+from sqlalchemy import Connection, func, select, update
+
+FORM_FIELDS = (*ITEMS, *RANKS, "date", "filled_by", "notes", "withdrawn")
+CLIENT_FIELDS = ("age_group", "clinician", "start_date", "status", "name", "listed")
+FormKey = tuple[str, str, int]
+
+
+def now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def add_source(conn: Connection, path: str, sha256: str, kind: str, by: str) -> int:
+    row = {"path": path, "sha256": sha256, "kind": kind, "imported_at": now(), "imported_by": by}
+    return conn.execute(sources.insert().values(**row)).inserted_primary_key[0]
+
+
+def ensure_clients(
+    conn: Connection,
+    ids: Iterable[str],
+    listed: Mapping[str, Client],
+    stamp: dict[str, Any],
+    result: ImportResult,
+) -> dict[str, int]:
+    """Every client in IDS and LISTED in the record (their details as the list says, a new
+    version where they changed); returns client ID → key."""
+    keys = dict(conn.execute(select(clients.c.client_id, clients.c.id)).tuples().all())
+    wanted = set(ids) | set(listed)
+    missing = sorted(wanted - set(keys))
+    if missing:
+        conn.execute(clients.insert(), [{"client_id": c} for c in missing])
+        keys = dict(conn.execute(select(clients.c.client_id, clients.c.id)).tuples().all())
+        result.new_clients += len(missing)
+    current = {
+        row.client_pk: row
+        for row in conn.execute(select(client_versions).where(client_versions.c.current))
+    }
+    fresh = []
+    for client_id in sorted(wanted):
+        pk = keys[client_id]
+        given = listed.get(client_id)
+        old = current.get(pk)
+        if old is not None and (given is None or _client_values(given, True) == _values(old)):
+            continue
+        values = _client_values(given or Client(client_id), given is not None)
+        if old is None:
+            fresh.append({"client_pk": pk, **values, **stamp, "replaces": None})
+        else:
+            supersede(conn, client_versions, old.id, {"client_pk": pk, **values, **stamp})
+            result.changed_clients += 1
+    if fresh:
+        conn.execute(client_versions.insert(), [{**row, "current": True} for row in fresh])
+    return keys
+
+
+def _client_values(client: Client, listed: bool) -> dict[str, Any]:
+    return {
+        "age_group": client.age_group,
+        "clinician": client.clinician,
+        "start_date": client.start_date,
+        "status": client.status,
+        "name": client.name,
+        "listed": listed,
+    }
+
+
+def _values(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in CLIENT_FIELDS}
+
+
+def supersede(conn: Connection, table: Any, old_id: int, values: dict[str, Any]) -> int:
+    """Add a current version replacing OLD_ID, and mark OLD_ID as replaced by it."""
+    new_id = conn.execute(
+        table.insert().values(**values, replaces=old_id, current=True)
+    ).inserted_primary_key[0]
+    conn.execute(update(table).where(table.c.id == old_id).values(current=False, successor=new_id))
+    return new_id
+
+
+def ensure_forms(
+    conn: Connection, keys: Iterable[FormKey], client_pks: Mapping[str, int]
+) -> tuple[dict[FormKey, int], set[FormKey]]:
+    """Every form in KEYS in the record; returns key → form key, and the keys that are new."""
+    known = _form_keys(conn)
+    missing = sorted(set(keys) - set(known))
+    if missing:
+        conn.execute(
+            forms.insert(),
+            [{"client_pk": client_pks[c], "instrument": i, "session": s} for c, i, s in missing],
+        )
+        known = _form_keys(conn)
+    return known, set(missing)
+
+
+def _form_keys(conn: Connection) -> dict[FormKey, int]:
+    query = select(clients.c.client_id, forms.c.instrument, forms.c.session, forms.c.id).join(
+        clients, clients.c.id == forms.c.client_pk
+    )
+    return {(c, i, s): pk for c, i, s, pk in conn.execute(query).tuples()}
+
+
+def form_values(form: Form, rank_of: Callable[[Form, int], Rank]) -> dict[str, Any]:
+    """FORM as a version row's values: each stated item with its rank (an empty item states
+    nothing, so it has no rank)."""
+    values: dict[str, Any] = {
+        "date": form.date,
+        "filled_by": form.filled_by,
+        "notes": form.notes,
+        "withdrawn": False,
+        "sheet": form.source.sheet,
+        "row": form.source.row,
+        "page": None,
+    }
+    for number, (item, rank) in enumerate(zip(ITEMS, RANKS, strict=True)):
+        value = form.items[number] if number < len(form.items) else None
+        values[item] = value
+        values[rank] = None if value is None else int(rank_of(form, number))
+    return values
+
+
+def same(old: Any, values: Mapping[str, Any]) -> bool:
+    return all(getattr(old, name) == values[name] for name in FORM_FIELDS)
+
+
+def describe(old: Any, values: Mapping[str, Any]) -> str:
+    """What changed between version OLD and VALUES, in words."""
+    words = []
+    for name in FORM_FIELDS:
+        if name in RANKS or getattr(old, name) == values[name]:
+            continue
+        label = f"item {name[4:]}" if name in ITEMS else name.replace("_", " ")
+        words.append(f"{label} {_shown(getattr(old, name))} → {_shown(values[name])}")
+    return ", ".join(words)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def import_copies(
+    conn: Connection,
+    forms_in: Sequence[Form],
+    origin: str,
+    rank_of: Callable[[Form, int], Rank],
+    stamp: dict[str, Any],
+    result: ImportResult,
+    client_pks: Mapping[str, int],
+) -> set[int]:
+    """Add ORIGIN's copy of each form: new copies in bulk, a version for each changed copy;
+    returns the keys of the forms touched. A file holding one form twice keeps both copies
+    (the second as ORIGIN (copy 2))."""
+    keys = [(f.client_id, f.instrument, f.session) for f in forms_in]
+    form_pks, new_keys = ensure_forms(conn, keys, client_pks)
+    origins = _origins(keys, origin)
+    current = {
+        (row.form_pk, row.origin): row
+        for row in conn.execute(
+            select(form_versions).where(
+                form_versions.c.origin.in_(set(origins)), form_versions.c.current
+            )
+        )
+    }
+    fresh, touched = [], set()
+    for form, key, copy_origin in zip(forms_in, keys, origins, strict=True):
+        pk = form_pks[key]
+        values = form_values(form, rank_of)
+        old = current.get((pk, copy_origin))
+        if old is not None and same(old, values):
+            result.unchanged += 1
+            continue
+        touched.add(pk)
+        row = {"form_pk": pk, "origin": copy_origin, **values, **stamp}
+        if old is None:
+            fresh.append({**row, "replaces": None, "current": True})
+            result.new += 1 if key in new_keys else 0
+            result.copies += 0 if key in new_keys else 1
+        else:
+            supersede(conn, form_versions, old.id, row)
+            result.changed += 1
+            result.changes.append(
+                f"client {key[0]} {key[1]} session {key[2]}: {describe(old, values)}"
+            )
+    if fresh:
+        conn.execute(form_versions.insert(), fresh)
+    return touched
+
+
+def _origins(keys: Sequence[FormKey], origin: str) -> list[str]:
+    seen: Counter[FormKey] = Counter()
+    origins = []
+    for key in keys:
+        seen[key] += 1
+        origins.append(origin if seen[key] == 1 else f"{origin} (copy {seen[key]})")
+    return origins
+
+
+def multi_copy(conn: Connection, touched: set[int]) -> set[int]:
+    """The forms among TOUCHED that have more than one current copy (only those can conflict)."""
+    if not touched:
+        return set()
+    query = (
+        select(form_versions.c.form_pk)
+        .where(form_versions.c.current)
+        .group_by(form_versions.c.form_pk)
+        .having(func.count() > 1)
+    )
+    return {pk for (pk,) in conn.execute(query).tuples()} & touched
+
+
+def add_appointments(
+    conn: Connection,
+    given: Sequence[Appointment],
+    client_pks: Mapping[str, int],
+    source_pk: int | None,
+    by: str,
+) -> int:
+    """Keep each appointment not yet in the record (one per client and day); returns how many
+    were added."""
+    days = {a.date for a in given}
+    kept = {
+        (pk, day)
+        for pk, day in conn.execute(
+            select(appointments.c.client_pk, appointments.c.day).where(appointments.c.day.in_(days))
+        ).tuples()
+    }
+    rows = []
+    for appointment in given:
+        pk = client_pks[appointment.client_id]
+        if (pk, appointment.date) in kept:
+            continue
+        kept.add((pk, appointment.date))
+        rows.append(
+            {
+                "client_pk": pk,
+                "day": appointment.date,
+                "time": appointment.time or None,
+                "format": appointment.format or "individual",
+                "instruments": " ".join(appointment.instruments),
+                "source_pk": source_pk,
+                "added_by": by,
+                "added_at": now(),
+            }
+        )
+    if rows:
+        conn.execute(appointments.insert(), rows)
+    return len(rows)
