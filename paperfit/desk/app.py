@@ -17,9 +17,10 @@ from werkzeug.exceptions import HTTPException
 
 from paperfit.desk import security
 from paperfit.desk.config import DeskConfig
+from paperfit.desk.context import words
 from paperfit.desk.views import auth, clients, entry, report, scans, today
 from paperfit.generator.render import svg_data_uri
-from paperfit.record_pages import ExpectedCourses, Scoring, text_words
+from paperfit.record_pages import ExpectedCourses
 from paperfit.templates import TEMPLATE_DIR
 
 if TYPE_CHECKING:
@@ -72,26 +73,6 @@ def start_background_work(app: Flask) -> None:
     desk = app.extensions["paperfit_desk"]["config"]
     parts = app.extensions["paperfit_store"]
     parts["courses"].fit_in_background(parts["store"], desk.catalog, desk.thresholds)
-
-
-def store() -> Store:
-    from flask import current_app
-
-    return current_app.extensions["paperfit_store"]["store"]
-
-
-def scoring() -> Scoring:
-    from flask import current_app
-
-    desk = security.config()
-    if "scoring" not in g:
-        courses = current_app.extensions["paperfit_store"]["courses"]
-        g.scoring = Scoring(desk.catalog, desk.thresholds, courses.model)
-    return g.scoring
-
-
-def words() -> dict[str, Any]:
-    return text_words(security.config().language)
 
 
 def _page_context() -> dict[str, Any]:

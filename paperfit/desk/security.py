@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, g, redirect, request
 
 from paperfit.desk.config import LOCAL_PERSON, ROLES, DeskConfig
+from paperfit.desk.users import Throttle
 
 COOKIE = "paperfit_desk"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -97,6 +98,10 @@ class OneTimeToken:
 
 def config() -> DeskConfig:
     return current_app.extensions["paperfit_desk"]["config"]
+
+
+def throttle() -> Throttle:
+    return current_app.extensions["paperfit_desk"]["throttle"]
 
 
 def sessions() -> Sessions:
@@ -227,6 +232,7 @@ def install(app: Flask, desk: DeskConfig) -> None:
         "config": desk,
         "sessions": Sessions(desk.idle_minutes),
         "token": OneTimeToken(desk.token),
+        "throttle": Throttle(),
     }
     app.before_request(before_request)
     app.after_request(after_request)

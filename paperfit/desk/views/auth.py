@@ -7,10 +7,10 @@ import time
 from flask import Blueprint, Response, g, redirect, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.users import Throttle, check_login
+from paperfit.desk.context import store, words
+from paperfit.desk.users import check_login
 
 blueprint = Blueprint("auth", __name__)
-_throttle = Throttle()
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -28,18 +28,18 @@ def login() -> Response | str | tuple[str, int]:
     name = request.form.get("name", "").strip()[:100]
     password = request.form.get("password", "")
     keys = (f"name:{name.casefold()}", f"address:{request.remote_addr}")
-    from paperfit.desk.app import store, words
 
-    wait = _throttle.wait(*keys)
+    throttle = security.throttle()
+    wait = throttle.wait(*keys)
     if wait > 0:
         message = words()["login_wait"].format(seconds=int(wait) + 1)
         return render_template("desk/login.html", message=message, name=name), 429
     role = check_login(store().engine, name, password)
     if role is None:
-        _throttle.failed(*keys)
+        throttle.failed(*keys)
         time.sleep(desk.login_delay)
         return render_template("desk/login.html", message=words()["login_wrong"], name=name), 403
-    _throttle.succeeded(*keys)
+    throttle.succeeded(*keys)
     return security.sign_in(redirect("/"), security.Person(name, frozenset({role})))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.app import scoring, store
+from paperfit.desk.context import scoring, store
 from paperfit.desk.security import roles
 from paperfit.forms.records import MAX_CLIENT_ID
 from paperfit.forms.text import ValueProblem, parse_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.app import store, words
+from paperfit.desk.context import store, words
 from paperfit.desk.security import roles
 from paperfit.entry import FIELDS, read_typed, save_typed
 from paperfit.forms.errors import PaperfitError

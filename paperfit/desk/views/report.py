@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 
 from paperfit.desk import security
-from paperfit.desk.app import scoring, store
+from paperfit.desk.context import scoring, store
 from paperfit.desk.security import roles
 from paperfit.forms.outcomes import open_flags, practice_outcomes
 from paperfit.record_pages import report_pdf, scored_reading

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, g, redirect, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.app import store, words
+from paperfit.desk.context import store, words
 from paperfit.desk.security import roles
 from paperfit.entry import read_typed
 from paperfit.forms.errors import PaperfitError

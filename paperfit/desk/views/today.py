@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, Response, g, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.app import scoring, store, words
+from paperfit.desk.context import scoring, store, words
 from paperfit.desk.security import roles
 from paperfit.forms.errors import PaperfitError
 from paperfit.forms.records import MAX_CLIENT_ID
