@@ -330,7 +330,7 @@ def test_a_scan_is_kept_and_its_mark_reviewed_by_a_click_on_the_line(signed_in) 
     page_id = int(re.search(r'href="/scans/page/(\d+)"', client.get("/scans").text).group(1))
     review = client.get(f"/scans/page/{page_id}").text
     assert "more than one mark" in review and review.count('type="image"') == 4
-    page, marks = page_and_marks(store, page_id)
+    _, marks = page_and_marks(store, page_id)
     second = next(m for m in marks if m.item == 2)
     width = int.from_bytes(second.picture[16:20], "big")
     x = (second.tick_left + 0.55 * (second.tick_right - second.tick_left)) * width
@@ -340,7 +340,7 @@ def test_a_scan_is_kept_and_its_mark_reviewed_by_a_click_on_the_line(signed_in) 
         data={"csrf_token": token, "page": page_id, "width": width, "at.x": round(x), "at.y": 5},
     )
     assert clicked.status_code == 303
-    item2 = [f for f in store.reading(["C-2"]).forms if f.session == 3][0].items[1]
+    item2 = next(f for f in store.reading(["C-2"]).forms if f.session == 3).items[1]
     assert item2 == pytest.approx(5.5, abs=0.1)
     confirmed = client.post(f"/scans/page/{page_id}/confirm", data={"csrf_token": token})
     assert confirmed.status_code == 303
