@@ -49,7 +49,9 @@
     fetch(url, { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : null))
       .then((data) => {
-        if (data && data.session && session.dataset.typed !== "1") session.value = data.session;
+        // A box the typist is in (or has typed in) is theirs: never change it under them.
+        const theirs = session.dataset.typed === "1" || document.activeElement === session;
+        if (data && data.session && !theirs) session.value = data.session;
       })
       .catch(() => {});
   }
