@@ -131,6 +131,11 @@ def test_twenty_forms_typed_with_the_keyboard_change_the_graph(browser: dict[str
     assert driver.find_element("id", "graph").get_attribute("data-sessions") == "2"
     driver.get(f"{base}/entry")
     wait_for(lambda: driver.switch_to.active_element.get_attribute("name") == "client")
+    type_form(driver, 3, ("6.0", "12", "6.0", "7.0"))  # a value off the line: not saved
+    wait_for(lambda: "Not saved" in driver.find_element("id", "entry").text)
+    assert "Item 2" in driver.find_element("id", "entry").text
+    driver.get(f"{base}/entry")
+    wait_for(lambda: driver.switch_to.active_element.get_attribute("name") == "client")
     # Once, the hidden token is taken out: htmx's X-CSRFToken header alone must carry it.
     driver.execute_script("document.querySelector('#entry [name=csrf_token]').remove()")
     started = time.monotonic()
