@@ -20,7 +20,7 @@ from enum import IntEnum
 
 from paperfit.forms.records import ITEM_COUNT, Form
 
-SCAN_OK = "ok"  # an item's status in a scan's workbook or CSV when the mark was measured
+SCAN_OK = "ok"  # an item's (and a page's) status in a scan's workbook or CSV when read
 
 
 class Rank(IntEnum):
@@ -97,13 +97,14 @@ def merge(copies: Sequence[Copy]) -> tuple[Form, list[Disagreement]]:
     # correction states only the values it corrects).
     dated = [c for c in newest_first if c.form.date is not None]
     first = max(dated or newest_first, key=lambda c: max(c.ranks, default=Rank.TYPED))
-    same_rank = [c for c in dated if max(c.ranks) == max(first.ranks)]
-    if len({c.form.date for c in same_rank}) > 1:
-        disagreements.append(
-            Disagreement(
-                "the date", tuple((str(c.form.date), c.source) for c in same_rank if c.form.date)
+    same_rank = [c for c in newest_first if max(c.ranks) == max(first.ranks)]
+    for what, name in (("the date", "date"), ("who filled it in", "filled_by")):
+        stated = [(getattr(c.form, name), c.source) for c in same_rank if getattr(c.form, name)]
+        stated.sort(key=lambda pair: pair[1] != first.source)  # the one used first
+        if len({value for value, _ in stated}) > 1:
+            disagreements.append(
+                Disagreement(what, tuple((str(value), source) for value, source in stated))
             )
-        )
     return replace(first.form, items=tuple(items)), disagreements
 
 

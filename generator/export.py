@@ -7,8 +7,9 @@ would run as a formula (starting with = + - @) is written as text.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -121,6 +122,40 @@ def _xlsx(rows: list[list[object]], thresholds: Thresholds) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_tables(
+    out: Path, tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[object]]]]
+) -> Path:
+    """TABLES (sheet name → columns, rows) as one .xlsx workbook: the practice's whole record,
+    every version, readable without paperfit. Times are written in UTC, as kept."""
+    if Path(out).suffix.lower() != ".xlsx":
+        raise UsageProblem(f"The whole record is written to a .xlsx workbook, not {out.name!r}.")
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, (columns, rows) in tables.items():
+        sheet = workbook.create_sheet(name)
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
+        sheet.freeze_panes = "A2"
+    workbook.properties.creator = "paperfit"
+    workbook.properties.keywords = mark(EXPORT)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    return write_atomic(Path(out), lambda stream: stream.write(data))
+
+
+def _cell(value: object) -> object:
+    """A value as a workbook cell: Excel keeps no time zone, so a time is written as UTC."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value
 
 
 def write_deidentified(out: Path, rows: Sequence[DeidentifiedRow]) -> Path:

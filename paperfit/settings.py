@@ -60,6 +60,14 @@ class Settings:
     deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
     desk_inbox: Path | None = None  # [desk] inbox: a folder the desk reads scans from
     source: Path | None = None
+    # The practice's record ([store] url): a database URL or a SQLite file's path (relative to
+    # this file); None: paperfit.db beside paperfit.toml, or in the current folder.
+    store_url: str | None = None
+
+    @property
+    def store_folder(self) -> Path:
+        """Where the record's file lives by default: beside paperfit.toml, or here."""
+        return self.source.parent if self.source is not None else Path()
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -81,6 +89,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "deidentify",
             "limits",
             "desk",
+            "store",
         }
     )
     defaults = Settings()
@@ -98,6 +107,7 @@ def load_settings(path: Path | None = None) -> Settings:
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
         desk_inbox=_desk_inbox(top.table("desk", required=False), path),
         source=path,
+        store_url=_store_url(top.table("store", required=False)),
     )
 
 
@@ -171,6 +181,16 @@ def _desk_inbox(table: Table | None, path: Path) -> Path | None:
     if not folder.is_dir():
         raise table.fail("inbox", f"{folder} is not a folder: make it, or correct the path.")
     return folder
+
+
+def _store_url(table: Table | None) -> str | None:
+    if table is None:
+        return None
+    table.only({"url"})
+    url = table.text("url", "").strip()
+    if not url:
+        raise table.fail("url", 'is empty: give a file (url = "paperfit.db") or a database URL.')
+    return url
 
 
 KEY_HEX = 64  # 32 bytes

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from paperfit.forms.errors import InputProblem, Location
 from paperfit.forms.instrument import AGE_GROUPS, Catalog
+from paperfit.forms.precedence import SCAN_OK, Copy, merge, rank_of
 from paperfit.forms.records import (
     ITEM_COUNT,
     MAX_CLIENT_ID,
@@ -108,6 +109,9 @@ class ReadOptions:
     unit: str = "cm"
     date_format: str | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
+    # Every copy of a form kept as read (for the practice's record, which keeps them all and
+    # applies the precedence rule itself), instead of merged into one.
+    copies: bool = False
 
 
 def read_inputs(
@@ -128,7 +132,10 @@ def read_inputs(
         else:
             raw_forms.extend(_read_spreadsheet(path, catalog, options, reading))
     _check_clients(raw_forms, reading)
-    _merge_and_check(raw_forms, reading, options)
+    if options.copies:
+        reading.forms = raw_forms
+    else:
+        _merge_and_check(raw_forms, reading, options)
     return reading
 
 
@@ -420,9 +427,22 @@ def _row_form(
         filled_by=read("filled_by", parse_text) or "",
         notes=read("notes", partial(parse_text, limit=None, lines=True)) or "",
         entered_total=read("total", parse_total),
+        scan_statuses=_scan_statuses(row),
     )
     _check_form(form, row, problems)
     return form
+
+
+def _scan_statuses(row: Row) -> tuple[str, ...]:
+    """Each item's status on a row of a scan's workbook or CSV ("ok" when measured; every item
+    to review when the page itself was not read ok); empty for a typed row."""
+    if row.get("page_status") is None and row.get("item1_status") is None:
+        return ()
+    page = str(row.get("page_status") or SCAN_OK).strip().lower()
+    return tuple(
+        str(row.get(f"item{n}_status") or "").strip().lower() if page == SCAN_OK else page
+        for n in range(1, ITEM_COUNT + 1)
+    )
 
 
 def _check_form(form: Form, row: Row, problems: list[Problem]) -> None:
@@ -557,36 +577,22 @@ def _check_clients(forms: list[Form], reading: Reading) -> None:
 
 
 def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptions) -> None:
-    """Merge identical copies, set aside conflicting ones, and check dates and order."""
+    """Merge identical copies, keep one of differing copies by the precedence rule (each
+    named), and check dates and order."""
     by_key: dict[tuple[str, str, int], list[Form]] = defaultdict(list)
     for form in forms:
         by_key[(form.client_id, form.instrument, form.session)].append(form)
-    for (client_id, instrument, session), copies in by_key.items():
+    modified: dict[str, float] = {}
+    for copies in by_key.values():
         first = copies[0]
-        conflicting = [c for c in copies[1:] if not c.same_values(first)]
-        if conflicting:
-            places = " and ".join(str(c.source) for c in [first, *conflicting])
-            files = {c.source.file for c in [first, *conflicting]}
-            hint = (
-                " If one of these files is an older copy or an earlier export, move it out of "
-                "the folder that is read."
-                if len(files) > 1
-                else ""
-            )
-            reading.problems.append(
-                Problem(
-                    first.source,
-                    f"{instrument} session {session} of client {client_id} is entered "
-                    f"more than once with different values ({places}). Both were left out until "
-                    f"one is corrected.{hint}",
+        if all(copy.same_values(first) for copy in copies[1:]):
+            for copy in copies[1:]:
+                reading.merged_duplicates += 1
+                reading.problems.append(
+                    Problem(copy.source, f"the same form as {first.source}: merged.", "warning")
                 )
-            )
-            continue
-        for copy in copies[1:]:
-            reading.merged_duplicates += 1
-            reading.problems.append(
-                Problem(copy.source, f"the same form as {first.source}: merged.", "warning")
-            )
+        else:
+            first = _by_precedence(copies, modified, reading)
         if first.date is not None and first.date > options.today:
             reading.problems.append(
                 Problem(
@@ -604,6 +610,52 @@ def _merge_and_check(forms: Iterable[Form], reading: Reading, options: ReadOptio
             )
         reading.forms.append(first)
     _check_order(reading)
+
+
+def _by_precedence(copies: list[Form], modified: dict[str, float], reading: Reading) -> Form:
+    """One form from COPIES that differ, by the precedence rule (forms.precedence: a typed
+    value beats a scanned one, a scanned one read ok beats one to review), saying so; copies
+    of equal rank that disagree are named, and the most recent (the file last changed) used."""
+    for copy in copies:
+        if copy.source.file not in modified:
+            try:
+                modified[copy.source.file] = Path(copy.source.file).stat().st_mtime
+            except OSError:
+                modified[copy.source.file] = 0.0
+    form, disagreements = merge(
+        [
+            Copy(
+                copy,
+                tuple(rank_of(copy, n) for n in range(ITEM_COUNT)),
+                str(copy.source),
+                modified[copy.source.file],
+            )
+            for copy in copies
+        ]
+    )
+    first = copies[0]
+    places = " and ".join(str(c.source) for c in copies)
+    what = f"{first.instrument} session {first.session} of client {first.client_id}"
+    if not disagreements:
+        reading.problems.append(
+            Problem(
+                form.source,
+                f"{what} has {len(copies)} copies ({places}); kept once: a typed value is "
+                "used before a scanned one, a scanned one read ok before one to review.",
+                "warning",
+            )
+        )
+    for disagreement in disagreements:
+        reading.problems.append(
+            Problem(
+                form.source,
+                f"{what} is entered more than once with different values ({places}): "
+                f"{disagreement}. Correct the wrong value (or, if a file is an older copy or "
+                "an earlier export, move it out of the folder that is read).",
+                "warning",
+            )
+        )
+    return form
 
 
 def _check_order(reading: Reading) -> None:

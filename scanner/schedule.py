@@ -20,6 +20,9 @@ from paperfit.scanner.tables import Row, read_rows
 from paperfit.scanner.values import plausible_date
 
 REQUIRED = ("client_id", "date", "session", "clinician", "age_group", "format")
+# With the practice's record at hand, a schedule needs only who and when: the record knows each
+# client's clinician, age group and next session (paperfit/record.py fills them in).
+SHORT = ("client_id", "date")
 
 # Normalised header (see tables.normalise_header) -> canonical key.
 ALIASES = {
@@ -44,7 +47,11 @@ ALIASES = {
     "forms": "instruments",
     "instrument": "instruments",
     "client_name": "name",
+    "appointment_time": "time",
+    "start_time": "time",
+    "hour": "time",
 }
+_TIME = re.compile(r"([01]?\d|2[0-3])[:.h]([0-5]\d)(?::\d{2})?")
 
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
@@ -53,11 +60,14 @@ class _Bad(Exception):
     """A cell's value is wrong; carries the reason only, the row adds the place."""
 
 
-def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointment]:
+def read_schedule(
+    path: Path, catalog: Catalog | None = None, required: tuple[str, ...] = REQUIRED
+) -> list[Appointment]:
     """Read and check every row of PATH; raise ScheduleProblems if any cell is wrong.
 
-    With CATALOG, an instrument it does not know is one of those problems."""
-    rows = read_rows(path, ALIASES, REQUIRED)
+    With CATALOG, an instrument it does not know is one of those problems. With REQUIRED as
+    SHORT, a column that is absent leaves its value empty (session 0) for the caller to fill."""
+    rows = read_rows(path, ALIASES, required)
     if not rows:
         raise InputProblem(
             Location(str(path)),
@@ -65,17 +75,18 @@ def read_schedule(path: Path, catalog: Catalog | None = None) -> list[Appointmen
         )
     problems: list[InputProblem] = []
     problems.extend(overflow for overflow in (row.overflow() for row in rows) if overflow)
-    appointments = [_appointment(row, problems, catalog) for row in rows if not row.extra]
+    appointments = [_appointment(row, problems, catalog, required) for row in rows if not row.extra]
     if problems:
         raise ScheduleProblems(problems)
     return [appointment for appointment in appointments if appointment is not None]
 
 
 def _appointment(
-    row: Row, problems: list[InputProblem], catalog: Catalog | None
+    row: Row, problems: list[InputProblem], catalog: Catalog | None, required: tuple[str, ...]
 ) -> Appointment | None:
-    """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad."""
-    values: dict[str, object] = {}
+    """Check each cell of ROW, adding a problem per bad cell; None if any cell was bad. A
+    column of REQUIRED' that the file lacks leaves its value empty."""
+    values: dict[str, object] = {"session": 0, "clinician": "", "age_group": "", "format": ""}
     checks = {
         "client_id": lambda value: _text(value, MAX_CLIENT_ID, "a client ID"),
         "date": _date,
@@ -85,7 +96,11 @@ def _appointment(
         "format": lambda value: _choice(value, FORMATS),
         "name": lambda value: _text(value, MAX_TEXT, "", required=False),
         "instruments": lambda value: _instruments(value, catalog),
+        "time": _time,
     }
+    for key in set(REQUIRED) - set(required) - set(row.columns):
+        del checks[key]
+    before = len(problems)
     order = list(row.columns)  # report a row's problems left to right, as the user reads them
     for key in sorted(checks, key=lambda key: order.index(key) if key in order else len(order)):
         check = checks[key]
@@ -93,7 +108,7 @@ def _appointment(
             values[key] = check(row.get(key))
         except _Bad as bad:
             problems.append(InputProblem(row.where(key), str(bad)))
-    if len(values) < len(checks):
+    if len(problems) > before:
         return None
     return Appointment(
         **values,  # type: ignore[arg-type]
@@ -110,6 +125,18 @@ def _text(value: object, limit: int, what: str, required: bool = True) -> str:
     if not text and required:
         raise _Bad(f"is empty; every appointment needs {what}.")
     return text
+
+
+def _time(value: object) -> str:
+    """HH:MM, from a time cell or text like 9:30, 09.30 or 14h05; empty when not given."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.time | datetime.datetime):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    match = _TIME.fullmatch(str(value).strip())
+    if match is None:
+        raise _Bad(f"{_show(value)} is not a time: write it as HH:MM, for example 09:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 def _date(value: object) -> datetime.date:

@@ -12,8 +12,17 @@ from typing import Any
 from paperfit.forms.precedence import Rank
 from paperfit.store.reading import location, utc, versions_query
 from paperfit.store.records import Version
-from paperfit.store.schema import ITEMS, RANKS, clients, form_versions, forms
-from sqlalchemy import Connection
+from paperfit.store.schema import (
+    ITEMS,
+    RANKS,
+    appointments,
+    client_versions,
+    clients,
+    form_versions,
+    forms,
+    sources,
+)
+from sqlalchemy import Connection, select
 
 OTHER_FIELDS = ("date", "filled_by", "notes")
 
@@ -102,3 +111,26 @@ def _changes(row: Any, before: Any) -> list[tuple[int, Version]]:
             )
         )
     return changes
+
+
+def record_tables(conn: Connection) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """Every table of the record with the client ID, instrument and session written out beside
+    each version (its keys mean nothing to a person)."""
+    queries = {
+        "Forms": select(clients.c.client_id, forms.c.instrument, forms.c.session, form_versions)
+        .join(forms, forms.c.id == form_versions.c.form_pk)
+        .join(clients, clients.c.id == forms.c.client_pk)
+        .order_by(clients.c.client_id, forms.c.instrument, forms.c.session, form_versions.c.id),
+        "Clients": select(clients.c.client_id, client_versions)
+        .join(clients, clients.c.id == client_versions.c.client_pk)
+        .order_by(clients.c.client_id, client_versions.c.id),
+        "Appointments": select(clients.c.client_id, appointments)
+        .join(clients, clients.c.id == appointments.c.client_pk)
+        .order_by(appointments.c.day, appointments.c.time),
+        "Sources": select(sources).order_by(sources.c.id),
+    }
+    tables = {}
+    for name, query in queries.items():
+        result = conn.execute(query)
+        tables[name] = (list(result.keys()), [tuple(row) for row in result])
+    return tables

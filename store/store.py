@@ -21,7 +21,7 @@ from paperfit.forms.precedence import Rank
 from paperfit.forms.records import ITEM_COUNT, MAX_ITEM, Appointment, Client, Form, Reading
 from paperfit.store import writing
 from paperfit.store.connect import lock_for_writing, make_engine, migrate, store_url
-from paperfit.store.history import history
+from paperfit.store.history import history, record_tables
 from paperfit.store.reading import (
     CORRECTION,
     ENTERED,
@@ -34,7 +34,7 @@ from paperfit.store.reading import (
 )
 from paperfit.store.records import Conflict, ImportResult, StoreError, Version
 from paperfit.store.schema import clients, form_versions, forms, sources
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 
 def open_store(url: str | None, folder: Path, say: Callable[[str], None] = lambda s: None) -> Store:
@@ -66,11 +66,26 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def imported(self, sha256: str) -> bool:
-        """Whether a file with these contents was imported before (it would add nothing)."""
+    def imported(self, sha256: str) -> int | None:
+        """How many form copies a file with these contents brought when it was imported, or
+        None when it never was (importing it again would add nothing)."""
         with self._reading() as conn:
-            query = select(sources.c.id).where(sources.c.sha256 == sha256).limit(1)
-            return conn.execute(query).first() is not None
+            keys = [
+                pk
+                for (pk,) in conn.execute(
+                    select(sources.c.id).where(sources.c.sha256 == sha256)
+                ).tuples()
+            ]
+            if not keys:
+                return None
+            query = select(func.count()).where(form_versions.c.source_pk.in_(keys))
+            return conn.execute(query).scalar() or 0
+
+    def everything(self) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+        """The whole record, every version, table by table (columns, rows): for a workbook a
+        person can read without paperfit."""
+        with self._reading() as conn:
+            return record_tables(conn)
 
     def import_forms(
         self,
@@ -237,7 +252,8 @@ class Store:
             found = client_rows(conn, [client_id])
         return found[0][0] if found else None
 
-    def next_session(self, client_id: str, instrument: str) -> int:
+    def next_session(self, client_id: str, instrument: str | None = None) -> int:
+        """The session number after the client's last form (of INSTRUMENT; None: of any)."""
         with self._reading() as conn:
             return next_session(conn, client_id, instrument)
 

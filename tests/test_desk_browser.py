@@ -69,7 +69,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
     )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.implicitly_wait(0)

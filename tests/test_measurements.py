@@ -185,10 +185,14 @@ def test_duplicates_across_files_merge_and_conflicts_name_both(tmp_path, catalog
     second = make_workbook(tmp_path / "b.xlsx", {"ORS": [*rows[:2], ["C-1", 2, d(12), 7, 6, 6, 6]]})
     reading = read(first, second, catalog=catalog)
     assert reading.merged_duplicates == 1
-    assert [f.session for f in reading.forms] == [1]
+    # copies of equal rank that disagree: the most recent is used, and both are named
+    assert [(f.session, f.items[0]) for f in reading.forms] == [(1, 5), (2, 7)]
     conflict = [m for m in messages(reading) if "more than once with different values" in m]
     assert len(conflict) == 1
     assert f"{first} › sheet ORS › row 3 and {second} › sheet ORS › row 3" in conflict[0]
+    assert (
+        f"item 1: 7 ({second} › sheet ORS › row 3, the most recent, is used) and 6" in conflict[0]
+    )
     assert "1 identical copy merged" in " ".join(reading.summary())
 
 
@@ -206,7 +210,34 @@ def test_a_copy_that_does_not_say_who_filled_it_in_is_still_a_copy(tmp_path, cat
     reading = read(typed, scanned, catalog=catalog)
     assert reading.merged_duplicates == 1 and [f.filled_by for f in reading.forms] == ["self"]
     clash = read(typed, other, catalog=catalog)
-    assert clash.forms == [] and any("different values" in m for m in messages(clash))
+    assert [f.filled_by for f in clash.forms] == ["other"]  # the most recent of equal rank
+    assert any("different values" in m and "who filled it in" in m for m in messages(clash))
+
+
+def test_a_typed_form_and_its_scanned_copy_with_an_item_to_review_give_the_typed_total(
+    tmp_path, catalog
+) -> None:
+    """The scan left item 2 to review (empty, its status not ok): the typed form is kept whole,
+    where both copies used to be left out."""
+    statuses = ["item1_status", "item2_status", "item3_status", "item4_status", "page_status"]
+    typed = make_workbook(
+        tmp_path / "entry.xlsx", {"ORS": [ORS_HEADER, ["C-1", 1, d(5), 5, 6, 7, 8]]}
+    )
+    scan = make_workbook(
+        tmp_path / "measurements.xlsx",
+        {
+            "ORS": [
+                [*ORS_HEADER, "notes", *statuses],
+                ["C-1", 1, d(5), 5.1, None, 7, 8, None, None, "ok", "no mark", "ok", "ok", "ok"],
+            ]
+        },
+    )
+    reading = read(typed, scan, catalog=catalog)
+    assert [form.total for form in reading.forms] == [26]
+    assert not reading.errors
+    assert any(
+        "kept once: a typed value is used before a scanned one" in m for m in messages(reading)
+    )
 
 
 def test_sessions_that_go_back_in_time_are_named(tmp_path, catalog) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from paperfit import __version__
-from paperfit.cli import desk, pages, printing, reading, scanning, setup
+from paperfit.cli import desk, pages, printing, reading, record, scanning, setup
 from paperfit.cli.common import Context
 from paperfit.forms.errors import PaperfitError, UsageProblem
 
@@ -53,6 +53,10 @@ for command in (
     pages.graphs,
     pages.report,
     pages.trajectories,
+    record.import_command,
+    record.correct,
+    record.history,
+    record.backup,
     scanning.scan_command,
     setup.demo,
     setup.doctor,

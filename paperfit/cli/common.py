@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +29,9 @@ from paperfit.scanner.trajectories import read_model
 from paperfit.scanner.values import UNITS, plausible_date
 from paperfit.settings import Settings, load_settings
 
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for a command that opens the record
+    from paperfit.store import Store
+
 OUTPUT_DIR = Path("output")
 
 
@@ -39,6 +42,7 @@ class Context:
         self.config = config
         self._settings: Settings | None = None
         self._catalog: Catalog | None = None
+        self._store: Store | None = None
 
     @property
     def settings(self) -> Settings:
@@ -79,8 +83,48 @@ class Context:
         """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
         return clip(str(problem), self.settings.limits.cell_chars)
 
-    def load(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
-        """Read INPUTS; PaperfitError when there was no file to read in them at all."""
+    def store(self, db: str | None, create: bool = False) -> Store:
+        """The practice's record: --db, else [store] url in paperfit.toml, else paperfit.db
+        beside paperfit.toml (or here). Unless CREATE, a SQLite file that does not exist yet
+        is refused (a command that only reads must not leave an empty record behind)."""
+        from paperfit.store import StoreError, open_store
+        from paperfit.store.connect import store_url
+
+        if self._store is None:
+            url = db or self.settings.store_url
+            folder = Path() if db else self.settings.store_folder
+            resolved = store_url(url, folder)
+            file = resolved.removeprefix("sqlite:///") if resolved.startswith("sqlite:///") else ""
+            if file and not create and not Path(file).exists():
+                raise StoreError(
+                    f"There is no practice record at {file}: give INPUT files, import them "
+                    "first (paperfit import FILE...), or name the record with --db."
+                )
+            self._store = open_store(url, folder, lambda line: click.echo(line, err=True))
+        return self._store
+
+    def has_store(self, db: str | None) -> bool:
+        """Whether a record is named (--db, [store] url) or paperfit.db is already here."""
+        from paperfit.store.connect import DEFAULT_NAME
+
+        if db or self.settings.store_url:
+            return True
+        return (self.settings.store_folder / DEFAULT_NAME).exists()
+
+    def load(
+        self,
+        inputs: tuple[Path, ...],
+        unit: str,
+        date_format: str | None,
+        db: str | None = None,
+        only: tuple[str, ...] = (),
+    ) -> Reading:
+        """Read INPUTS, or the practice's record when there are none (only ONLY's clients
+        when given); PaperfitError when there was no file to read in them at all."""
+        if not inputs:
+            from paperfit.record import record_reading
+
+            return record_reading(self.store(db), only)
         reading = read_inputs(inputs, self.catalog, ReadOptions(unit, date_format))
         if not reading.files:
             for problem in reading.problems:
@@ -92,10 +136,17 @@ class Context:
             )
         return reading
 
-    def read(self, inputs: tuple[Path, ...], unit: str, date_format: str | None) -> Reading:
-        """Read INPUTS and tell the user, on stderr, every problem found on the way; a
-        PaperfitError (nothing written) when not one valid form was read."""
-        reading = self.load(inputs, unit, date_format)
+    def read(
+        self,
+        inputs: tuple[Path, ...],
+        unit: str,
+        date_format: str | None,
+        db: str | None = None,
+        only: tuple[str, ...] = (),
+    ) -> Reading:
+        """Read INPUTS (or the record, see load) and tell the user, on stderr, every problem
+        found on the way; a PaperfitError (nothing written) when not one valid form was read."""
+        reading = self.load(inputs, unit, date_format, db, only)
         for problem in reading.problems:
             click.echo(self.quote(problem), err=True)
         if reading.skipped_outputs:
@@ -168,8 +219,20 @@ def check_date(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         raise click.BadParameter(str(problem)) from None
 
 
+def db_option(command: Any) -> Any:
+    """--db URL: the practice's record to use, shared by every command that reads or writes it."""
+    return click.option(
+        "--db",
+        metavar="URL",
+        help="The practice's record: a SQLite file or postgresql+psycopg://… (default: [store] "
+        "url in paperfit.toml, else paperfit.db beside it or here).",
+    )(command)
+
+
 def input_options(command: Any) -> Any:
-    """INPUT... (files or folders), --unit and --date-format, shared by every reading command."""
+    """[INPUT]... (files or folders; none: the practice's record), --db, --unit and
+    --date-format, shared by every reading command."""
+    command = db_option(command)
     command = click.option(
         "--date-format",
         metavar="FORMAT",
@@ -186,8 +249,7 @@ def input_options(command: Any) -> Any:
     return click.argument(
         "inputs",
         nargs=-1,
-        required=True,
-        metavar="INPUT...",
+        metavar="[INPUT]...",
         type=click.Path(exists=True, path_type=Path),
     )(command)
 

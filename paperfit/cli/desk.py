@@ -9,29 +9,12 @@ from pathlib import Path
 
 import click
 
-from paperfit.cli.common import Context, pass_context
+from paperfit.cli.common import Context, db_option, pass_context
 from paperfit.desk.config import ROLES
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.sheet import LANGUAGES
 
 DEFAULT_PORT = 8470
-
-
-def db_option(command: object) -> object:
-    """--db URL: the practice's record (a plain path is a SQLite file)."""
-    return click.option(
-        "--db",
-        metavar="URL",
-        help="The practice's record: a SQLite file or a database URL (default: paperfit.db "
-        "beside paperfit.toml, or [store] url).",
-    )(command)
-
-
-def _open(obj: Context, db: str | None):  # type: ignore[no-untyped-def]
-    from paperfit.store import open_store
-
-    folder = obj.settings.source.parent if obj.settings.source else Path.cwd()
-    return open_store(db, folder, say=lambda line: click.echo(line, err=True))
 
 
 @click.command("desk")
@@ -80,7 +63,7 @@ def desk(
 
     if (cert is None) != (key is None) or (cert and not lan):
         raise UsageProblem("Give --cert and --key together, with --lan.")
-    store = _open(obj, db)
+    store = obj.store(db, create=True)
     plan = DeskLaunch(
         settings=obj.settings,
         catalog=obj.catalog,
@@ -118,7 +101,7 @@ def user_add(obj: Context, name: str, role: str, password: str, by: str, db: str
 
     from paperfit.desk.users import add_user
 
-    store = _open(obj, db)
+    store = obj.store(db, create=True)
     try:
         add_user(store.engine, name, role, password, by or getpass.getuser())
     finally:

@@ -66,6 +66,7 @@ from paperfit.scanner.schedule import read_schedule
 def graphs(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -92,7 +93,8 @@ def graphs(
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
     scheduled = _scheduled(schedule, only) if schedule else None
-    reading = obj.read(inputs, unit, date_format)
+    wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
+    reading = obj.read(inputs, unit, date_format, db, wanted)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
     options = GraphOptions(
@@ -103,7 +105,6 @@ def graphs(
         archival=archival,
     )
     model = obj.expected_model(expected, scored)
-    wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     chosen = build_graphs(
         scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
     )
@@ -147,6 +148,7 @@ def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
 def report(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -158,7 +160,7 @@ def report(
     """Print the practice report: outcomes by clinician, who to review, data problems."""
     check_output(out, inputs, replace)
     settings = obj.settings
-    reading = obj.read(inputs, unit, date_format)
+    reading = obj.read(inputs, unit, date_format, db)
     thresholds = obj.thresholds
     scored = score(reading.forms, reading.clients, obj.catalog, thresholds)
     click.echo(
@@ -192,6 +194,7 @@ def report(
 def trajectories(
     obj: Context,
     inputs: tuple[Path, ...],
+    db: str | None,
     unit: str,
     date_format: str | None,
     out: Path,
@@ -215,8 +218,8 @@ def trajectories(
     pooled = [path for path in inputs if is_deidentified(path)]
     own = tuple(path for path in inputs if path not in pooled)
     courses, period = [], ""
-    if own:
-        reading = obj.read(own, unit, date_format)
+    if own or not inputs:  # the practice's own files, or with no INPUT its record
+        reading = obj.read(own, unit, date_format, db)
         scored = score(reading.forms, reading.clients, obj.catalog, obj.thresholds)
         courses, period = courses_from_scored(scored, "0:"), period_of(scored)
     for number, path in enumerate(pooled, start=1):

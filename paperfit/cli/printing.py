@@ -10,6 +10,7 @@ import click
 from paperfit.cli.common import (
     Context,
     check_date,
+    db_option,
     out_option,
     pass_context,
     print_options,
@@ -21,6 +22,7 @@ from paperfit.forms.records import (
     MAX_CLIENT_ID,
     MAX_SESSION,
     MAX_TEXT,
+    Appointment,
 )
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.generator.handouts import write_guide, write_handout
@@ -78,6 +80,7 @@ from paperfit.scanner.schedule import read_schedule
 @click.option("--fillable", is_flag=True, help="Add PDF form fields for typing in the marks.")
 @out_option("forms.pdf")
 @replace_option
+@db_option
 @pass_context
 def forms(
     obj: Context,
@@ -97,8 +100,13 @@ def forms(
     fillable: bool,
     out: Path,
     replace: bool,
+    db: str | None,
 ) -> None:
     """Print forms as one PDF: blank, for one client, or for a day's schedule.
+
+    With the practice's record (paperfit.db here, [store] url, or --db), a schedule needs only
+    client_id and date (time optional): the clinician, age group and next session come from
+    the record.
 
     INSTRUMENT is any of ORS, SRS, CORS, CSRS, GSRS (any case; default: ORS SRS).
 
@@ -127,7 +135,7 @@ def forms(
                 "INSTRUMENT, --client, --name, --session, --date, --clinician "
                 "and --copies."
             )
-        appointments = read_schedule(schedule, obj.catalog)
+        appointments = _appointments(obj, schedule, db)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
@@ -140,6 +148,17 @@ def forms(
         )
         packets = [Packet(chosen, header)] * copies
     click.echo(write_forms(out, packets, options))
+
+
+def _appointments(obj: Context, schedule: Path, db: str | None) -> list[Appointment]:
+    """The schedule's appointments; with the practice's record, what a short schedule leaves
+    out taken from it."""
+    if not obj.has_store(db):
+        return read_schedule(schedule, obj.catalog)
+    from paperfit.record import complete_schedule
+    from paperfit.scanner.schedule import SHORT
+
+    return complete_schedule(read_schedule(schedule, obj.catalog, SHORT), obj.store(db), schedule)
 
 
 @click.command()

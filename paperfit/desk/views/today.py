@@ -4,7 +4,6 @@ download the day's pack of forms and the day's graphs."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 import tempfile
 from pathlib import Path
@@ -18,8 +17,8 @@ from paperfit.forms.errors import PaperfitError
 from paperfit.forms.records import MAX_CLIENT_ID
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.generator.sheets import PrintOptions
+from paperfit.record import import_schedule
 from paperfit.record_pages import day_graphs_pdf, day_pack_pdf, graph_options, statuses
-from paperfit.schedules import keep_schedule
 
 blueprint = Blueprint("today", __name__)
 EVERYONE = ("front desk", "admin", "clinician", "manager")
@@ -99,16 +98,10 @@ def upload_schedule() -> tuple[str, int]:
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            kept = keep_schedule(
-                store(),
-                path,
-                security.config().catalog,
-                hashlib.sha256(data).hexdigest(),
-                g.person.name,
-            )
+            kept = import_schedule(store(), path, security.config().catalog, g.person.name)
         except PaperfitError as error:
             return today(str(error).replace(str(path), name), 400)
-    return today(words()["schedule_kept"].format(count=kept, file=name))
+    return today(words()["schedule_kept"].format(count=kept.appointments, file=name))
 
 
 def _pdf(data: bytes, name: str) -> Response:
