@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.context import scoring, store
+from paperfit.desk.context import client_id_arg, scoring, store
 from paperfit.desk.security import roles
-from paperfit.forms.records import MAX_CLIENT_ID
-from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.record_pages import client_graph_pdf, client_look, graph_options, statuses
 
 blueprint = Blueprint("clients", __name__)
@@ -20,10 +18,7 @@ SHOWN = 100  # clients listed at once; the search finds the others
 @blueprint.route("/clients")
 @roles(*CLINICAL)
 def clients() -> str:
-    try:
-        search = parse_text(request.args.get("q", ""), MAX_CLIENT_ID)
-    except ValueProblem:
-        search = ""
+    search = client_id_arg("q")
     open_only = request.args.get("open") == "1"
     found = store().clients(search, open_only=open_only)
     shown = found[:SHOWN]

@@ -5,12 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from paperfit.desk import security
-from paperfit.desk.context import store, words
+from paperfit.desk.context import client_id_arg, store, words
 from paperfit.desk.security import roles
 from paperfit.entry import FIELDS, read_typed, save_typed
 from paperfit.forms.errors import PaperfitError
-from paperfit.forms.records import MAX_CLIENT_ID
-from paperfit.forms.text import ValueProblem, parse_text
 
 blueprint = Blueprint("entry", __name__)
 TYPISTS = ("admin", "manager", "clinician")
@@ -70,10 +68,7 @@ def save() -> tuple[str, int]:
 @roles(*TYPISTS)
 def suggestions() -> str:
     """Client IDs starting with or holding what was typed (search as you type)."""
-    try:
-        typed = parse_text(request.args.get("client", ""), MAX_CLIENT_ID)
-    except ValueProblem:
-        typed = ""
+    typed = client_id_arg("client")
     found = store().clients(typed)[:SUGGESTIONS] if typed else []
     return render_template("desk/_client_options.html", clients=found)
 
@@ -82,10 +77,7 @@ def suggestions() -> str:
 @roles(*TYPISTS)
 def next_session() -> Response:
     """The session to suggest for a client and form, and whether the client is known."""
-    try:
-        client_id = parse_text(request.args.get("client", ""), MAX_CLIENT_ID)
-    except ValueProblem:
-        client_id = ""
+    client_id = client_id_arg("client")
     instrument = request.args.get("instrument", "").strip().upper()
     if not client_id or instrument not in security.config().catalog.ids:
         return jsonify({"session": None, "known": False})
