@@ -4,18 +4,28 @@ token or from another site), on a small practice in a real SQLite store."""
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import ssl
+import urllib.parse
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.limits import Limits
+from paperfit.forms.sheet import line_places
+from paperfit.generator.sheets import Header
 from pypdf import PdfReader
 
 from paperfit.cli import cli
 from paperfit.desk.security import CSP
+from paperfit.desk.server import Running, make_server
 from paperfit.desk.tls import fingerprint, self_signed
 from paperfit.desk.users import add_user
+from paperfit.made_up_scans import made_up_scan, sheet_pdf
+from paperfit.scan_intake import page_and_marks, take_in_inbox
 from tests.desk_support import TODAY, TOKEN, csrf_of, make_desk, scanned_form
 
 PASSWORD = "a long enough password"
@@ -308,8 +318,6 @@ def test_the_self_signed_certificate_is_made_once(tmp_path: Path) -> None:
 
 
 def test_a_scan_is_kept_and_its_mark_reviewed_by_a_click_on_the_line(signed_in) -> None:  # type: ignore[no-untyped-def]
-    from paperfit.scan_intake import page_and_marks
-
     client, store = signed_in
     token = csrf_of(client.get("/scans").text)
     scan = scanned_form("C-2", 3, [(7.0,), (6.0, 2.0), (7.5,), (8.0,)])
@@ -347,3 +355,105 @@ def test_a_scan_is_kept_and_its_mark_reviewed_by_a_click_on_the_line(signed_in) 
     assert "Nothing to look at" in client.get("/scans").text
     whys = [v.why for v in store.history("C-2") if v.session == 3 and v.item == 2]
     assert any("item 2 reviewed on the desk: monday.pdf page 1" in why for why in whys)
+
+
+def test_the_network_desk_serves_https_only_with_a_secure_cookie(tmp_path: Path) -> None:
+    app, store = make_desk(tmp_path, lan=True)
+    add_user(store.engine, "Ann", "admin", PASSWORD, "test")
+    cert, key, _ = self_signed(tmp_path / "tls", ["127.0.0.1"])
+    running = Running(make_server(app, "127.0.0.1", 0, cert, key))
+    try:
+        trusted = ssl.create_default_context(cafile=str(cert))
+        connection = http.client.HTTPSConnection("127.0.0.1", running.port, context=trusted)
+        body = urllib.parse.urlencode({"name": "Ann", "password": PASSWORD})
+        connection.request(
+            "POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        response = connection.getresponse()
+        assert response.status == 302
+        cookie = response.getheader("Set-Cookie")
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert response.getheader("Strict-Transport-Security")
+        plain = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
+        with pytest.raises((http.client.HTTPException, ConnectionError, OSError)):
+            plain.request("GET", "/login")
+            assert plain.getresponse().status >= 400  # never a page over plain HTTP
+    finally:
+        running.stop()
+        store.close()
+
+
+def test_the_inbox_is_read_and_its_files_moved(signed_in, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, store = signed_in
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "morning.pdf").write_bytes(scanned_form("C-2", 4, [(5.0,), (5.5,), (6.0,), (6.5,)]))
+    (inbox / "notes.txt").write_text("not a scan")
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a PDF")
+    done = dict(take_in_inbox(store, inbox, Catalog.load(), Limits(), "Ann"))
+    assert sorted(p.parent.name for p in done) == ["failed", "failed", "processed"]
+    assert not [p for p in inbox.iterdir() if p.is_file()]
+    assert (inbox / "processed" / "morning.pdf").exists()
+    read = next(f for f in store.reading(["C-2"]).forms if f.session == 4)
+    assert read.total == pytest.approx(23.0, abs=0.4)
+    assert any("not a scan paperfit reads" in str(v) for v in done.values())
+
+
+def test_an_unnamed_page_is_assigned_by_hand(signed_in) -> None:  # type: ignore[no-untyped-def]
+
+    client, store = signed_in
+    token = csrf_of(client.get("/scans").text)
+    blank = sheet_pdf("letter", "ORS", Header())  # printed without a client: names no one
+    places = line_places(Catalog.load().get("ORS"), "letter", False)
+    scan = made_up_scan(blank, [[(p, (6.0,)) for p in places]], 200, seed=5)
+    upload = client.post(
+        "/scans/upload",
+        data={"csrf_token": token, "scans": (io.BytesIO(scan), "blank.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert "1 to look at" in upload.text and "to assign by hand" in client.get("/scans").text
+    page_id = int(re.search(r'href="/scans/page/(\d+)"', client.get("/scans").text).group(1))
+    page = client.get(f"/scans/page/{page_id}").text
+    assert 'name="item1" class="item short" value="6.0"' in page  # the values read, to check
+    typed = {"client": "C-1", "instrument": "ORS", "session": "5", "date": "2026-03-16"}
+    items = {f"item{n}": "6.0" for n in range(1, 5)}
+    bad = client.post(
+        f"/scans/page/{page_id}/assign", data={**typed, "session": "", **items, "csrf_token": token}
+    )
+    assert bad.status_code == 400
+    done = client.post(
+        f"/scans/page/{page_id}/assign", data={**typed, **items, "csrf_token": token}
+    )
+    assert done.status_code == 303
+    whys = {v.why for v in store.history("C-1") if v.session == 5}
+    assert any(why.startswith("assigned by hand on the desk: blank.pdf page 1") for why in whys)
+
+
+def test_an_upload_too_large_or_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
+    app, store = make_desk(tmp_path, max_upload=1000)
+    client = app.test_client()
+    client.get(f"/?token={TOKEN}")
+    token = csrf_of(client.get("/scans").text)
+    big = client.post(
+        "/scans/upload",
+        data={"csrf_token": token, "scans": (io.BytesIO(b"0" * 5000), "big.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert big.status_code == 413
+    wrong = client.post(
+        "/scans/upload",
+        data={"csrf_token": token, "scans": (io.BytesIO(b"MZ"), "setup.exe")},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 400 and "not a scan paperfit reads" in wrong.text
+    store.close()
+
+
+def test_the_desk_command_refuses_a_wrong_start(tmp_path: Path) -> None:
+    db = str(tmp_path / "paperfit.db")
+    runner = CliRunner()
+    cert, _, _ = self_signed(tmp_path, ["127.0.0.1"])
+    alone = runner.invoke(cli, ["desk", "--db", db, "--cert", str(cert), "--no-browser"])
+    assert alone.exit_code == 2 and "--cert and --key together, with --lan" in alone.output
+    no_logins = runner.invoke(cli, ["desk", "--db", db, "--lan", "--no-browser", "--port", "0"])
+    assert no_logins.exit_code == 1 and "paperfit user add" in no_logins.output

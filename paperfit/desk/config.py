@@ -21,6 +21,8 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOCAL_PERSON = "desk"
 ROLES = ("front desk", "admin", "clinician", "manager")
 IDLE_MINUTES = 15
+# On 127.0.0.1 the way back in is a new link (a restart): a working day, not 15 minutes.
+LOCAL_IDLE_MINUTES = 12 * 60
 # A typed form, a page of scans or a phone photo: more than this is refused unread.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -36,7 +38,7 @@ class DeskConfig:
     token: str | None = None
     hosts: frozenset[str] = frozenset()
     language: str = "en"
-    idle_minutes: int = IDLE_MINUTES
+    idle_minutes: int = IDLE_MINUTES  # LAN mode; the local desk: LOCAL_IDLE_MINUTES
     inbox: Path | None = None
     # Seconds a refused login waits before it answers (slows guessing; tests set it to 0).
     login_delay: float = 1.0

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperfit.desk.app import create_app, start_background_work
-from paperfit.desk.config import LOOPBACK, DeskConfig
+from paperfit.desk.config import IDLE_MINUTES, LOCAL_IDLE_MINUTES, LOOPBACK, DeskConfig
 from paperfit.desk.server import lan_address, lan_names, make_server
 from paperfit.desk.tls import fingerprint, self_signed
 from paperfit.desk.users import count_users
@@ -73,6 +73,7 @@ def launch(
         hosts=frozenset(names),
         language=plan.language,
         inbox=plan.settings.desk_inbox,
+        idle_minutes=IDLE_MINUTES if plan.lan else LOCAL_IDLE_MINUTES,
     )
     app = create_app(store, config)
     server = make_server(app, host, plan.port, cert, key)
