@@ -350,9 +350,18 @@ def test_a_scan_is_kept_and_its_mark_reviewed_by_a_click_on_the_line(signed_in) 
     assert clicked.status_code == 303
     item2 = next(f for f in store.reading(["C-2"]).forms if f.session == 3).items[1]
     assert item2 == pytest.approx(5.5, abs=0.1)
+    first = next(m for m in marks if m.item == 1)
+    typed = {"csrf_token": token, "page": page_id}
+    wrong = client.post(f"/scans/mark/{first.id}", data={**typed, "value": "11"})
+    assert wrong.status_code == 400
+    retyped = client.post(f"/scans/mark/{first.id}", data={**typed, "value": "7,3"})
+    assert retyped.status_code == 303
+    assert next(f for f in store.reading(["C-2"]).forms if f.session == 3).items[0] == 7.3
     confirmed = client.post(f"/scans/page/{page_id}/confirm", data={"csrf_token": token})
     assert confirmed.status_code == 303
     assert "Nothing to look at" in client.get("/scans").text
+    late = client.post(f"/scans/mark/{first.id}", data={**typed, "value": "2"})
+    assert late.status_code == 400  # the page is confirmed: no more decisions on it
     whys = [v.why for v in store.history("C-2") if v.session == 3 and v.item == 2]
     assert any("item 2 reviewed on the desk: monday.pdf page 1" in why for why in whys)
 
@@ -457,3 +466,23 @@ def test_the_desk_command_refuses_a_wrong_start(tmp_path: Path) -> None:
     assert alone.exit_code == 2 and "--cert and --key together, with --lan" in alone.output
     no_logins = runner.invoke(cli, ["desk", "--db", db, "--lan", "--no-browser", "--port", "0"])
     assert no_logins.exit_code == 1 and "paperfit user add" in no_logins.output
+
+
+def test_the_desk_tables_are_made_by_revision_0002_as_the_desk_reads_them(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from paperfit.store import open_store
+
+    from paperfit.desk.tables import metadata
+
+    said: list[str] = []
+    store = open_store(str(tmp_path / "fresh.db"), tmp_path, said.append)
+    try:
+        found = sa.inspect(store.engine)
+        for table in metadata.sorted_tables:
+            made = {column["name"] for column in found.get_columns(table.name)}
+            assert made == {column.name for column in table.columns}, table.name
+        with store.engine.connect() as connection:
+            version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+            assert version.scalar_one() >= "0002"
+    finally:
+        store.close()
