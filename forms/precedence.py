@@ -66,6 +66,10 @@ class Disagreement:
     what: str  # "item 2" or "the date"
     values: tuple[tuple[str, str], ...]  # (value as shown, source) for each copy, used first
 
+    def brief(self) -> str:
+        """What disagrees and the values, without the sources: for a page's notes."""
+        return f"{self.what}: {' / '.join(value for value, _ in self.values)}"
+
     def __str__(self) -> str:
         used, *others = self.values
         rest = " and ".join(f"{value} ({source})" for value, source in others)

@@ -118,6 +118,8 @@ class Reading:
     merged_duplicates: int = 0
     client_list_given: bool = False
     skipped_outputs: list[Path] = field(default_factory=list)  # paperfit's own, in folders
+    # Copies of one form that disagree, per client: "ORS session 2, item 4: 8 (…) and 7 (…)"
+    disagreements: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -391,15 +391,23 @@ def build_graphs(
     language: str,
     only: Sequence[str] = (),
     model: Model | None = None,
+    disagreements: Mapping[str, Sequence[str]] | None = None,
 ) -> list[ClientGraph]:
     """One ClientGraph per client with forms, in client ID order (only ONLY, when given), with
-    expected courses from MODEL."""
+    expected courses from MODEL, and in each key the client's copies of a form that disagree
+    (DISAGREEMENTS: the most recent copy was used)."""
     groups = by_client(scored)
     wanted = [c for c in sorted(groups) if not only or c in only]
-    return [
-        build_graph(clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model)
-        for c in wanted
-    ]
+    notes = disagreements or {}
+    words = texts(language)["graph"]
+    graphs = []
+    for c in wanted:
+        graph = build_graph(
+            clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model
+        )
+        extra = tuple(fill(words["key_disagreement"], detail=line) for line in notes.get(c, ()))
+        graphs.append(replace(graph, key=graph.key + extra) if extra else graph)
+    return graphs
 
 
 def write_graphs(

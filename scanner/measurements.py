@@ -131,7 +131,7 @@ def read_inputs(
             reading.problems.extend(problems)
         else:
             raw_forms.extend(_read_spreadsheet(path, catalog, options, reading))
-    _check_clients(raw_forms, reading)
+    _check_clients(raw_forms, reading, options)
     if options.copies:
         reading.forms = raw_forms
     else:
@@ -548,9 +548,9 @@ def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client |
     return Client(client_id, group, text("clinician") or "", start, status, text("name") or "")
 
 
-def _check_clients(forms: list[Form], reading: Reading) -> None:
+def _check_clients(forms: list[Form], reading: Reading, options: ReadOptions) -> None:
     if not reading.client_list_given:
-        if forms:
+        if forms and not options.copies:  # the record knows its clients from earlier files
             reading.problems.append(
                 Problem(
                     Location(forms[0].source.file),
@@ -646,6 +646,9 @@ def _by_precedence(copies: list[Form], modified: dict[str, float], reading: Read
             )
         )
     for disagreement in disagreements:
+        reading.disagreements.setdefault(first.client_id, []).append(
+            f"{first.instrument} session {first.session}, {disagreement.brief()}"
+        )
         reading.problems.append(
             Problem(
                 form.source,

@@ -83,10 +83,14 @@ def merged(rows: Sequence[Any]) -> tuple[list[Form], list[Conflict]]:
     for copies in by_form.values():
         if any(row.withdrawn for row in copies):
             continue
+        if len(copies) == 1:  # most forms: one copy, nothing to weigh
+            found.append(copy_of(copies[0]).form)
+            continue
         form, disagreements = merge([copy_of(row) for row in copies])
         found.append(form)
         conflicts += [
-            Conflict(form.client_id, form.instrument, form.session, str(d)) for d in disagreements
+            Conflict(form.client_id, form.instrument, form.session, str(d), d.brief())
+            for d in disagreements
         ]
     return found, conflicts
 
@@ -108,6 +112,10 @@ def read_record(conn: Connection, client_ids: Sequence[str] | None) -> Reading:
         Problem(places[(c.client_id, c.instrument, c.session)], f"{c}.", "warning")
         for c in conflicts
     ]
+    for c in conflicts:
+        reading.disagreements.setdefault(c.client_id, []).append(
+            f"{c.instrument} session {c.session}, {c.brief}"
+        )
     return reading
 
 

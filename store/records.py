@@ -22,6 +22,7 @@ class Conflict:
     instrument: str
     session: int
     what: str  # "item 2: 5.1 (a.xlsx › row 3, the most recent, is used) and 6 (b.csv › row 2)"
+    brief: str = ""  # "item 2: 5.1 / 6", for a page's notes
 
     def __str__(self) -> str:
         return (

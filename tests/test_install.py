@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-FOLDER_NAMES = ("forms", "generator", "scanner", "templates")
+FOLDER_NAMES = ("forms", "generator", "scanner", "store", "templates")
 
 
 SOURCES = ("pyproject.toml", "README.md", "paperfit", *FOLDER_NAMES)
@@ -62,6 +62,8 @@ def test_the_wheel_holds_only_paperfit(wheel: Path) -> None:
         "paperfit/templates/_form.html",
         "paperfit/templates/print.css",
         "paperfit/templates/text/fr.toml",
+        "paperfit/store/migrations/env.py",
+        "paperfit/store/migrations/versions/0001_record.py",
     ):
         assert shipped in names
 
@@ -98,3 +100,14 @@ def test_the_installed_wheel_prints_beside_packages_of_the_same_names(
         check=True,
     )
     assert where.stdout.startswith(str(site))
+    # the practice's record is made by the migrations shipped in the wheel
+    forms = tmp_path / "ors.csv"
+    forms.write_text("client_id,session,date,item1,item2,item3,item4\nC-1,1,2026-03-02,1,2,3,4\n")
+    imported = subprocess.run(
+        [sys.executable, "-m", "paperfit", "import", str(forms), "--db", "record.db"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{others}"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 new form, 0 changed, 0 unchanged" in imported.stdout, imported.stderr

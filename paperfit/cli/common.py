@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from paperfit.forms.errors import PaperfitError, clip
+from paperfit.forms.errors import PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import (
     Problem,
@@ -87,7 +87,7 @@ class Context:
         """The practice's record: --db, else [store] url in paperfit.toml, else paperfit.db
         beside paperfit.toml (or here). Unless CREATE, a SQLite file that does not exist yet
         is refused (a command that only reads must not leave an empty record behind)."""
-        from paperfit.store import StoreError, open_store
+        from paperfit.store import open_store
         from paperfit.store.connect import store_url
 
         if self._store is None:
@@ -96,7 +96,7 @@ class Context:
             resolved = store_url(url, folder)
             file = resolved.removeprefix("sqlite:///") if resolved.startswith("sqlite:///") else ""
             if file and not create and not Path(file).exists():
-                raise StoreError(
+                raise UsageProblem(
                     f"There is no practice record at {file}: give INPUT files, import them "
                     "first (paperfit import FILE...), or name the record with --db."
                 )

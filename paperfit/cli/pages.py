@@ -106,7 +106,14 @@ def graphs(
     )
     model = obj.expected_model(expected, scored)
     chosen = build_graphs(
-        scored, reading.clients, thresholds, obj.catalog, options.language, wanted, model
+        scored,
+        reading.clients,
+        thresholds,
+        obj.catalog,
+        options.language,
+        wanted,
+        model,
+        reading.disagreements,
     )
     if scheduled is not None:
         path = out / f"day-{scheduled[0].date.isoformat()}.pdf"
