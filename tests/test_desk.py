@@ -117,6 +117,8 @@ def test_a_post_needs_its_csrf_token_and_this_site(signed_in) -> None:  # type: 
         "/appointments", data={**form, "csrf_token": token}, headers={"Origin": "http://evil.test"}
     )
     assert evil_origin.status_code == 403
+    odd = client.post("/appointments", data=form, headers={"X-CSRFToken": "tökén"})
+    assert odd.status_code == 403
     assert [a.client_id for a in store.appointments(TODAY)] == ["C-1"]
     assert client.post("/appointments", data={**form, "csrf_token": token}).status_code == 200
     by_header = client.post(
@@ -302,7 +304,7 @@ def test_user_add_command_and_its_refusals(tmp_path: Path) -> None:
     short = runner.invoke(
         cli, ["user", "add", "Bo", "--role", "admin", "--db", db, "--password", "x"]
     )
-    assert short.exit_code == 2 and "too short" in short.output
+    assert short.exit_code == 2 and "too short or too long" in short.output
 
 
 def test_the_self_signed_certificate_is_made_once(tmp_path: Path) -> None:

@@ -90,10 +90,15 @@ class OneTimeToken:
 
     def use(self, given: str) -> bool:
         with self._lock:
-            if self._token is None or not secrets.compare_digest(given, self._token):
+            if self._token is None or not same_secret(given, self._token):
                 return False
             self._token = None
             return True
+
+
+def same_secret(given: str, secret: str) -> bool:
+    """GIVEN equals SECRET, compared in constant time (as bytes: any text may be sent)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"), secret.encode())
 
 
 def config() -> DeskConfig:
@@ -156,7 +161,7 @@ def _check_csrf(person: Person) -> Response | None:
     if not same_origin():
         return refuse(403, "Refused: this request came from another site.")
     given = request.headers.get("X-CSRFToken") or request.form.get("csrf_token", "")
-    if not secrets.compare_digest(given, person.csrf):
+    if not same_secret(given, person.csrf):
         return refuse(403, "Refused: the page was out of date. Reload it and try again.")
     return None
 

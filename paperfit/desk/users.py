@@ -23,6 +23,7 @@ from paperfit.forms.records import MAX_TEXT
 from paperfit.forms.text import ValueProblem, parse_text
 
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # longer is refused unhashed: hashing megabytes would stall the desk
 # A name or address that failed this many times in a row waits before the next try; the wait
 # doubles with each further failure, up to MAX_WAIT seconds.
 FREE_FAILURES = 3
@@ -43,8 +44,11 @@ def add_user(engine: Engine, name: str, role: str, password: str, by: str) -> No
         raise UsageProblem("Give the person's name.")
     if role not in ROLES:
         raise UsageProblem(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise UsageProblem(f"The password is too short: use at least {MIN_PASSWORD} characters.")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise UsageProblem(
+            f"The password is too short or too long: use {MIN_PASSWORD} to {MAX_PASSWORD} "
+            "characters."
+        )
     with engine.begin() as connection:
         taken = connection.execute(sa.select(users.c.name).where(users.c.name == name)).first()
         if taken:
@@ -64,6 +68,8 @@ def add_user(engine: Engine, name: str, role: str, password: str, by: str) -> No
 def check_login(engine: Engine, name: str, password: str) -> str | None:
     """The role of NAME when PASSWORD is theirs, else None (a wrong name costs as much time as
     a wrong password)."""
+    if len(password) > MAX_PASSWORD:
+        return None
     with engine.connect() as connection:
         row = connection.execute(
             sa.select(users.c.role, users.c.password_hash).where(
