@@ -488,3 +488,15 @@ def test_the_desk_tables_are_made_by_revision_0002_as_the_desk_reads_them(tmp_pa
             assert version.scalar_one() >= "0002"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("es", "Formularios del día"), ("fr", "Graphiques du jour")]
+)
+def test_the_pages_speak_the_desks_language(tmp_path: Path, language: str, title: str) -> None:
+    app, store = make_desk(tmp_path, language=language)
+    client = app.test_client()
+    client.get(f"/?token={TOKEN}")
+    page = client.get("/").text
+    assert title in page and f'<html lang="{language}">' in page
+    store.close()

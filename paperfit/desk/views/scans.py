@@ -14,6 +14,7 @@ from paperfit.entry import read_typed
 from paperfit.forms.errors import PaperfitError
 from paperfit.forms.scan_records import LINE_OK
 from paperfit.forms.text import ValueProblem
+from paperfit.generator.texts import texts
 from paperfit.scan_intake import (
     TO_ASSIGN,
     assign_page,
@@ -124,6 +125,7 @@ def page(page_id: int, message: str = "", status: int = 200) -> tuple[str, int]:
             instruments=security.config().catalog.ids,
             message=message,
             problems={},
+            statuses=texts(security.config().language)["scan"]["statuses"],
         ),
         status,
     )
