@@ -90,3 +90,22 @@ def scanned_form(
     pack = sheet_pdf("letter", instrument, header)
     places = line_places(Catalog.load().get(instrument), "letter", False)
     return made_up_scan(pack, [list(zip(places, values, strict=True))], 200, seed=3)
+
+
+def model_file(folder: Path) -> Path:
+    """A model.json of expected courses fitted on a made-up past practice of 300 adults."""
+    from paperfit.forms.trajectories import fit
+    from paperfit.generator.trajectories import model_json
+
+    from paperfit.practices import MIXED
+
+    path = folder / "model.json"
+    path.write_bytes(model_json(fit(MIXED.courses(300, seed=17), TODAY, folds=0)))
+    return path
+
+
+def with_model(folder: Path) -> Settings:
+    """Settings whose graphs draw the expected courses of model_file(FOLDER)."""
+    from paperfit.settings import TrajectorySettings
+
+    return Settings(trajectories=TrajectorySettings(expected=str(model_file(folder))))

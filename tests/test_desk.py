@@ -26,7 +26,7 @@ from paperfit.desk.tls import fingerprint, self_signed
 from paperfit.desk.users import add_user
 from paperfit.made_up_scans import made_up_scan, sheet_pdf
 from paperfit.scan_intake import page_and_marks, take_in_inbox
-from tests.desk_support import TODAY, TOKEN, csrf_of, make_desk, scanned_form
+from tests.desk_support import TODAY, TOKEN, csrf_of, make_desk, scanned_form, with_model
 
 PASSWORD = "a long enough password"
 
@@ -499,4 +499,15 @@ def test_the_pages_speak_the_desks_language(tmp_path: Path, language: str, title
     client.get(f"/?token={TOKEN}")
     page = client.get("/").text
     assert title in page and f'<html lang="{language}">' in page
+    store.close()
+
+
+def test_the_graph_draws_the_expected_course_and_today_says_below_expected(tmp_path: Path) -> None:
+    app, store = make_desk(tmp_path, settings=with_model(tmp_path))
+    client = app.test_client()
+    client.get(f"/?token={TOKEN}")
+    page = client.get("/clients/C-1").text
+    assert "Expected: clients of this practice who started near 20" in page
+    assert "below expected" in client.get("/").text  # C-1 fell from 20 to 13
+    assert "below expected" not in client.get("/clients/C-2").text.split("<figure")[0]
     store.close()

@@ -20,7 +20,7 @@ import pytest
 from pypdf import PdfReader
 
 from paperfit.desk.server import Running, make_server
-from tests.desk_support import TOKEN, make_desk, scanned_form
+from tests.desk_support import TOKEN, make_desk, scanned_form, with_model
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -62,7 +62,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     folder = tmp_path_factory.mktemp("desk")
     downloads = folder / "downloads"
     downloads.mkdir()
-    app, store = make_desk(folder)
+    app, store = make_desk(folder, settings=with_model(folder))
     running = Running(make_server(app, "127.0.0.1", 0))
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
