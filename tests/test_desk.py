@@ -511,3 +511,21 @@ def test_the_graph_draws_the_expected_course_and_today_says_below_expected(tmp_p
     assert "below expected" in client.get("/").text  # C-1 fell from 20 to 13
     assert "below expected" not in client.get("/clients/C-2").text.split("<figure")[0]
     store.close()
+
+
+def test_the_inbox_command_reads_the_inbox_into_the_record(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "scan.pdf").write_bytes(
+        scanned_form("C-5", 1, [(5.0,), (5.0, 9.0), (6.0,), (6.5,)])
+    )
+    settings = tmp_path / "paperfit.toml"
+    settings.write_text('[desk]\ninbox = "inbox"\n')
+    runner = CliRunner()
+    done = runner.invoke(cli, ["--config", str(settings), "inbox", "--by", "Ann"])
+    assert done.exit_code == 0, done.output
+    assert "scan.pdf: 1 pages, 1 forms, 1 to look at" in done.output
+    assert (tmp_path / "inbox" / "processed" / "scan.pdf").exists()
+    empty = runner.invoke(cli, ["--config", str(settings), "inbox"])
+    assert empty.exit_code == 0 and "is empty" in empty.output
+    none = runner.invoke(cli, ["inbox", "--db", str(tmp_path / "x.db")])
+    assert none.exit_code == 2 and "No inbox folder is set" in none.output

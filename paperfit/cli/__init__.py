@@ -62,5 +62,6 @@ for command in (
     setup.doctor,
     desk.desk,
     desk.user,
+    desk.inbox,
 ):
     cli.add_command(command)

@@ -1,5 +1,6 @@
 """The desk's commands: `paperfit desk` serves the local web page; `paperfit user add` adds a
-named login for the desk on the practice's network."""
+named login for the desk on the practice's network; `paperfit inbox` reads the inbox folder
+into the record, as the desk's button does."""
 
 from __future__ import annotations
 
@@ -97,13 +98,44 @@ def user() -> None:
 @pass_context
 def user_add(obj: Context, name: str, role: str, password: str, by: str, db: str | None) -> None:
     """Add a login NAME with a ROLE: front desk, admin, clinician or manager."""
-    import getpass
-
     from paperfit.desk.users import add_user
+    from paperfit.record import who
 
     store = obj.store(db, create=True)
     try:
-        add_user(store.engine, name, role, password, by or getpass.getuser())
+        add_user(store.engine, name, role, password, by or who())
     finally:
         store.close()
     click.echo(f"Added {name} ({role}).")
+
+
+@click.command("inbox")
+@db_option
+@click.option("--by", default="", help="Who reads it in (default: the computer's user).")
+@pass_context
+def inbox(obj: Context, db: str | None, by: str) -> None:
+    """Read the scans dropped into the inbox folder ([desk] inbox in paperfit.toml) into the
+    practice's record, as the desk's "Read the inbox" does: each file is kept, its forms go
+    into the record, and its pages to look at wait on the desk's Scans page. Done files move
+    to processed/ (or failed/) inside the inbox."""
+    from paperfit.record import who
+    from paperfit.scan_intake import take_in_inbox
+
+    folder = obj.settings.desk_inbox
+    if folder is None:
+        raise UsageProblem("No inbox folder is set: add inbox under [desk] in paperfit.toml.")
+    store = obj.store(db, create=True)
+    try:
+        done = take_in_inbox(store, folder, obj.catalog, obj.settings.limits, by or who())
+    finally:
+        store.close()
+    for path, what in done:
+        if isinstance(what, str):
+            click.echo(f"{path}: {what}", err=True)
+        else:
+            click.echo(
+                f"{path}: {what.pages} pages, {what.forms} forms, {what.waiting} to look at"
+                + ("" if what.new else " (taken in before: nothing new)")
+            )
+    if not done:
+        click.echo(f"The inbox {folder} is empty.")
