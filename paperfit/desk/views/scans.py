@@ -134,16 +134,16 @@ def page(page_id: int, message: str = "", status: int = 200) -> tuple[str, int]:
 @blueprint.route("/scans/mark/<int:mark_id>.png")
 @roles(*REVIEWERS)
 def mark_picture(mark_id: int) -> Response:
-    data = picture(store(), mark_id)
-    if data is None:
-        abort(404)
-    return Response(data, mimetype="image/png")
+    return _png(picture(store(), mark_id))
 
 
 @blueprint.route("/scans/page/<int:page_id>.png")
 @roles(*REVIEWERS)
 def page_picture(page_id: int) -> Response:
-    data = thumbnail(store(), page_id)
+    return _png(thumbnail(store(), page_id))
+
+
+def _png(data: bytes | None) -> Response:
     if data is None:
         abort(404)
     return Response(data, mimetype="image/png")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, g, render_template, request
@@ -14,7 +15,7 @@ from paperfit.desk import security
 from paperfit.desk.context import scoring, store, words
 from paperfit.desk.security import roles
 from paperfit.forms.errors import PaperfitError
-from paperfit.forms.records import MAX_CLIENT_ID
+from paperfit.forms.records import MAX_CLIENT_ID, Appointment
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.generator.sheets import PrintOptions
 from paperfit.record import import_schedule
@@ -112,33 +113,33 @@ def _pdf(data: bytes, name: str) -> Response:
     )
 
 
-@blueprint.route("/day/pack.pdf")
-@roles(*EVERYONE)
-def day_pack() -> Response | tuple[str, int]:
-    """The day's forms, one set per appointment, in order."""
+def _day_pdf(make: Callable[[list[Appointment]], bytes], name: str) -> Response | tuple[str, int]:
+    """A PDF of the day asked for, made by MAKE from its appointments (404 without any)."""
     day = _day()
     appointments = store().appointments(day)
     if not appointments:
         return today(words()["no_appointments"], 404)
+    return _pdf(make(appointments), f"{name}-{day}.pdf")
+
+
+@blueprint.route("/day/pack.pdf")
+@roles(*EVERYONE)
+def day_pack() -> Response | tuple[str, int]:
+    """The day's forms, one set per appointment, in order."""
     desk = security.config()
-    settings = desk.settings
     options = PrintOptions(
-        paper=settings.paper,
+        paper=desk.settings.paper,
         language=desk.language,
-        practice_name=settings.practice_name,
-        privacy=settings.privacy,
+        practice_name=desk.settings.practice_name,
+        privacy=desk.settings.privacy,
     )
-    return _pdf(day_pack_pdf(appointments, desk.catalog, options), f"forms-{day}.pdf")
+    return _day_pdf(lambda day: day_pack_pdf(day, desk.catalog, options), "forms")
 
 
 @blueprint.route("/day/graphs.pdf")
 @roles(*EVERYONE)
 def day_graphs() -> Response | tuple[str, int]:
     """The day's clients' graphs, in appointment order."""
-    day = _day()
-    appointments = store().appointments(day)
-    if not appointments:
-        return today(words()["no_appointments"], 404)
     desk = security.config()
     options = graph_options(desk.settings, desk.language)
-    return _pdf(day_graphs_pdf(store(), scoring(), appointments, options), f"graphs-{day}.pdf")
+    return _day_pdf(lambda day: day_graphs_pdf(store(), scoring(), day, options), "graphs")
