@@ -405,8 +405,12 @@ def build_graphs(
         graph = build_graph(
             clients.get(c, Client(c)), groups[c], thresholds, catalog, language, model
         )
-        extra = tuple(fill(words["key_disagreement"], detail=line) for line in notes.get(c, ()))
-        graphs.append(replace(graph, key=graph.key + extra) if extra else graph)
+        found = list(notes.get(c, ()))
+        if found:  # one line in the key, however many: the page's layout has room for one
+            more = f" (+{len(found) - 3})" if len(found) > 3 else ""
+            line = fill(words["key_disagreement"], detail="; ".join(found[:3]) + more)
+            graph = replace(graph, key=(*graph.key, line))
+        graphs.append(graph)
     return graphs
 
 

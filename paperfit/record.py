@@ -72,7 +72,7 @@ def import_files(
         result = store.import_forms(
             reading.forms,
             reading.clients,
-            source_path=str(path),
+            source_path=str(path.resolve()),  # one copy per file, wherever it is run from
             sha256=sha,
             rank_of=rank_of,
             by=by,
@@ -86,7 +86,7 @@ def import_schedule(store: Store, path: Path, catalog: Catalog, by: str) -> Impo
     return store.import_forms(
         [],
         {},
-        source_path=str(path),
+        source_path=str(path.resolve()),
         sha256=sha256_of(path),
         rank_of=rank_of,
         by=by,

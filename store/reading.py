@@ -149,11 +149,15 @@ def client_rows(
 
 
 def next_session(conn: Connection, client_id: str, instrument: str | None = None) -> int:
-    """One more than the highest session number the client has (of INSTRUMENT when given)."""
+    """One more than the highest session number the client has (of INSTRUMENT when given);
+    a withdrawn form does not count."""
+    withdrawn = select(form_versions.c.form_pk).where(
+        form_versions.c.current, form_versions.c.withdrawn
+    )
     query = (
         select(func.max(forms.c.session))
         .join(clients, clients.c.id == forms.c.client_pk)
-        .where(clients.c.client_id == client_id)
+        .where(clients.c.client_id == client_id, forms.c.id.not_in(withdrawn))
     )
     if instrument is not None:
         query = query.where(forms.c.instrument == instrument)

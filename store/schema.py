@@ -37,6 +37,22 @@ MMS = ("mm1", "mm2", "mm3", "mm4")
 
 metadata = MetaData()
 
+
+def versioned(table: str) -> list[Column]:
+    """A version's columns (after CamCOPS' _current, _predecessor_pk, _successor_pk...): its
+    source, who added it, when and why (never empty), the version it replaces, the one that
+    replaced it, and whether it is current."""
+    return [
+        Column("source_pk", KEY, ForeignKey("sources.id"), comment="the file, if any"),
+        Column("added_by", String(100), nullable=False),
+        Column("added_at", DateTime(timezone=True), nullable=False, comment="UTC"),
+        Column("why", Text, nullable=False),
+        Column("replaces", KEY, ForeignKey(f"{table}.id")),
+        Column("successor", KEY, ForeignKey(f"{table}.id")),
+        Column("current", Boolean, nullable=False),
+    ]
+
+
 sources = Table(
     "sources",
     metadata,
@@ -67,13 +83,7 @@ client_versions = Table(
     Column("status", String(16), nullable=False),
     Column("name", String(100), nullable=False),
     Column("listed", Boolean, nullable=False, comment="read from a client list"),
-    Column("source_pk", KEY, ForeignKey("sources.id")),
-    Column("added_by", String(100), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-    Column("why", Text, nullable=False),
-    Column("replaces", KEY, ForeignKey("client_versions.id")),
-    Column("successor", KEY, ForeignKey("client_versions.id")),
-    Column("current", Boolean, nullable=False),
+    *versioned("client_versions"),
     Index("idx_client_versions_current", "client_pk", "current"),
 )
 
@@ -93,7 +103,6 @@ form_versions = Table(
     Column("id", KEY, primary_key=True),
     Column("form_pk", KEY, ForeignKey("forms.id"), nullable=False),
     Column("origin", Text, nullable=False, comment="whose copy: a file, correction, entered"),
-    Column("source_pk", KEY, ForeignKey("sources.id")),
     Column("sheet", String(100)),
     Column("row", Integer),
     Column("page", Integer),
@@ -104,12 +113,7 @@ form_versions = Table(
     Column("filled_by", String(100), nullable=False),
     Column("notes", Text, nullable=False),
     Column("withdrawn", Boolean, nullable=False),
-    Column("added_by", String(100), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-    Column("why", Text, nullable=False),
-    Column("replaces", KEY, ForeignKey("form_versions.id")),
-    Column("successor", KEY, ForeignKey("form_versions.id")),
-    Column("current", Boolean, nullable=False),
+    *versioned("form_versions"),
     Index("idx_form_versions_form", "form_pk", "current"),
     Index("idx_form_versions_origin", "origin", "current"),
 )

@@ -171,9 +171,23 @@ def test_a_short_schedule_takes_the_rest_from_the_record(tmp_path: Path) -> None
     out = tmp_path / "today.pdf"
     printed = run("forms", "--schedule", schedule, "--db", db, "-o", out)
     assert printed.exit_code == 0, printed.output
-    text = " ".join(pdf_text(out))
-    assert ("Dr Rivera" in text and "C-1" in text and "CORS" in text) or "Child" in text
-    assert "3" in text  # the next session after sessions 1 and 2
+    first = pdf_text(out)[0]
+    assert "Child Outcome Rating Scale (CORS)" in first  # a child's forms, from the record
+    assert "Name: Sam" in first and "Clinician: Dr Rivera" in first
+    assert "Session #: 3" in first  # the next session after sessions 1 and 2
+    graphs = tmp_path / "graphs"
+    day = run("graphs", "--schedule", schedule, "--expected", "none", "--db", db, "-o", graphs)
+    assert day.exit_code == 0, day.output
+    assert "1 appointments" in day.output and (graphs / "day-2026-03-16.pdf").exists()
+
+
+def test_the_record_named_in_paperfit_toml_lives_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "practice").mkdir()
+    settings = write(tmp_path / "practice" / "paperfit.toml", "[store]", 'url = "records/p.db"')
+    imported = run("--config", settings, "import", typed_file(tmp_path))
+    assert imported.exit_code == 0, imported.output
+    assert (tmp_path / "practice" / "records" / "p.db").exists()
+    assert "forms: 3" in run("--config", settings, "check").output
 
 
 def test_a_graph_from_the_record_keeps_the_typed_session_and_names_a_conflict(
@@ -188,3 +202,17 @@ def test_a_graph_from_the_record_keeps_the_typed_session_and_names_a_conflict(
     text = " ".join(pdf_text(out / "C-1.pdf"))
     assert "26.0" in text and "28.0" in text  # session 1 typed; session 2 the most recent copy
     assert "Copies of one form disagree, ORS session 2, item 4: 9 / 8" in text
+
+
+def test_trajectories_and_the_report_read_the_record(tmp_path: Path) -> None:
+    db = tmp_path / "paperfit.db"
+    write(tmp_path / "old.csv", ORS, "C-2,1,2026-03-03,3,3,3,4")
+    run("import", typed_file(tmp_path), tmp_path / "old.csv", "--db", db)
+    fitted = run("trajectories", "--db", db, "-o", tmp_path / "t", "--min-clients", "10")
+    assert fitted.exit_code == 0, fitted.output
+    assert (tmp_path / "t" / "model.json").exists()
+    out = tmp_path / "report.pdf"
+    reported = run("report", "--db", db, "-o", out, "--expected", "none")
+    assert reported.exit_code == 0, reported.output
+    text = " ".join(pdf_text(out))
+    assert "copies disagree on item 4" in text  # the open conflict, with both sources

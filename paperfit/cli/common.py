@@ -15,6 +15,7 @@ import click
 from paperfit.forms.errors import PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import (
+    Appointment,
     Problem,
     Reading,
     plural,
@@ -25,6 +26,7 @@ from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.forms.trajectories import Model, fit_scored
 from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.schedule import SHORT, read_schedule
 from paperfit.scanner.trajectories import read_model
 from paperfit.scanner.values import UNITS, plausible_date
 from paperfit.settings import Settings, load_settings
@@ -110,6 +112,20 @@ class Context:
         if db or self.settings.store_url:
             return True
         return (self.settings.store_folder / DEFAULT_NAME).exists()
+
+    def appointments(
+        self, schedule: Path, db: str | None, with_catalog: bool = True
+    ) -> list[Appointment]:
+        """SCHEDULE's appointments (instruments checked against the catalog unless not
+        WITH_CATALOG); with the practice's record, what a short schedule (client_id and date)
+        leaves out is taken from it."""
+        catalog = self.catalog if with_catalog else None
+        if not self.has_store(db):
+            return read_schedule(schedule, catalog)
+        from paperfit.record import complete_schedule
+
+        found = read_schedule(schedule, catalog, SHORT)
+        return complete_schedule(found, self.store(db), schedule)
 
     def load(
         self,

@@ -37,7 +37,6 @@ from paperfit.generator.report import write_report
 from paperfit.generator.trajectories import model_summary, write_trajectories
 from paperfit.outputs import check_not_input, check_output, replace_check
 from paperfit.scanner.deidentified import is_deidentified, read_deidentified
-from paperfit.scanner.schedule import read_schedule
 
 
 @click.command()
@@ -92,7 +91,7 @@ def graphs(
     """
     check_not_input(out, inputs, folder=True)
     settings = obj.settings
-    scheduled = _scheduled(schedule, only) if schedule else None
+    scheduled = _scheduled(obj, schedule, only, db) if schedule else None
     wanted = only if scheduled is None else tuple(s.client_id for s in scheduled)
     reading = obj.read(inputs, unit, date_format, db, wanted)
     thresholds = obj.thresholds
@@ -134,13 +133,16 @@ def graphs(
     click.echo(files.bundle)
 
 
-def _scheduled(schedule: Path, only: tuple[str, ...]) -> list[Scheduled]:
-    """The clients on SCHEDULE, in appointment order."""
+def _scheduled(
+    obj: Context, schedule: Path, only: tuple[str, ...], db: str | None
+) -> list[Scheduled]:
+    """The clients on SCHEDULE, in appointment order (with the practice's record, a short
+    schedule's missing columns taken from it)."""
     if only:
         raise UsageProblem("--schedule gives the clients: leave out --client.")
     return [
         Scheduled(a.client_id, a.date, a.session, a.clinician, a.name)
-        for a in read_schedule(schedule)
+        for a in obj.appointments(schedule, db, with_catalog=False)
     ]
 
 

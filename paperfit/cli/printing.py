@@ -22,7 +22,6 @@ from paperfit.forms.records import (
     MAX_CLIENT_ID,
     MAX_SESSION,
     MAX_TEXT,
-    Appointment,
 )
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.generator.handouts import write_guide, write_handout
@@ -37,7 +36,6 @@ from paperfit.generator.sheets import (
 from paperfit.generator.texts import AUDIENCES
 from paperfit.generator.workbook import write_workbook
 from paperfit.outputs import check_output
-from paperfit.scanner.schedule import read_schedule
 
 
 @click.command()
@@ -135,7 +133,7 @@ def forms(
                 "INSTRUMENT, --client, --name, --session, --date, --clinician "
                 "and --copies."
             )
-        appointments = _appointments(obj, schedule, db)
+        appointments = obj.appointments(schedule, db)
         packets = packets_for_schedule(appointments, obj.catalog, options.language)
     else:
         chosen = tuple(obj.catalog.get(i, options.language) for i in instruments or ("ORS", "SRS"))
@@ -148,17 +146,6 @@ def forms(
         )
         packets = [Packet(chosen, header)] * copies
     click.echo(write_forms(out, packets, options))
-
-
-def _appointments(obj: Context, schedule: Path, db: str | None) -> list[Appointment]:
-    """The schedule's appointments; with the practice's record, what a short schedule leaves
-    out taken from it."""
-    if not obj.has_store(db):
-        return read_schedule(schedule, obj.catalog)
-    from paperfit.record import complete_schedule
-    from paperfit.scanner.schedule import SHORT
-
-    return complete_schedule(read_schedule(schedule, obj.catalog, SHORT), obj.store(db), schedule)
 
 
 @click.command()
