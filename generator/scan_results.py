@@ -313,11 +313,11 @@ def _proof_item(
         "guess": None if guess is None else fill(words["guess"], guess=f"{guess:.1f}"),
         "status": _status(item.status, words),
         "ok": item.status == LINE_OK and page.status == PAGE_OK,
-        "picture": _png_data_uri(_drawn(item, confirmed=value is not None)),
+        "picture": _png_data_uri(drawn_line(item, confirmed=value is not None)),
     }
 
 
-def _drawn(item: ItemReading, confirmed: bool) -> np.ndarray:
+def drawn_line(item: ItemReading, confirmed: bool) -> np.ndarray:
     """The line's picture in colour with the end ticks and the mark found drawn over it."""
     picture = cv2.cvtColor(item.picture, cv2.COLOR_GRAY2BGR)
     height, width = picture.shape[:2]

@@ -136,9 +136,11 @@ def write_demo(
     )
     say("Printing the handouts and the clinician's guide in English, Spanish and French")
     written += write_sample_handouts(folder, settings, thresholds)
-    return written + write_sample_measurements(
+    written += write_sample_measurements(
         folder, catalog, settings, thresholds, day, caseload, model, say
     )
+    say("Putting the filled workbook, the schedule and the scan into a practice record")
+    return [*written, write_sample_store(folder, catalog, settings, day)]
 
 
 def write_sample_forms(
@@ -305,6 +307,31 @@ def write_sample_measurements(
     )
     export = write_export(folder / "export.csv", scored, thresholds)
     return [blank, filled, export, report, files.bundle, *files.clients]
+
+
+def write_sample_store(
+    folder: Path, catalog: Catalog, settings: Settings, day: datetime.date
+) -> Path:
+    """The practice's record the desk opens (paperfit desk --db output/demo/paperfit.db):
+    the filled workbook, the day's schedule, and the sample scan with its marks to review.
+    Made afresh each time: it holds only the demo's made-up clients."""
+    from paperfit.record import import_files, import_schedule
+    from paperfit.scan_intake import take_in
+    from paperfit.store import open_store
+
+    path = folder / "paperfit.db"
+    for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        old.unlink(missing_ok=True)
+    store = open_store(str(path), folder)
+    try:
+        filled = folder / "entry-filled.xlsx"
+        list(import_files(store, [filled], catalog, ReadOptions(today=day), by="demo"))
+        import_schedule(store, folder / "schedule.csv", catalog, by="demo")
+        scan_file = folder / "scan-sample.pdf"
+        take_in(store, scan_file.read_bytes(), scan_file.name, catalog, settings.limits, by="demo")
+    finally:
+        store.close()
+    return path
 
 
 def _type_mistakes(path: Path, mistakes: Sequence[Mistake]) -> None:

@@ -61,6 +61,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     trajectories: TrajectorySettings = field(default_factory=TrajectorySettings)
     deidentify_key: str = ""  # hex; the secret of de-identified exports ([deidentify] key)
+    desk_inbox: Path | None = None  # [desk] inbox: a folder the desk reads scans from
     source: Path | None = None
     # The practice's record ([store] url): a database URL or a SQLite file's path (relative to
     # this file); None: paperfit.db beside paperfit.toml, or in the current folder.
@@ -105,6 +106,7 @@ def load_settings(path: Path | None = None) -> Settings:
             "trajectories",
             "deidentify",
             "limits",
+            "desk",
             "store",
         }
     )
@@ -120,6 +122,7 @@ def load_settings(path: Path | None = None) -> Settings:
         limits=_limits(top.table("limits", required=False)),
         trajectories=_trajectories(top.table("trajectories", required=False), path),
         deidentify_key=_deidentify_key(top.table("deidentify", required=False)),
+        desk_inbox=_desk_inbox(top.table("desk", required=False), path),
         source=path,
         store_url=_store_url(top.table("store", required=False)),
     )
@@ -187,6 +190,20 @@ def _trajectories(table: Table | None, path: Path) -> TrajectorySettings:
     if not 5 <= min_support <= 100_000:
         raise table.fail("min_support", f"must be from 5 to 100000, not {min_support}.")
     return TrajectorySettings(expected, min_clients, min_support)
+
+
+def _desk_inbox(table: Table | None, path: Path) -> Path | None:
+    """[desk] inbox: a folder, relative to the settings file, that must exist."""
+    if table is None:
+        return None
+    table.only({"inbox"})
+    inbox = table.text("inbox", "")
+    if not inbox:
+        return None
+    folder = path.parent / inbox
+    if not folder.is_dir():
+        raise table.fail("inbox", f"{folder} is not a folder: make it, or correct the path.")
+    return folder
 
 
 def _store_url(table: Table | None) -> str | None:

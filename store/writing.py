@@ -73,6 +73,17 @@ def add_source(conn: Connection, path: str, sha256: str, kind: str, by: str) -> 
     return conn.execute(sources.insert().values(**row)).inserted_primary_key[0]
 
 
+# A write touching at most this many clients or forms reads only theirs (a typed form, a
+# correction, a small file); a larger import reads the whole table once, which is quicker.
+FEW = 500
+
+
+def among(column: Any, values: Iterable[Any]) -> list[Any]:
+    """A WHERE clause keeping COLUMN to VALUES when they are FEW, else none (the whole table)."""
+    chosen = set(values)
+    return [column.in_(chosen)] if len(chosen) <= FEW else []
+
+
 def ensure_clients(
     conn: Connection,
     ids: Iterable[str],
@@ -82,16 +93,18 @@ def ensure_clients(
 ) -> dict[str, int]:
     """Every client in IDS and LISTED in the record (their details as the list says, a new
     version where they changed); returns client ID → key."""
-    keys = dict(conn.execute(select(clients.c.client_id, clients.c.id)).tuples().all())
     wanted = set(ids) | set(listed)
+    query = select(clients.c.client_id, clients.c.id).where(*among(clients.c.client_id, wanted))
+    keys = dict(conn.execute(query).tuples().all())
     missing = sorted(wanted - set(keys))
     if missing:
         bulk_insert(conn, clients, [{"client_id": c} for c in missing])
-        keys = dict(conn.execute(select(clients.c.client_id, clients.c.id)).tuples().all())
+        keys = dict(conn.execute(query).tuples().all())
         result.new_clients += len(missing)
+    mine = among(client_versions.c.client_pk, (keys[c] for c in wanted))
     current = {
         row.client_pk: row
-        for row in conn.execute(select(client_versions).where(client_versions.c.current))
+        for row in conn.execute(select(client_versions).where(client_versions.c.current, *mine))
     }
     fresh = []
     for client_id in sorted(wanted):
@@ -139,7 +152,9 @@ def ensure_forms(
     conn: Connection, keys: Iterable[FormKey], client_pks: Mapping[str, int]
 ) -> tuple[dict[FormKey, int], set[FormKey]]:
     """Every form in KEYS in the record; returns key → form key, and the keys that are new."""
-    known = _form_keys(conn)
+    keys = list(keys)
+    owners = {client_pks[c] for c, _, _ in keys}
+    known = _form_keys(conn, owners)
     missing = sorted(set(keys) - set(known))  # in key order: the index grows at its end
     if missing:
         bulk_insert(
@@ -147,13 +162,16 @@ def ensure_forms(
             forms,
             [{"client_pk": client_pks[c], "instrument": i, "session": s} for c, i, s in missing],
         )
-        known = _form_keys(conn)
+        known = _form_keys(conn, owners)
     return known, set(missing)
 
 
-def _form_keys(conn: Connection) -> dict[FormKey, int]:
-    query = select(clients.c.client_id, forms.c.instrument, forms.c.session, forms.c.id).join(
-        clients, clients.c.id == forms.c.client_pk
+def _form_keys(conn: Connection, owners: set[int]) -> dict[FormKey, int]:
+    """The forms of the clients OWNERS (keys), or of everyone when they are many."""
+    query = (
+        select(clients.c.client_id, forms.c.instrument, forms.c.session, forms.c.id)
+        .join(clients, clients.c.id == forms.c.client_pk)
+        .where(*among(forms.c.client_pk, owners))
     )
     return {(c, i, s): pk for c, i, s, pk in conn.execute(query).tuples()}
 
@@ -217,7 +235,9 @@ def import_copies(
         (row.form_pk, row.origin): row
         for row in conn.execute(
             select(form_versions).where(
-                form_versions.c.origin.in_(set(origins)), form_versions.c.current
+                form_versions.c.origin.in_(set(origins)),
+                form_versions.c.current,
+                *among(form_versions.c.form_pk, (form_pks[key] for key in keys)),
             )
         )
     }
@@ -261,7 +281,7 @@ def multi_copy(conn: Connection, touched: set[int]) -> set[int]:
         return set()
     query = (
         select(form_versions.c.form_pk)
-        .where(form_versions.c.current)
+        .where(form_versions.c.current, *among(form_versions.c.form_pk, touched))
         .group_by(form_versions.c.form_pk)
         .having(func.count() > 1)
     )

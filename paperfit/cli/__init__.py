@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from paperfit import __version__
-from paperfit.cli import pages, printing, reading, record, scanning, setup
+from paperfit.cli import desk, pages, printing, reading, record, scanning, setup
 from paperfit.cli.common import Context
 from paperfit.forms.errors import PaperfitError, UsageProblem
 
@@ -109,5 +109,8 @@ for command in (
     pages.graphs,
     pages.report,
     pages.trajectories,
+    desk.desk,
+    desk.user,
+    desk.inbox,
 ):
     cli.add_command(command)
