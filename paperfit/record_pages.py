@@ -80,7 +80,7 @@ def latest_status(
         return "", False
     session = max(e.form.session for e in scored)
     flags = list(dict.fromkeys(f for e in scored if e.form.session == session for f in e.flags))
-    expected = client_expectation(scoring.model, scored, session)
+    expected, _ = client_expectation(scoring.model, scored, session)
     below = bool(expected and session in expected.below)
     return say_flags(flags, language), below
 

@@ -507,7 +507,7 @@ def test_the_graph_draws_the_expected_course_and_today_says_below_expected(tmp_p
     client = app.test_client()
     client.get(f"/?token={TOKEN}")
     page = client.get("/clients/C-1").text
-    assert "Expected: clients of this practice who started near 20" in page
+    assert "past clients of this practice who started at 18 to 22" in page
     assert "below expected" in client.get("/").text  # C-1 fell from 20 to 13
     assert "below expected" not in client.get("/clients/C-2").text.split("<figure")[0]
     store.close()

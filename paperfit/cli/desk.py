@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from paperfit.cli.common import Context, db_option, pass_context
+from paperfit.cli.common import Context, WholeNumber, db_option, pass_context
 from paperfit.desk.config import ROLES
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.sheet import LANGUAGES
@@ -20,7 +20,13 @@ DEFAULT_PORT = 8470
 
 @click.command("desk")
 @db_option
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=WholeNumber(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="The port the page is served on (0: any free port).",
+)
 @click.option("--no-browser", is_flag=True, help="Do not open the page in a browser.")
 @click.option(
     "--lan",
@@ -114,9 +120,10 @@ def user_add(obj: Context, name: str, role: str, password: str, by: str, db: str
 @click.option("--by", default="", help="Who reads it in (default: the computer's user).")
 @pass_context
 def inbox(obj: Context, db: str | None, by: str) -> None:
-    """Read the scans dropped into the inbox folder ([desk] inbox in paperfit.toml) into the
-    practice's record, as the desk's "Read the inbox" does: each file is kept, its forms go
-    into the record, and its pages to look at wait on the desk's Scans page. Done files move
+    """Read the scans in the inbox folder into the practice's record, as the desk does.
+
+    The inbox is [desk] inbox in paperfit.toml. Each file is kept, its forms go into the
+    record, and its pages to look at wait on the desk's Scans page. Done files move
     to processed/ (or failed/) inside the inbox."""
     from paperfit.record import who
     from paperfit.scan_intake import take_in_inbox

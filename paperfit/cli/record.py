@@ -19,7 +19,6 @@ from paperfit.cli.common import (
 )
 from paperfit.forms.errors import PaperfitError, UsageProblem
 from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural
-from paperfit.outputs import check_output
 
 by_option = click.option(
     "--by",
@@ -223,6 +222,8 @@ def history(
 @pass_context
 def backup(obj: Context, file: Path, replace: bool, db: str | None) -> None:
     """Copy the whole practice record to FILE while it may be in use (SQLite)."""
-    check_output(file, (), replace)
+    from paperfit.outputs import check_output
+
+    check_output(file, (), replace, obj.also_read())
     obj.store(db).backup(file)
     click.echo(file)
