@@ -44,35 +44,44 @@ from paperfit.generator.export import csv_bytes
 from paperfit.generator.output import files_together, write_atomic
 from paperfit.generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from paperfit.generator.render import groups_to_pdfs, pages_to_pdf, render_html
-from paperfit.generator.texts import fill, say_flags, texts
+from paperfit.generator.session_notes import (
+    Note,
+    flag_starts,
+    key_marks,
+    notes_text,
+    session_notes,
+)
+from paperfit.generator.text_width import text_lines
+from paperfit.generator.texts import fill, texts
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 
-MAIN_FRAME = Frame(width=170, height=70, left=10, right=3, top=4, bottom=7)
+MAIN_FRAME = Frame(width=170, height=71, left=12, right=3, top=4, bottom=9)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
 # With both forms the item charts take two rows, so each is lower.
-ITEM_FRAME_BOTH = Frame(width=42, height=16, left=6, right=1.5, top=1.5, bottom=5)
-# Table lines on later pages: a row is one line, or more when its flags wrap (about 34
-# characters a line in the flags column). Chosen so that pages always fit; check_fits verifies.
-LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
-FLAG_CHARS_PER_LINE = 34
+ITEM_FRAME_BOTH = Frame(width=42, height=15, left=6, right=1.5, top=1.5, bottom=5)
+# Table lines on later pages: a row is one line, or more when its notes wrap (the notes
+# column is at least NOTES_MM wide, less its padding, on A4 with both forms; 7 pt text, taken
+# as bold, the widest). Chosen so that pages always fit; check_fits verifies.
+LINES_NEXT_PAGES = {"letter": 48, "a4": 52}
+NOTES_MM, NOTES_PT = 54.5, 7.0
 # Page 1's height model, in mm, measured on laid-out pages: where the table's first row would
 # start without a key, per paper and with one form or both (two rows of item charts); each
 # estimated line of the key (two columns, about KEY_CHARS characters a line) adds KEY_LINE_MM;
 # captions in Spanish and French wrap more (LANGUAGE_MM), and so do a practice name and a long
 # header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
 TABLE_TOP_MM = {
-    ("letter", False): 134.6,
-    ("letter", True): 146.5,
-    ("a4", False): 138.0,
-    ("a4", True): 148.9,
+    ("letter", False): 138.1,
+    ("letter", True): 148.0,
+    ("a4", False): 141.5,
+    ("a4", True): 150.4,
 }
-LANGUAGE_MM = {"en": 0.0, "es": 4.5, "fr": 9.0}
+LANGUAGE_MM = {"en": 0.0, "es": 4.0, "fr": 4.5}
 KEY_CHARS, KEY_LINE_MM = 60, 1.6
 HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
 HEAD_CHARS = 110  # the facts under the title (about 85 and the names), before they wrap
 TITLE_CHARS = 55  # the title (client ID and name), before it wraps
-ROW_MM, ROW_LINE_MM = 3.91, 3.21
+ROW_MM, ROW_LINE_MM = 3.34, 2.97
 FOOT_MM = 6.5  # the foot, pinned to the bottom, and the space kept above it
 SPARE_MM = 2.0
 MISSING = "–"
@@ -95,11 +104,16 @@ class TableRow:
     change: str
     alliance: tuple[str, ...]
     alliance_total: str
-    flags: str
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def flags(self) -> str:
+        """The row's notes as plain text: each mark, with its words where it starts."""
+        return notes_text(self.notes)
 
     @property
     def lines(self) -> int:
-        return max(1, math.ceil(len(self.flags) / FLAG_CHARS_PER_LINE))
+        return max(1, text_lines(self.flags, NOTES_MM, NOTES_PT, bold=True))
 
 
 @dataclass(frozen=True)
@@ -167,6 +181,8 @@ def build_graph(
     )
     dates = sorted(e.form.date for e in scored if e.form.date)
     sources = sorted({Path(e.form.source.file).name for e in scored})
+    sessions = _by_session(by_kind)
+    notes = session_notes(sessions, cutoff, below, words)
     return ClientGraph(
         client=client,
         main=main_chart(
@@ -183,14 +199,25 @@ def build_graph(
             expected=points,
             expected_label=words["chart_expected"],
             below_expected=below,
+            flag_sessions=flag_starts(notes),
+            axis_titles=(words["axis_session"], words["axis_total"]),
         ),
         items=items,
-        rows=_rows(scored, by_kind, language, words, below),
+        rows=_rows(sessions, notes),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
         alliance_labels=labels["alliance"],
-        key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources)
+        key=_key(
+            words,
+            names,
+            client,
+            cutoff,
+            thresholds,
+            by_kind["outcome"],
+            sources,
+            key_marks(notes, words),
+        )
         + _expected_key(
             words, texts(language)["trajectories"]["too_few"], model, client, expected, course
         ),
@@ -200,26 +227,23 @@ def build_graph(
     )
 
 
-def _rows(
-    scored: Sequence[ScoredForm],
-    by_kind: dict[str, list[ScoredForm]],
-    language: str,
-    words: dict,
-    below: Mapping[int, bool],
-) -> tuple[TableRow, ...]:
-    """The table's rows; a session under the expected course says so first among its flags."""
+def _by_session(by_kind: Mapping[str, list[ScoredForm]]) -> dict[int, dict[str, ScoredForm]]:
+    """Each session's outcome and alliance form, in session order."""
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
         for entry in entries:
             sessions[entry.form.session][kind] = entry
+    return dict(sorted(sessions.items()))
+
+
+def _rows(
+    sessions: Mapping[int, Mapping[str, ScoredForm]], notes: Mapping[int, tuple[Note, ...]]
+) -> tuple[TableRow, ...]:
+    """The table's rows, each with its notes (generator/session_notes.py)."""
     rows = []
-    for session in sorted(sessions):
-        outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
+    for session, forms in sessions.items():
+        outcome, alliance = forms.get("outcome"), forms.get("alliance")
         date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
-        flags = say_flags([f for e in (outcome, alliance) if e for f in e.flags], language)
-        if session in below:
-            below_words = words["well_below_expected" if below[session] else "below_expected"]
-            flags = words["flag_separator"].join(filter(None, (below_words, flags)))
         rows.append(
             TableRow(
                 session=session,
@@ -231,7 +255,7 @@ def _rows(
                     _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
                 ),
                 alliance_total=_number(alliance.total if alliance else None),
-                flags=flags,
+                notes=notes.get(session, ()),
             )
         )
     return tuple(rows)
@@ -249,6 +273,7 @@ def _key(
     t: Thresholds,
     outcome: list[ScoredForm],
     sources: list[str],
+    marks: str = "",
 ) -> tuple[str, ...]:
     def say(key: str, **values: object) -> str:
         return fill(words[key], **values)
@@ -269,6 +294,7 @@ def _key(
         lines.append(say("key_band", intake=f"{intake:g}", rci=f"{t.rci:g}"))
     lines += [
         words["key_flags"],
+        *([marks] if marks else []),
         words["key_gaps"],
         say("key_source", source=", ".join(sources)),
     ]
