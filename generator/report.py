@@ -264,9 +264,6 @@ class ProblemRow:
     where: str
     message: str
 
-    def __getitem__(self, key: str) -> str:
-        return str(getattr(self, key))
-
 
 def _shorten(path: str, folder: str) -> str:
     if folder and path.startswith(folder + os.sep):
@@ -585,10 +582,15 @@ def _problems_section(
 ) -> Section:
     problems = _problem_rows(reading.problems, folder, reading.forms)
     heads = {"severity": words["kind"], "form": words["form"], "where": words["where"]}
-    severities = [
-        replace(row, severity=words["severities"].get(row.severity, "")) for row in problems
+    cells = [
+        {
+            "severity": words["severities"].get(row.severity, row.severity),
+            "form": row.form,
+            "where": row.where,
+        }
+        for row in problems
     ]
-    widths = fit_columns(severities, heads, PROBLEM_COLUMNS_MM)
+    widths = fit_columns(cells, heads, PROBLEM_COLUMNS_MM)
     problem_rest = _rest(widths)
     problems_intro = fill(words["problems_intro"], **_problem_counts(reading, words, language))
     return Section(

@@ -263,8 +263,8 @@ def _summary(result: ScanResult, words: dict[str, Any], language: str) -> str:
 def _estimated_height(form: dict) -> float:
     """About how tall FORM's block prints, in mm, with room to spare."""
     thumbnail = PROOF_THUMBNAIL_MM if form["thumbnail"] else 0.0
-    to_type = 8.0 if form["type_here"] else 0.0  # where to type: up to two lines
-    checks = 4.0 * sum(not line["ok"] for line in form["lines"])  # the measured box
+    to_type = 4.5 if form["type_here"] else 0.0  # where to type: one line
+    checks = 1.5 * sum(not line["ok"] for line in form["lines"])  # the measured box
     lines = 13.0 * len(form["lines"]) + checks
     return 16.0 + 4.0 * len(form["notes"]) + lines + thumbnail + to_type
 
