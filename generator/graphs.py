@@ -51,7 +51,7 @@ from paperfit.generator.session_notes import (
     notes_text,
     session_notes,
 )
-from paperfit.generator.text_width import text_lines
+from paperfit.generator.text_width import PT_MM, text_lines, text_width_mm
 from paperfit.generator.texts import fill, texts
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
@@ -61,27 +61,29 @@ ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
 # With both forms the item charts take two rows, so each is lower.
 ITEM_FRAME_BOTH = Frame(width=42, height=15, left=6, right=1.5, top=1.5, bottom=5)
 # Table lines on later pages: a row is one line, or more when its notes wrap (the notes
-# column is at least NOTES_MM wide, less its padding, on A4 with both forms; 7 pt text, taken
-# as bold, the widest). Chosen so that pages always fit; check_fits verifies.
+# column is at least NOTES_MM wide on each paper, less its padding, with both forms; 7 pt text,
+# bold where it has good news). Chosen so that pages always fit; check_fits verifies.
 LINES_NEXT_PAGES = {"letter": 48, "a4": 52}
-NOTES_MM, NOTES_PT = 54.5, 7.0
+NOTES_MM, NOTES_PT = {"letter": 60.4, "a4": 54.5}, 7.0
 # Page 1's height model, in mm, measured on laid-out pages: where the table's first row would
-# start without a key, per paper and with one form or both (two rows of item charts); each
-# estimated line of the key (two columns, about KEY_CHARS characters a line) adds KEY_LINE_MM;
-# captions in Spanish and French wrap more (LANGUAGE_MM), and so do a practice name and a long
-# header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
+# start without a key, per paper and with one form or both (two rows of item charts); the
+# key's lines, wrapped in a column of KEY_COLUMN_MM and shared by its two columns, add
+# KEY_LINE_MM each (LANGUAGE_MM corrects the estimate per language); the facts under the title
+# wrap when wider than the page (facts_width), and a practice name and a
+# long header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
 TABLE_TOP_MM = {
-    ("letter", False): 138.1,
-    ("letter", True): 148.0,
-    ("a4", False): 141.5,
-    ("a4", True): 150.4,
+    ("letter", False): 134.4,
+    ("letter", True): 144.3,
+    ("a4", False): 135.4,
+    ("a4", True): 144.3,
 }
-LANGUAGE_MM = {"en": 0.0, "es": 4.0, "fr": 4.5}
-KEY_CHARS, KEY_LINE_MM = 60, 1.6
+LANGUAGE_MM = {"en": 0.0, "es": -3.2, "fr": 0.0}
+KEY_COLUMN_MM, KEY_PT = 81.0, 7.5  # a column of the key on A4 (the narrower), and its type
+KEY_LINE_MM = KEY_PT * 1.3 * PT_MM
 HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
-HEAD_CHARS = 110  # the facts under the title (about 85 and the names), before they wrap
+FACTS_PT = 8.0  # the facts under the title, which wrap past the content width
 TITLE_CHARS = 55  # the title (client ID and name), before it wraps
-ROW_MM, ROW_LINE_MM = 3.34, 2.97
+ROW_MM, ROW_LINE_MM = 3.38, 2.97
 FOOT_MM = 6.5  # the foot, pinned to the bottom, and the space kept above it
 SPARE_MM = 2.0
 MISSING = "–"
@@ -111,9 +113,10 @@ class TableRow:
         """The row's notes as plain text: each mark, with its words where it starts."""
         return notes_text(self.notes)
 
-    @property
-    def lines(self) -> int:
-        return max(1, text_lines(self.flags, NOTES_MM, NOTES_PT, bold=True))
+    def lines(self, paper: str) -> int:
+        """The lines the row takes on PAPER: one, or more when its notes wrap."""
+        bold = any(note.news and note.words for note in self.notes)  # good news is bold
+        return max(1, text_lines(self.flags, NOTES_MM[paper], NOTES_PT, bold=bold))
 
 
 @dataclass(frozen=True)
@@ -388,15 +391,41 @@ def _expected_key(
     return tuple(lines)
 
 
+def key_height(key: Sequence[str]) -> float:
+    """The key's estimated height (mm): its lines, wrapped in a column, shared by two columns."""
+    lines = sum(text_lines(line, KEY_COLUMN_MM, KEY_PT) for line in key)
+    return math.ceil(lines / 2) * KEY_LINE_MM
+
+
+def facts_width(graph: ClientGraph, language: str) -> float:
+    """The width (mm) of the facts under the title on one line: each caption, its value in
+    bold, and the space after it."""
+    words = texts(language)["graph"]
+    client = graph.client
+    facts = [
+        (words["clinician"], client.clinician or MISSING),
+        (words["age_group"], words["age_groups"][client.age_group]),
+        (words["sessions"], f"{graph.sessions} ({graph.first_date} – {graph.last_date})"),
+        (words["printed"], "2026-01-01"),
+    ]
+    return sum(
+        text_width_mm(caption + words["colon"], FACTS_PT)
+        + text_width_mm(value, FACTS_PT, bold=True)
+        + 5.0
+        for caption, value in facts
+    )
+
+
 def first_page_room(graph: ClientGraph, paper: str, language: str, practice_name: str) -> float:
     """The height (mm) left for table rows on page 1, from the page's height model."""
     both = bool(graph.outcome and graph.alliance)
     top = TABLE_TOP_MM[(paper, both)] + LANGUAGE_MM.get(language, max(LANGUAGE_MM.values()))
-    top += KEY_LINE_MM * sum(math.ceil(len(line) / KEY_CHARS) for line in graph.key)
+    top += key_height(graph.key)
     client = graph.client
-    facts = len(client.clinician) + len(client.age_group) + 85
     title = len(client.client_id) + len(client.name) + 12
-    top += HEAD_LINE_MM * (bool(practice_name) + (facts > HEAD_CHARS) + (title > TITLE_CHARS))
+    width = Paper.named(paper).width - BINDER_MARGINS_MM[1] - BINDER_MARGINS_MM[3]
+    wraps = facts_width(graph, language) > width
+    top += HEAD_LINE_MM * (bool(practice_name) + wraps + (title > TITLE_CHARS))
     height = Paper.named(paper).height - BINDER_MARGINS_MM[0] - BINDER_MARGINS_MM[2]
     return height - FOOT_MM - SPARE_MM - top
 
@@ -409,7 +438,7 @@ def split_rows(
     pages: list[list[TableRow]] = [[]]
     room = first_room
     for row in rows:
-        height = ROW_MM + ROW_LINE_MM * (row.lines - 1)
+        height = ROW_MM + ROW_LINE_MM * (row.lines(paper) - 1)
         if height > room and (pages[-1] or len(pages) == 1):
             pages.append([])
             room = LINES_NEXT_PAGES[paper] * ROW_MM

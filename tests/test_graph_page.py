@@ -143,7 +143,10 @@ def test_labels_are_never_on_data_or_bands(
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
-def test_up_to_16_sessions_fit_on_one_page(tmp_path, catalog, thresholds, model, paper) -> None:
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_up_to_16_sessions_fit_on_one_page(
+    tmp_path, catalog, thresholds, model, paper, language
+) -> None:
     """A 12-session child and a 16-session adult whose flags hold session after session."""
     forms = child_forms(
         "K-1", [27, 28, 27, 29, 28, 30, 33, 35, 36, 36, 37, 38], [38, 39, 35, 39] + [39] * 8
@@ -152,6 +155,8 @@ def test_up_to_16_sessions_fit_on_one_page(tmp_path, catalog, thresholds, model,
         "A-2", [20, 19, 18, 14, 13, 12, 12, 11, 13, 12, 12, 12, 11, 12, 12, 12], alliance=[35] * 16
     )
     clients = {"K-1": Client("K-1", "child", "Sam Lee"), "A-2": Client("A-2")}
-    found = graphs(catalog, thresholds, forms, clients, model)
-    files = write_graphs(tmp_path, found, GraphOptions(paper=paper, printed=PRINTED))
+    scored = score(forms, clients, catalog, thresholds)
+    found = build_graphs(scored, clients, thresholds, catalog, language, (), model)
+    options = GraphOptions(paper=paper, language=language, printed=PRINTED)
+    files = write_graphs(tmp_path, found, options)
     assert [page_count(path) for path in files.clients] == [1, 1]
