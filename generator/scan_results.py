@@ -36,6 +36,7 @@ from paperfit.forms.sheet import BEFORE_ITEMS, SCANS_SHEET, Paper
 from paperfit.generator.export import csv_bytes
 from paperfit.generator.output import files_together, write_atomic
 from paperfit.generator.render import pages_to_pdf, render_html
+from paperfit.generator.text_width import text_lines
 from paperfit.generator.texts import count, fill, texts
 from paperfit.generator.workbook import EntryRow, Listing, write_workbook
 
@@ -61,6 +62,11 @@ WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
 PROOF_HEAD_MM = 30.0  # the proof's title and key, on its first page
 PROOF_THUMBNAIL_MM = 56.0  # a 40 mm wide picture of a letter or A4 page, and its margin
 PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
+# The height model of a form on the proof (print.css), in mm: a line's row (its 11 mm picture
+# and padding, with room to spare); a line to check has, under its label (a column PROOF_LABEL_MM
+# wide), the measured box and the column to type in. PROOF_TEXT_MM: the narrower page's width.
+PROOF_ROW_MM, PROOF_LABEL_MM, PROOF_BOX_MM = 13.0, 27.0, 6.0
+PROOF_TEXT_MM, LINE_MM_75PT = 182.0, 7.5 * 1.25 * 25.4 / 72
 # The marks drawn on a proof's lines differ in shape as well as colour, so that a proof
 # printed in grey still tells them apart: a read mark is a solid line under a filled
 # triangle, a best guess a dashed line under a ring, a mark that could not be used a dotted
@@ -263,10 +269,21 @@ def _summary(result: ScanResult, words: dict[str, Any], language: str) -> str:
 def _estimated_height(form: dict) -> float:
     """About how tall FORM's block prints, in mm, with room to spare."""
     thumbnail = PROOF_THUMBNAIL_MM if form["thumbnail"] else 0.0
-    to_type = 4.5 if form["type_here"] else 0.0  # where to type: one line
-    checks = 1.5 * sum(not line["ok"] for line in form["lines"])  # the measured box
-    lines = 13.0 * len(form["lines"]) + checks
+    to_type = 0.0
+    if form["type_here"]:
+        to_type = LINE_MM_75PT * text_lines(form["type_here"], PROOF_TEXT_MM, 7.5)
+    lines = sum(_line_height(line) for line in form["lines"])
     return 16.0 + 4.0 * len(form["notes"]) + lines + thumbnail + to_type
+
+
+def _line_height(line: dict) -> float:
+    """A line's row: its picture, or for a line to check, its label over the measured box and
+    the column to type in (templates/_proof.html, print.css), if taller."""
+    if line["ok"]:
+        return PROOF_ROW_MM
+    label = text_lines(f"{line['number']}. {line['label']}", PROOF_LABEL_MM, 8.0, bold=True)
+    column = text_lines(line["column"], PROOF_LABEL_MM, 6.5)
+    return max(PROOF_ROW_MM, 1.0 + label * 3.6 + PROOF_BOX_MM + column * 2.9)
 
 
 def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: str) -> dict:

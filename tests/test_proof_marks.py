@@ -79,7 +79,7 @@ def test_a_line_to_check_has_a_box_and_says_where_to_type_it(
     path = write_proof(tmp_path / "proof.pdf", ScanResult((page, fine_page)), "letter")
     text = " ".join(pdf_text(path))
     assert text.count("measured: _____ cm") == 2  # one box per line to check, none elsewhere
-    assert "Type what you measure in measurements.xlsx, sheet ORS, in the row of this form" in text
+    assert "Type what you measure into measurements.xlsx: sheet ORS, this form’s row" in text
     assert text.count("Type what you measure") == 1  # not for the page with nothing to check
     labels = [item.label for item in catalog.get("ORS").items]
     assert f"column E ({labels[1]})" in text and f"column G ({labels[3]})" in text
