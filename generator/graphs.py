@@ -56,7 +56,7 @@ from paperfit.generator.texts import fill, texts
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 
-MAIN_FRAME = Frame(width=170, height=71, left=12, right=3, top=4, bottom=9)
+MAIN_FRAME = Frame(width=170, height=67, left=12, right=3, top=4, bottom=9)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
 # With both forms the item charts take two rows, so each is lower.
 ITEM_FRAME_BOTH = Frame(width=42, height=15, left=6, right=1.5, top=1.5, bottom=5)
@@ -72,13 +72,13 @@ NOTES_MM, NOTES_PT = {"letter": 60.4, "a4": 54.5}, 7.0
 # wrap when wider than the page (facts_width), and a practice name and a
 # long header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
 TABLE_TOP_MM = {
-    ("letter", False): 134.4,
-    ("letter", True): 144.3,
-    ("a4", False): 135.4,
-    ("a4", True): 144.3,
+    ("letter", False): 130.4,
+    ("letter", True): 140.3,
+    ("a4", False): 131.4,
+    ("a4", True): 140.3,
 }
-LANGUAGE_MM = {"en": 0.0, "es": -3.2, "fr": 0.0}
-KEY_COLUMN_MM, KEY_PT = 81.0, 7.5  # a column of the key on A4 (the narrower), and its type
+LANGUAGE_MM = {"en": 0.0, "es": 3.3, "fr": 3.1}
+KEY_COLUMN_MM, KEY_PT = 81.0, 7.2  # a column of the key on A4 (the narrower), and its type
 KEY_LINE_MM = KEY_PT * 1.3 * PT_MM
 HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
 FACTS_PT = 8.0  # the facts under the title, which wrap past the content width

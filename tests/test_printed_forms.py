@@ -5,7 +5,6 @@ numbers."""
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +25,6 @@ from tests.test_printed_pages import (
     grey_page,
     mm,
 )
-
-DAY = datetime.date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
