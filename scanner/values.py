@@ -131,8 +131,8 @@ def _date(raw: object, date_format: str | None) -> datetime.date:
             raise ValueProblem(f"{show(text)} is not a real date.") from None
     if _SLASHED.match(text):
         raise ValueProblem(
-            f"{show(text)} could be read two ways (day/month or month/day). Type it as "
-            "YYYY-MM-DD, for example 2026-11-25."
+            f"{show(text)} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD, "
+            "or give the format, e.g. --date-format DD/MM/YYYY."
         )
     raise ValueProblem(f"{show(text)} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
 

@@ -16,7 +16,6 @@ from paperfit.forms.scoring import ScoringSettings, Thresholds, score
 from paperfit.generator.report import fit_columns, threshold_lines, write_report
 from paperfit.generator.text_width import text_width_mm
 from paperfit.generator.texts import texts
-from paperfit.scanner.values import ValueProblem, parse_date
 
 from tests.conftest import pdf_text
 
@@ -110,12 +109,6 @@ def test_a_data_problem_names_client_form_session_and_date_first(
     )
     text = " ".join(pdf_text(out))
     assert "Error C-9 · ORS · #3 · 2026-01-19 ors.xlsx › sheet ORS › row 4" in text
-
-
-def test_an_ambiguous_date_is_explained_without_a_command_line_option() -> None:
-    with pytest.raises(ValueProblem) as found:
-        parse_date("03/04/2026")
-    assert "--" not in str(found.value) and "%" not in str(found.value)
 
 
 def test_columns_are_as_wide_as_their_content() -> None:
