@@ -51,9 +51,9 @@ NO_CLINICIAN = "(no clinician)"
 WHOLE_PRACTICE = "Whole practice"
 SMALL_N = 10
 # The report's columns, in order: improvement first, the intake-above-cutoff clients last.
-CLASS_COLUMNS = (
-    RELIABLE_IMPROVEMENT,
+CLASS_COLUMNS = (  # separate classes that add up, the best first
     CLINICALLY_SIGNIFICANT,
+    RELIABLE_IMPROVEMENT,
     NO_RELIABLE_CHANGE,
     RELIABLE_DETERIORATION,
     INTAKE_ABOVE_CUTOFF,

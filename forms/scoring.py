@@ -55,6 +55,12 @@ class ScoringSettings:
     no_improvement_by_session: int = 4
 
 
+DEFAULT_REVIEW_SESSION = ScoringSettings.no_improvement_by_session
+# Where a threshold came from (Threshold.origin): the instrument's file, the practice's
+# settings, or paperfit's own default.
+FROM_INSTRUMENT, FROM_SETTINGS, FROM_DEFAULT = "instrument", "settings", "default"
+
+
 @dataclass(frozen=True)
 class Flag:
     """Why a form needs a look: the rule that raised it (CODE, a key of FLAG_WORDS) and the
@@ -80,6 +86,7 @@ class Threshold:
     name: str
     value: float
     source: str
+    origin: str = FROM_INSTRUMENT
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ class Thresholds:
 
         def pick(name: str, override: float | None, default: float | None, origin: str) -> float:
             if override is not None:
-                used.append(Threshold(name, override, settings_file))
+                used.append(Threshold(name, override, settings_file, FROM_SETTINGS))
                 return override
             if default is None:
                 raise ValueError(f"no value for {name}")
@@ -126,7 +133,10 @@ class Thresholds:
             "srs_alert_item", settings.srs_alert_item, srs.scoring.alert_item, srs.source.name
         )
         review = settings.no_improvement_by_session
-        used.append(Threshold("no_improvement_by_session", review, f"{settings_file} (default 4)"))
+        # Set or not, the default value is paperfit's default: no settings file to name.
+        origin = FROM_DEFAULT if review == DEFAULT_REVIEW_SESSION else FROM_SETTINGS
+        source = settings_file if origin == FROM_SETTINGS else FROM_DEFAULT
+        used.append(Threshold("no_improvement_by_session", review, source, origin))
         return cls(cutoffs, rci, total, item, review, tuple(used))
 
 

@@ -25,6 +25,10 @@ MARKER_SIZE = 1.1  # half the width of a marker on the main chart, in mm
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom, in mm
 Segment = tuple[float, float, float, float]  # x0, y0, x1, y1, in mm
+Area = tuple[tuple[float, float], ...]  # a filled shape's outline (x, y), in mm
+# The main chart starts at 20 rather than 0 when every total, band and line on it is at least
+# SCALE_FROM_20 (a child's CORS with its cutoff of 32): the room goes where the data are.
+SCALE_FROM_20 = 22.0
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,8 @@ class Chart:
     courses: tuple[ExpectedCourse, ...] = ()
     below: tuple[Below, ...] = ()
     hatch: bool = True  # expected bands hatched (client graphs) or lightly filled (overview)
+    axis_titles: tuple[str, str] = ("", "")  # under the sessions, beside the totals
+    y_break: bool = False  # the value axis starts above 0: drawn with a break at its foot
 
 
 def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
@@ -183,9 +189,15 @@ def session_scale(sessions: Sequence[int], frame: Frame) -> Scale:
     return Scale((0.5, last + 0.5), (frame.plot_left, frame.plot_right))
 
 
-def value_scale(top: float, frame: Frame) -> Scale:
-    """0 at the bottom of the plot, TOP at its top."""
-    return Scale((0.0, top), (frame.plot_bottom, frame.plot_top))
+def value_scale(top: float, frame: Frame, bottom: float = 0.0) -> Scale:
+    """BOTTOM (0 unless told) at the bottom of the plot, TOP at its top."""
+    return Scale((bottom, top), (frame.plot_bottom, frame.plot_top))
+
+
+def scale_bottom(values: Sequence[float]) -> float:
+    """Where the main chart's scale starts: 20 when all VALUES (totals, band edges, lines,
+    expected courses) are at least SCALE_FROM_20, else 0."""
+    return 20.0 if values and min(values) >= SCALE_FROM_20 else 0.0
 
 
 def session_ticks(sessions: Sequence[int], scale: Scale, most: int = 14) -> tuple[Tick, ...]:
@@ -202,9 +214,10 @@ def end_ticks(sessions: Sequence[int], scale: Scale) -> tuple[Tick, ...]:
     return (Tick(1, scale(1), "1"), Tick(last, scale(last), str(last)))
 
 
-def value_ticks(top: float, step: float, scale: Scale) -> tuple[Tick, ...]:
-    count = round(top / step)
-    return tuple(Tick(i * step, scale(i * step), f"{i * step:g}") for i in range(count + 1))
+def value_ticks(top: float, step: float, scale: Scale, bottom: float = 0.0) -> tuple[Tick, ...]:
+    count = round((top - bottom) / step)
+    values = [bottom + i * step for i in range(count + 1)]
+    return tuple(Tick(v, scale(v), f"{v:g}") for v in values)
 
 
 def runs(points: Sequence[Point]) -> tuple[tuple[Point, ...], ...]:
@@ -273,6 +286,29 @@ def overlaps(a: Box, b: Box) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def inside(x: float, y: float, area: Area) -> bool:
+    """Whether (X, Y) is inside AREA (even-odd rule)."""
+    result = False
+    for (x0, y0), (x1, y1) in zip(area, area[1:] + area[:1], strict=True):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            result = not result
+    return result
+
+
+def covers(area: Area, box: Box) -> bool:
+    """Whether BOX and the filled AREA share any part."""
+    if len(area) < 3:
+        return False
+    edges = zip(area, area[1:] + area[:1], strict=True)
+    centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    return inside(*centre, area) or any(crosses((*a, *b), box) for a, b in edges)
+
+
+def rectangle(box: Box) -> Area:
+    left, top, right, bottom = box
+    return ((left, top), (right, top), (right, bottom), (left, bottom))
+
+
 def place_label(
     text: str,
     candidates: Sequence[Place],
@@ -280,16 +316,19 @@ def place_label(
     boxes: Sequence[Box] = (),
     taken: Sequence[Box] = (),
     margin: float = 0.5,
+    areas: Sequence[Area] = (),
 ) -> Place:
     """The first of CANDIDATES where TEXT (with MARGIN around it) crosses none of LINES and
-    overlaps none of BOXES (markers) and TAKEN (labels already placed); else the one with the
-    fewest, another label counting most."""
+    overlaps none of BOXES (markers), AREAS (bands) and TAKEN (labels already placed); else
+    the one with the fewest, another label counting most, then a band."""
 
     def covered(place: Place) -> int:
         left, top, right, bottom = place.box(text)
         box = (left - margin, top - margin, right + margin, bottom + margin)
         hits = sum(crosses(line, box) for line in lines) + sum(overlaps(b, box) for b in boxes)
-        return hits + 100 * sum(overlaps(b, box) for b in taken)
+        # Areas are matched without the margin: a label may sit just above a band's edge.
+        on_areas = sum(covers(area, place.box(text)) for area in areas)
+        return hits + 100 * sum(overlaps(b, box) for b in taken) + 10 * on_areas
 
     return min(candidates, key=covered)  # min keeps the first of equals
 
@@ -351,6 +390,75 @@ def expected_course(
     )
 
 
+def expected_places(points: Sequence[ExpectedPoint], x: Scale, y: Scale) -> tuple[Place, ...]:
+    """Where the expected course's label may go: above its band, then under it, at its end
+    and then at its start, close to it first and then a line or two further off."""
+    first, last = points[0], points[-1]
+    places = []
+    for gap in (0.8, 3.6, 6.4):
+        places += [
+            Place(x(last[0]) - 1, y(last[4]) - gap, "end"),
+            Place(x(last[0]) - 1, y(last[2]) + gap + ASCENT * LABEL_SIZE, "end"),
+            Place(x(first[0]) + 1, y(first[4]) - gap),
+            Place(x(first[0]) + 1, y(first[2]) + gap + ASCENT * LABEL_SIZE),
+        ]
+    return tuple(places)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The main chart's labelled things, placed clear of the data, the bands and each other."""
+
+    rules: tuple[Rule, ...]
+    band: Band | None
+    course: ExpectedCourse | None
+
+
+def place_labels(
+    frame: Frame,
+    rules: Sequence[tuple[float, str]],
+    band: tuple[float, float, str] | None,
+    course: ExpectedCourse | None,
+    data: list[Segment],
+    markers: list[Box],
+    y: Scale,
+    course_places: Sequence[Place] = (),
+) -> Labels:
+    """The rules' labels first, then the band's (inside it), then the expected course's; no
+    label on a line, a marker, another label, or a band (the hatched expected band, or the
+    grey change band other than for its own label)."""
+    hatched: list[Area] = []
+    if course is not None:
+        outline = [*course.band, course.band[0]]
+        data = data + [(*a, *b) for a, b in itertools.pairwise(outline)]
+        hatched.append(course.band)
+    band_lines = [across(frame, y(value)) for value in band[:2]] if band else []
+    grey = [rectangle((frame.plot_left, y(band[1]), frame.plot_right, y(band[0])))] if band else []
+    taken: list[Box] = []
+    placed_rules = []
+    for value, label in rules:
+        places = rule_places(frame, y(value))
+        edges = [line for line in band_lines if abs(line[1] - y(value)) > 0.01]  # not its own
+        place = place_label(label, places, data + edges, markers, taken, areas=hatched + grey)
+        taken.append(place.box(label))
+        placed_rules.append(Rule(value, y(value), label, place))
+    rule_lines = [across(frame, rule.y) for rule in placed_rules]
+    placed_band = None
+    if band is not None:
+        low, high, label = band
+        places = band_places(frame, y(high), y(low))
+        place = place_label(label, places, data + rule_lines, markers, taken, areas=hatched)
+        taken.append(place.box(label))
+        placed_band = Band(low, high, y(high), y(low), label, place)
+    if course is not None:
+        lines = data + rule_lines + band_lines
+        place = place_label(
+            course.label, course_places, lines, markers, taken, areas=hatched + grey
+        )
+        course = replace(course, place=place)
+    return Labels(tuple(placed_rules), placed_band, course)
+
+
 def main_chart(
     scored: Sequence[ScoredForm],
     cutoff: float,
@@ -361,12 +469,22 @@ def main_chart(
     expected: Sequence[ExpectedPoint] = (),
     expected_label: str = "",
     below_expected: Mapping[int, bool] | None = None,
+    flag_sessions: Sequence[int] | None = None,
+    axis_titles: tuple[str, str] = ("", ""),
 ) -> Chart:
     """Outcome and alliance totals by session, the cutoff, the alert line and the RCI band,
     the last two labelled in the page's language; with EXPECTED, the expected course from the
-    client's intake and a ring round each session BELOW_EXPECTED names (two when well below)."""
+    client's intake and a ring round each session BELOW_EXPECTED names (two when well below).
+    A triangle marks each of FLAG_SESSIONS (every session with a flag, unless given). The
+    scale starts at 20 when nothing drawn is lower (scale_bottom)."""
     sessions = [entry.form.session for entry in scored]
-    x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame)
+    alliance = next((e.form.instrument for e in scored if e.kind == "alliance"), "SRS")
+    intake = next((e.total for e in scored if e.kind == "outcome" and e.total is not None), None)
+    edges = band_edges(intake, t.rci) if intake is not None else None
+    drawn = [e.total for e in scored if e.total is not None]
+    drawn += [cutoff, t.alert_total, *(edges or ()), *(v for p in expected for v in p[2:])]
+    bottom = scale_bottom(drawn)
+    x, y = session_scale(sessions, frame), value_scale(MAX_SCORE, frame, bottom)
     flagged = {entry.form.session for entry in scored if entry.flags}
     series = []
     for kind in ("outcome", "alliance"):
@@ -374,44 +492,19 @@ def main_chart(
         if entries:
             values = [(e.form.session, e.total, e.form.session in flagged) for e in entries]
             series.append(make_series(entries[0].form.instrument, kind, values, x, y))
-    alliance = next((e.form.instrument for e in scored if e.kind == "alliance"), "SRS")
-    intake = next((e.total for e in scored if e.kind == "outcome" and e.total is not None), None)
-    edges = band_edges(intake, t.rci) if intake is not None else None
-    # Labels are kept off the data, the other lines and each other; the rules' labels first.
-    data, markers = lines_of(series), markers_of(series, MARKER_SIZE)
-    course = None
-    if expected:
-        course = expected_course(expected, x, y, expected_label, Place(0, 0))
-        outline = [*course.band, course.band[0]]
-        data += [(*a, *b) for a, b in itertools.pairwise(outline)]
-    band_lines = [across(frame, y(value)) for value in edges or ()]
-    taken: list[Box] = []
-    rules = []
-    for value, label in ((cutoff, cutoff_label), (t.alert_total, f"{alliance} {t.alert_total:g}")):
-        places = rule_places(frame, y(value))
-        place = place_label(label, places, data + band_lines, markers, taken)
-        taken.append(place.box(label))
-        rules.append(Rule(value, y(value), label, place))
-    rule_lines = [across(frame, rule.y) for rule in rules]
-    band = None
-    if edges is not None:
-        low, high = edges
-        places = band_places(frame, y(high), y(low))
-        place = place_label(band_label, places, data + rule_lines, markers, taken)
-        taken.append(place.box(band_label))
-        band = Band(low, high, y(high), y(low), band_label, place)
-    courses: tuple[ExpectedCourse, ...] = ()
+    course = expected_course(expected, x, y, expected_label, Place(0, 0)) if expected else None
+    labels = place_labels(
+        frame,
+        ((cutoff, cutoff_label), (t.alert_total, f"{alliance} {t.alert_total:g}")),
+        (*edges, band_label) if edges is not None else None,
+        course,
+        lines_of(series),
+        markers_of(series, MARKER_SIZE),
+        y,
+        expected_places(expected, x, y) if expected else (),
+    )
     below: tuple[Below, ...] = ()
     if course is not None:
-        first, last = expected[0], expected[-1]
-        places = (
-            Place(x(last[0]) - 1, y(last[4]) - 0.8, "end"),
-            Place(x(last[0]) - 1, y(last[2]) + 0.8 + ASCENT * LABEL_SIZE, "end"),
-            Place(x(first[0]) + 1, y(first[4]) - 0.8),
-            Place(x(first[0]) + 1, y(first[2]) + 0.8 + ASCENT * LABEL_SIZE),
-        )
-        place = place_label(expected_label, places, data + rule_lines + band_lines, markers, taken)
-        courses = (replace(course, place=place),)
         outcome = next((line for line in series if line.kind == "outcome"), None)
         wells = below_expected or {}
         below = tuple(
@@ -419,17 +512,20 @@ def main_chart(
             for p in (outcome.points if outcome else ())
             if p.session in wells
         )
+    starts = flagged if flag_sessions is None else set(flag_sessions)
     return Chart(
         frame=frame,
         x_ticks=session_ticks(sessions, x),
-        y_ticks=value_ticks(MAX_SCORE, 10, y),
+        y_ticks=value_ticks(MAX_SCORE, 5 if bottom else 10, y, bottom),
         series=tuple(series),
-        rules=tuple(rules),
-        band=band,
+        rules=labels.rules,
+        band=labels.band,
         marker=MARKER_SIZE,
-        flags=tuple(sorted((s, x(s)) for s in flagged)),
-        courses=courses,
+        flags=tuple(sorted((s, x(s)) for s in starts)),
+        courses=(labels.course,) if labels.course else (),
         below=below,
+        axis_titles=axis_titles,
+        y_break=bottom > 0,
     )
 
 

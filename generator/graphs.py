@@ -44,35 +44,46 @@ from paperfit.generator.export import csv_bytes
 from paperfit.generator.output import files_together, write_atomic
 from paperfit.generator.paper import BINDER_MARGINS_MM, binder_page_setup
 from paperfit.generator.render import groups_to_pdfs, pages_to_pdf, render_html
-from paperfit.generator.texts import fill, say_flags, texts
+from paperfit.generator.session_notes import (
+    Note,
+    flag_starts,
+    key_marks,
+    notes_text,
+    session_notes,
+)
+from paperfit.generator.text_width import PT_MM, text_lines, text_width_mm
+from paperfit.generator.texts import fill, texts
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
 
-MAIN_FRAME = Frame(width=170, height=70, left=10, right=3, top=4, bottom=7)
+MAIN_FRAME = Frame(width=170, height=67, left=12, right=3, top=4, bottom=9)
 ITEM_FRAME = Frame(width=42, height=24, left=6, right=1.5, top=1.5, bottom=5)
 # With both forms the item charts take two rows, so each is lower.
-ITEM_FRAME_BOTH = Frame(width=42, height=16, left=6, right=1.5, top=1.5, bottom=5)
-# Table lines on later pages: a row is one line, or more when its flags wrap (about 34
-# characters a line in the flags column). Chosen so that pages always fit; check_fits verifies.
-LINES_NEXT_PAGES = {"letter": 44, "a4": 48}
-FLAG_CHARS_PER_LINE = 34
+ITEM_FRAME_BOTH = Frame(width=42, height=15, left=6, right=1.5, top=1.5, bottom=5)
+# Table lines on later pages: a row is one line, or more when its notes wrap (the notes
+# column is at least NOTES_MM wide on each paper, less its padding, with both forms; 7 pt text,
+# bold where it has good news). Chosen so that pages always fit; check_fits verifies.
+LINES_NEXT_PAGES = {"letter": 48, "a4": 52}
+NOTES_MM, NOTES_PT = {"letter": 60.4, "a4": 54.5}, 7.0
 # Page 1's height model, in mm, measured on laid-out pages: where the table's first row would
-# start without a key, per paper and with one form or both (two rows of item charts); each
-# estimated line of the key (two columns, about KEY_CHARS characters a line) adds KEY_LINE_MM;
-# captions in Spanish and French wrap more (LANGUAGE_MM), and so do a practice name and a long
-# header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
+# start without a key, per paper and with one form or both (two rows of item charts); the
+# key's lines, wrapped in a column of KEY_COLUMN_MM and shared by its two columns, add
+# KEY_LINE_MM each (LANGUAGE_MM corrects the estimate per language); the facts under the title
+# wrap when wider than the page (facts_width), and a practice name and a
+# long header. A row takes ROW_MM, and ROW_LINE_MM more for each further line of its flags.
 TABLE_TOP_MM = {
-    ("letter", False): 134.6,
-    ("letter", True): 146.5,
-    ("a4", False): 138.0,
-    ("a4", True): 148.9,
+    ("letter", False): 130.4,
+    ("letter", True): 140.3,
+    ("a4", False): 131.4,
+    ("a4", True): 140.3,
 }
-LANGUAGE_MM = {"en": 0.0, "es": 4.5, "fr": 9.0}
-KEY_CHARS, KEY_LINE_MM = 60, 1.6
+LANGUAGE_MM = {"en": 0.0, "es": 3.3, "fr": 3.1}
+KEY_COLUMN_MM, KEY_PT = 81.0, 7.2  # a column of the key on A4 (the narrower), and its type
+KEY_LINE_MM = KEY_PT * 1.3 * PT_MM
 HEAD_LINE_MM = 3.7  # the practice name's line, or a header line that wraps
-HEAD_CHARS = 110  # the facts under the title (about 85 and the names), before they wrap
+FACTS_PT = 8.0  # the facts under the title, which wrap past the content width
 TITLE_CHARS = 55  # the title (client ID and name), before it wraps
-ROW_MM, ROW_LINE_MM = 3.91, 3.21
+ROW_MM, ROW_LINE_MM = 3.38, 2.97
 FOOT_MM = 6.5  # the foot, pinned to the bottom, and the space kept above it
 SPARE_MM = 2.0
 MISSING = "–"
@@ -95,11 +106,17 @@ class TableRow:
     change: str
     alliance: tuple[str, ...]
     alliance_total: str
-    flags: str
+    notes: tuple[Note, ...] = ()
 
     @property
-    def lines(self) -> int:
-        return max(1, math.ceil(len(self.flags) / FLAG_CHARS_PER_LINE))
+    def flags(self) -> str:
+        """The row's notes as plain text: each mark, with its words where it starts."""
+        return notes_text(self.notes)
+
+    def lines(self, paper: str) -> int:
+        """The lines the row takes on PAPER: one, or more when its notes wrap."""
+        bold = any(note.news and note.words for note in self.notes)  # good news is bold
+        return max(1, text_lines(self.flags, NOTES_MM[paper], NOTES_PT, bold=bold))
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,8 @@ def build_graph(
     )
     dates = sorted(e.form.date for e in scored if e.form.date)
     sources = sorted({Path(e.form.source.file).name for e in scored})
+    sessions = _by_session(by_kind)
+    notes = session_notes(sessions, cutoff, below, words)
     return ClientGraph(
         client=client,
         main=main_chart(
@@ -183,14 +202,25 @@ def build_graph(
             expected=points,
             expected_label=words["chart_expected"],
             below_expected=below,
+            flag_sessions=flag_starts(notes),
+            axis_titles=(words["axis_session"], words["axis_total"]),
         ),
         items=items,
-        rows=_rows(scored, by_kind, language, words, below),
+        rows=_rows(sessions, notes),
         outcome=names["outcome"],
         alliance=names["alliance"],
         outcome_labels=labels["outcome"],
         alliance_labels=labels["alliance"],
-        key=_key(words, names, client, cutoff, thresholds, by_kind["outcome"], sources)
+        key=_key(
+            words,
+            names,
+            client,
+            cutoff,
+            thresholds,
+            by_kind["outcome"],
+            sources,
+            key_marks(notes, words),
+        )
         + _expected_key(
             words, texts(language)["trajectories"]["too_few"], model, client, expected, course
         ),
@@ -200,26 +230,23 @@ def build_graph(
     )
 
 
-def _rows(
-    scored: Sequence[ScoredForm],
-    by_kind: dict[str, list[ScoredForm]],
-    language: str,
-    words: dict,
-    below: Mapping[int, bool],
-) -> tuple[TableRow, ...]:
-    """The table's rows; a session under the expected course says so first among its flags."""
+def _by_session(by_kind: Mapping[str, list[ScoredForm]]) -> dict[int, dict[str, ScoredForm]]:
+    """Each session's outcome and alliance form, in session order."""
     sessions: dict[int, dict[str, ScoredForm]] = defaultdict(dict)
     for kind, entries in by_kind.items():
         for entry in entries:
             sessions[entry.form.session][kind] = entry
+    return dict(sorted(sessions.items()))
+
+
+def _rows(
+    sessions: Mapping[int, Mapping[str, ScoredForm]], notes: Mapping[int, tuple[Note, ...]]
+) -> tuple[TableRow, ...]:
+    """The table's rows, each with its notes (generator/session_notes.py)."""
     rows = []
-    for session in sorted(sessions):
-        outcome, alliance = sessions[session].get("outcome"), sessions[session].get("alliance")
+    for session, forms in sessions.items():
+        outcome, alliance = forms.get("outcome"), forms.get("alliance")
         date = next((e.form.date for e in (outcome, alliance) if e and e.form.date), None)
-        flags = say_flags([f for e in (outcome, alliance) if e for f in e.flags], language)
-        if session in below:
-            below_words = words["well_below_expected" if below[session] else "below_expected"]
-            flags = words["flag_separator"].join(filter(None, (below_words, flags)))
         rows.append(
             TableRow(
                 session=session,
@@ -231,7 +258,7 @@ def _rows(
                     _number(v) for v in (alliance.form.items if alliance else (None,) * 4)
                 ),
                 alliance_total=_number(alliance.total if alliance else None),
-                flags=flags,
+                notes=notes.get(session, ()),
             )
         )
     return tuple(rows)
@@ -249,6 +276,7 @@ def _key(
     t: Thresholds,
     outcome: list[ScoredForm],
     sources: list[str],
+    marks: str = "",
 ) -> tuple[str, ...]:
     def say(key: str, **values: object) -> str:
         return fill(words[key], **values)
@@ -269,6 +297,7 @@ def _key(
         lines.append(say("key_band", intake=f"{intake:g}", rci=f"{t.rci:g}"))
     lines += [
         words["key_flags"],
+        *([marks] if marks else []),
         words["key_gaps"],
         say("key_source", source=", ".join(sources)),
     ]
@@ -362,15 +391,41 @@ def _expected_key(
     return tuple(lines)
 
 
+def key_height(key: Sequence[str]) -> float:
+    """The key's estimated height (mm): its lines, wrapped in a column, shared by two columns."""
+    lines = sum(text_lines(line, KEY_COLUMN_MM, KEY_PT) for line in key)
+    return math.ceil(lines / 2) * KEY_LINE_MM
+
+
+def facts_width(graph: ClientGraph, language: str) -> float:
+    """The width (mm) of the facts under the title on one line: each caption, its value in
+    bold, and the space after it."""
+    words = texts(language)["graph"]
+    client = graph.client
+    facts = [
+        (words["clinician"], client.clinician or MISSING),
+        (words["age_group"], words["age_groups"][client.age_group]),
+        (words["sessions"], f"{graph.sessions} ({graph.first_date} – {graph.last_date})"),
+        (words["printed"], "2026-01-01"),
+    ]
+    return sum(
+        text_width_mm(caption + words["colon"], FACTS_PT)
+        + text_width_mm(value, FACTS_PT, bold=True)
+        + 5.0
+        for caption, value in facts
+    )
+
+
 def first_page_room(graph: ClientGraph, paper: str, language: str, practice_name: str) -> float:
     """The height (mm) left for table rows on page 1, from the page's height model."""
     both = bool(graph.outcome and graph.alliance)
     top = TABLE_TOP_MM[(paper, both)] + LANGUAGE_MM.get(language, max(LANGUAGE_MM.values()))
-    top += KEY_LINE_MM * sum(math.ceil(len(line) / KEY_CHARS) for line in graph.key)
+    top += key_height(graph.key)
     client = graph.client
-    facts = len(client.clinician) + len(client.age_group) + 85
     title = len(client.client_id) + len(client.name) + 12
-    top += HEAD_LINE_MM * (bool(practice_name) + (facts > HEAD_CHARS) + (title > TITLE_CHARS))
+    width = Paper.named(paper).width - BINDER_MARGINS_MM[1] - BINDER_MARGINS_MM[3]
+    wraps = facts_width(graph, language) > width
+    top += HEAD_LINE_MM * (bool(practice_name) + wraps + (title > TITLE_CHARS))
     height = Paper.named(paper).height - BINDER_MARGINS_MM[0] - BINDER_MARGINS_MM[2]
     return height - FOOT_MM - SPARE_MM - top
 
@@ -383,7 +438,7 @@ def split_rows(
     pages: list[list[TableRow]] = [[]]
     room = first_room
     for row in rows:
-        height = ROW_MM + ROW_LINE_MM * (row.lines - 1)
+        height = ROW_MM + ROW_LINE_MM * (row.lines(paper) - 1)
         if height > room and (pages[-1] or len(pages) == 1):
             pages.append([])
             room = LINES_NEXT_PAGES[paper] * ROW_MM

@@ -195,6 +195,25 @@ def check_fits(document: Document) -> None:
             lowest = max(lowest, bottom)
 
 
+def overflowing(document: Document, name: str) -> list[str]:
+    """The data-name of each element of class NAME (a box of fixed height, such as a panel of
+    a pocket card) whose content reaches below its bottom: words that would be cut off."""
+    found = []
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            if element is None or name not in (element.get("class") or "").split():
+                continue
+            bottom = box.content_box_y() + box.height
+            lowest = max(
+                (inner.position_y + inner.margin_height() for inner in _boxes(box)),
+                default=bottom,
+            )
+            if lowest > bottom + OVERLAP_TOLERANCE_PX:
+                found.append(element.get("data-name") or name)
+    return found
+
+
 def _boxes(box: Any) -> Iterator[Any]:
     """BOX and every box inside it, absolutely positioned ones included (WeasyPrint's own
     descendants() stops at their placeholders)."""

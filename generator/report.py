@@ -15,7 +15,7 @@ import datetime
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from paperfit.forms.outcomes import (
     practice_outcomes,
 )
 from paperfit.forms.outputs import REPORT, mark
-from paperfit.forms.records import Client, Problem, Reading
+from paperfit.forms.records import Client, Form, Problem, Reading
 from paperfit.forms.scoring import ScoredForm, Thresholds
 from paperfit.forms.sheet import Paper
 from paperfit.forms.trajectories import Model
@@ -66,12 +66,21 @@ SECTION_HEAD_MM = 10.0  # a section heading with its space above
 TABLE_HEAD_MM = 5.5  # one line of column names
 GROUP_TABLE_HEAD_MM = 22.0  # the figures table's two header rows (names wrap to 4 lines)
 EMPTY_MM = 6.0
-# Column widths (mm) of the tables, as in report.css; the wrapping column takes what is left of
-# the narrowest content width (A4: 210 - 12 - 25 = 173 mm).
+# Column widths of the list tables come from their content (fit_columns): each column as wide
+# as its widest cell, up to its cap (mm), and the wrapping column takes what is left of the
+# narrowest content width (A4: 210 - 12 - 25 = 173 mm).
 NARROWEST_MM = 173.0
-FLAG_COLUMNS_MM = {"client": 20.0, "clinician": 34.0, "session": 15.0, "date": 20.0}
-PROBLEM_COLUMNS_MM = {"severity": 14.0, "where": 58.0}
-TRACK_COLUMNS_MM = {**FLAG_COLUMNS_MM, "clinician": 28.0, "score": 11.0, "expected": 36.0}
+FLAG_COLUMNS_MM = {"client": 30.0, "clinician": 45.0, "session": 15.0, "date": 20.0}
+PROBLEM_COLUMNS_MM = {"severity": 16.0, "form": 52.0, "where": 45.0}
+# The expected-course tables keep fixed widths (report.css).
+TRACK_COLUMNS_MM = {
+    "client": 20.0,
+    "clinician": 28.0,
+    "session": 15.0,
+    "date": 20.0,
+    "score": 11.0,
+    "expected": 36.0,
+}
 SHARE_COLUMNS_MM = {"name": 60.0}
 KEEP_ROWS = 3  # a section this short is never split over two pages
 SCALES = (1.0, 0.8, 0.6)  # budgets tried in turn when a page does not fit
@@ -89,6 +98,7 @@ class Section:
     intro: str = ""
     empty: str = ""
     keep: bool = False  # short sections start a new page rather than split
+    widths: Mapping[str, float] = field(default_factory=dict)  # mm of the fitted columns
 
 
 @dataclass(frozen=True)
@@ -216,8 +226,23 @@ def _group_height(row: dict[str, Any]) -> float:
     return 2.4 + name_lines * size * 1.2 * PT_MM + GROUP_LINE_MM + 6.5 * 1.2 * PT_MM
 
 
-def _rest(columns: dict[str, float]) -> float:
+def _rest(columns: Mapping[str, float]) -> float:
     return NARROWEST_MM - sum(columns.values())
+
+
+def fit_columns(
+    rows: Sequence[Mapping[str, str]], heads: Mapping[str, str], caps: Mapping[str, float]
+) -> dict[str, float]:
+    """The width (mm) of each column of CAPS: its widest cell of ROWS or its head (bold),
+    with padding, up to its cap; so a short name never wraps beside an empty column."""
+    widths = {}
+    for key, cap in caps.items():
+        widest = max(
+            [text_width_mm(heads.get(key, ""), 8, bold=True)]
+            + [text_width_mm(row[key], 8) for row in rows]
+        )
+        widths[key] = round(min(cap, widest / WIDTH_SLACK + CELL_PAD_MM + 0.6), 1)
+    return widths
 
 
 def _wrapped_height(*cells: tuple[str, float]) -> float:
@@ -231,7 +256,11 @@ def _intro_height(text: str) -> float:
 
 @dataclass(frozen=True)
 class ProblemRow:
+    """A data problem as listed: which form (client, instrument, session, date, as far as
+    known) first, then where it is in the files, then what is wrong."""
+
     severity: str
+    form: str
     where: str
     message: str
 
@@ -262,14 +291,30 @@ def _clipped(location: Location, limit: int) -> Location:
     )
 
 
-def _problem_rows(problems: Sequence[Problem], folder: str) -> list[ProblemRow]:
+def _form_of(problem: Problem, forms: Mapping[tuple, Form], instruments: set[str]) -> str:
+    """Client, instrument, session and date of the form PROBLEM is about, as far as known:
+    the form read from the same row, else the instrument its sheet is named for."""
+    where = problem.location
+    form = forms.get((where.file, where.sheet, where.row))
+    if form is None:
+        return where.sheet if where.sheet in instruments else ""
+    date = form.date.isoformat() if form.date else ""
+    return " · ".join(filter(None, (form.client_id, form.instrument, f"#{form.session}", date)))
+
+
+def _problem_rows(
+    problems: Sequence[Problem], folder: str, forms: Sequence[Form] = ()
+) -> list[ProblemRow]:
     """Errors first, then warnings (and anything else), each in the order found."""
     order = {"error": 0, "warning": 1}
     ranked = sorted(problems, key=lambda p: order.get(p.severity, 2))
+    by_row = {(f.source.file, f.source.sheet, f.source.row): f for f in forms}
+    instruments = {f.instrument for f in forms}
     rows = []
     for problem in ranked:
         where = replace(problem.location, file=_shorten(problem.location.file, folder))
-        rows.append(ProblemRow(problem.severity, str(where), problem.message))
+        form = _form_of(problem, by_row, instruments)
+        rows.append(ProblemRow(problem.severity, form, str(where), problem.message))
     return rows
 
 
@@ -410,8 +455,47 @@ def _percent(share: Share) -> str:
     return "" if share.percent is None else f" ({share.percent:.0f} %)"
 
 
-def _threshold_text(thresholds: Thresholds) -> str:
-    return " · ".join(f"{t.name} {t.value:g} ({t.source})" for t in thresholds.used)
+def _from(parts: Sequence[tuple[str, str]], words: Mapping[str, Any]) -> str:
+    """PARTS (text, origin) joined, each run of one origin followed by where it came from
+    in one short phrase: "adults 25, children 32 (published with the form)"."""
+    runs: list[tuple[str, list[str]]] = []
+    for text, origin in parts:
+        if runs and runs[-1][0] == origin:
+            runs[-1][1].append(text)
+        else:
+            runs.append((origin, [text]))
+    said = words["threshold_from"]
+    return "; ".join(f"{', '.join(texts)} ({said[origin]})" for origin, texts in runs)
+
+
+def threshold_lines(thresholds: Thresholds, words: Mapping[str, Any]) -> list[str]:
+    """The thresholds in plain words, each with where it came from (the form's published
+    value, this practice's settings, or paperfit's default): no setting or file names."""
+    used = {t.name: t for t in thresholds.used}
+
+    def part(name: str, template: str, **values: str) -> tuple[str, str]:
+        t = used[name]
+        return fill(template, value=f"{t.value:g}", **values), t.origin
+
+    groups = words["age_groups"]
+    cutoffs = [
+        part(f"cutoff_{group}", words["threshold_group"], group=groups[group])
+        for group in groups
+        if f"cutoff_{group}" in used
+    ]
+    alert = [
+        part("srs_alert_total", words["threshold_alert_total"]),
+        part("srs_alert_item", words["threshold_alert_item"]),
+    ]
+    return [
+        fill(words["threshold_cutoff"], values=_from(cutoffs, words)),
+        fill(words["threshold_rci"], values=_from([part("rci", words["threshold_change"])], words)),
+        fill(words["threshold_alert"], values=_from(alert, words)),
+        fill(
+            words["threshold_review"],
+            values=_from([part("no_improvement_by_session", words["threshold_by"])], words),
+        ),
+    ]
 
 
 def _groups_section(outcomes: Outcomes, words: dict[str, Any]) -> Section:
@@ -439,13 +523,13 @@ def _notes_section(thresholds: Thresholds, words: dict[str, Any]) -> Section:
 
 
 def _thresholds_section(thresholds: Thresholds, words: dict[str, Any]) -> Section:
-    threshold_text = _threshold_text(thresholds)
+    lines = threshold_lines(thresholds, words)
     return Section(
         "thresholds",
         words["thresholds_title"],
         SECTION_HEAD_MM,
-        (threshold_text,),
-        (text_lines(threshold_text, NARROWEST_MM) * LINE_MM,),
+        tuple(lines),
+        tuple(text_lines(line, NARROWEST_MM - 4) * LINE_MM + 0.6 for line in lines),
         keep=True,
     )
 
@@ -462,7 +546,9 @@ def _flags_section(flags: Sequence[FlagLine], words: dict[str, Any], language: s
         }
         for line in flags
     ]
-    flag_rest = _rest(FLAG_COLUMNS_MM)
+    heads = {key: words[key] for key in FLAG_COLUMNS_MM}
+    widths = fit_columns(flag_rows, heads, FLAG_COLUMNS_MM)
+    flag_rest = _rest(widths)
     return Section(
         "flags",
         words["flags_title"],
@@ -470,14 +556,15 @@ def _flags_section(flags: Sequence[FlagLine], words: dict[str, Any], language: s
         tuple(flag_rows),
         tuple(
             _wrapped_height(
-                (row["client"], FLAG_COLUMNS_MM["client"]),
-                (row["clinician"], FLAG_COLUMNS_MM["clinician"]),
+                (row["client"], widths["client"]),
+                (row["clinician"], widths["clinician"]),
                 (row["reason"], flag_rest),
             )
             for row in flag_rows
         ),
         intro=words["flags_intro"],
         empty=words["flags_empty"],
+        widths=widths,
     )
 
 
@@ -493,8 +580,18 @@ def _problem_counts(reading: Reading, words: dict[str, Any], language: str) -> d
 def _problems_section(
     reading: Reading, folder: str, words: dict[str, Any], language: str
 ) -> Section:
-    problems = _problem_rows(reading.problems, folder)
-    problem_rest = _rest(PROBLEM_COLUMNS_MM)
+    problems = _problem_rows(reading.problems, folder, reading.forms)
+    heads = {"severity": words["kind"], "form": words["form"], "where": words["where"]}
+    cells = [
+        {
+            "severity": words["severities"].get(row.severity, row.severity),
+            "form": row.form,
+            "where": row.where,
+        }
+        for row in problems
+    ]
+    widths = fit_columns(cells, heads, PROBLEM_COLUMNS_MM)
+    problem_rest = _rest(widths)
     problems_intro = fill(words["problems_intro"], **_problem_counts(reading, words, language))
     return Section(
         "problems",
@@ -502,11 +599,16 @@ def _problems_section(
         SECTION_HEAD_MM + _intro_height(problems_intro) + TABLE_HEAD_MM,
         tuple(problems),
         tuple(
-            _wrapped_height((row.where, PROBLEM_COLUMNS_MM["where"]), (row.message, problem_rest))
+            _wrapped_height(
+                (row.form, widths["form"]),
+                (row.where, widths["where"]),
+                (row.message, problem_rest),
+            )
             for row in problems
         ),
         intro=problems_intro,
         empty=words["problems_empty"],
+        widths=widths,
     )
 
 

@@ -32,10 +32,11 @@ from paperfit.forms.outputs import PROOF, SCAN_WORKBOOK, mark
 from paperfit.forms.records import ITEM_COUNT
 from paperfit.forms.scan_records import LINE_OK, PAGE_OK, ItemReading, ScannedPage, ScanResult
 from paperfit.forms.scoring import Thresholds
-from paperfit.forms.sheet import SCANS_SHEET, Paper
+from paperfit.forms.sheet import BEFORE_ITEMS, SCANS_SHEET, Paper
 from paperfit.generator.export import csv_bytes
 from paperfit.generator.output import files_together, write_atomic
 from paperfit.generator.render import pages_to_pdf, render_html
+from paperfit.generator.text_width import text_lines
 from paperfit.generator.texts import count, fill, texts
 from paperfit.generator.workbook import EntryRow, Listing, write_workbook
 
@@ -61,10 +62,22 @@ WORKBOOK_EXTRA = (*STATUSES, "page_status", "source", "page")
 PROOF_HEAD_MM = 30.0  # the proof's title and key, on its first page
 PROOF_THUMBNAIL_MM = 56.0  # a 40 mm wide picture of a letter or A4 page, and its margin
 PROOF_MARGINS_MM = (12.0, 14.0)  # top and bottom, sides: room for each line at actual size
+# The height model of a form on the proof (print.css), in mm: a line's row (its 11 mm picture
+# and padding, with room to spare); a line to check has, under its label (a column PROOF_LABEL_MM
+# wide), the measured box and the column to type in. PROOF_TEXT_MM: the narrower page's width.
+PROOF_ROW_MM, PROOF_LABEL_MM, PROOF_BOX_MM = 13.0, 27.0, 6.0
+PROOF_TEXT_MM, LINE_MM_75PT = 182.0, 7.5 * 1.25 * 25.4 / 72
+# The marks drawn on a proof's lines differ in shape as well as colour, so that a proof
+# printed in grey still tells them apart: a read mark is a solid line under a filled
+# triangle, a best guess a dashed line under a ring, a mark that could not be used a dotted
+# line under a cross; the end ticks found are short ticks under the line.
 MARK_COLOUR = (0, 0, 220)  # BGR: red, the mark found
-GUESS_COLOUR = (0, 140, 255)  # orange, an unconfirmed best guess
+GUESS_COLOUR = (0, 100, 210)  # dark orange (mid grey in print), an unconfirmed best guess
+PROBLEM_COLOUR = (140, 0, 140)  # purple, a mark that could not be used
 TICK_COLOUR = (200, 90, 0)  # blue, the end ticks found
+READ, GUESSED, PROBLEM = "read", "guess", "problem"
 OUTPUT_NAMES = ("measurements.xlsx", "measurements.csv", "proof.pdf")
+WORKBOOK_NAME = OUTPUT_NAMES[0]
 
 
 def earlier_results(out: Path) -> list[Path]:
@@ -256,7 +269,21 @@ def _summary(result: ScanResult, words: dict[str, Any], language: str) -> str:
 def _estimated_height(form: dict) -> float:
     """About how tall FORM's block prints, in mm, with room to spare."""
     thumbnail = PROOF_THUMBNAIL_MM if form["thumbnail"] else 0.0
-    return 16.0 + 4.0 * len(form["notes"]) + 13.0 * len(form["lines"]) + thumbnail
+    to_type = 0.0
+    if form["type_here"]:
+        to_type = LINE_MM_75PT * text_lines(form["type_here"], PROOF_TEXT_MM, 7.5)
+    lines = sum(_line_height(line) for line in form["lines"])
+    return 16.0 + 4.0 * len(form["notes"]) + lines + thumbnail + to_type
+
+
+def _line_height(line: dict) -> float:
+    """A line's row: its picture, or for a line to check, its label over the measured box and
+    the column to type in (templates/_proof.html, print.css), if taller."""
+    if line["ok"]:
+        return PROOF_ROW_MM
+    label = text_lines(f"{line['number']}. {line['label']}", PROOF_LABEL_MM, 8.0, bold=True)
+    column = text_lines(line["column"], PROOF_LABEL_MM, 6.5)
+    return max(PROOF_ROW_MM, 1.0 + label * 3.6 + PROOF_BOX_MM + column * 2.9)
 
 
 def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: str) -> dict:
@@ -270,15 +297,31 @@ def _proof_form(kind: str, page: ScannedPage, words: dict[str, Any], language: s
         heading.append(code.instrument)
         session = fill(words["session"], session=code.session) if code.session else ""
         heading += [part for part in (code.client_id, session, code.date) if part]
+    lines = [_proof_item(item, instrument, page, words) for item in page.items]
     return {
         "review": kind == "review",
+        "type_here": _type_here(page, words) if any(not line["ok"] for line in lines) else "",
         "heading": " · ".join(heading),
         "status": _status(page.reason, words) if page.reason else _to_check(page, words, language),
         "notes": _notes(page, words, with_reason=False),
         "total": None if page.total is None else fill(words["total"], total=f"{page.total:.1f}"),
-        "lines": [_proof_item(item, instrument, page, words) for item in page.items],
+        "lines": lines,
         "thumbnail": None if page.thumbnail is None else _png_data_uri(page.thumbnail),
     }
+
+
+def _type_here(page: ScannedPage, words: dict[str, Any]) -> str:
+    """The one line saying where a value measured by hand is typed: the workbook, the form's
+    sheet (its instrument, when the page code was read)."""
+    sheet = page.code.instrument if page.code is not None else ""
+    if not sheet:
+        return fill(words["type_here_unknown"], workbook=WORKBOOK_NAME)
+    return fill(words["type_here"], workbook=WORKBOOK_NAME, sheet=sheet)
+
+
+def item_column(number: int) -> str:
+    """The letter of item NUMBER's column on a form's sheet (after client, session, date)."""
+    return chr(ord("A") + len(BEFORE_ITEMS) + number - 1)
 
 
 def _to_check(page: ScannedPage, words: dict[str, Any], language: str) -> str:
@@ -306,6 +349,7 @@ def _proof_item(
         if instrument
         else fill(words["item"], number=item.number)
     )
+    kind = READ if value is not None else GUESSED if guess is not None else PROBLEM
     return {
         "number": item.number,
         "label": label,
@@ -313,24 +357,40 @@ def _proof_item(
         "guess": None if guess is None else fill(words["guess"], guess=f"{guess:.1f}"),
         "status": _status(item.status, words),
         "ok": item.status == LINE_OK and page.status == PAGE_OK,
-        "picture": _png_data_uri(drawn_line(item, confirmed=value is not None)),
+        "column": fill(words["type_column"], column=item_column(item.number), label=label),
+        "picture": _png_data_uri(drawn(item, kind)),
     }
 
 
-def drawn_line(item: ItemReading, confirmed: bool) -> np.ndarray:
-    """The line's picture in colour with the end ticks and the mark found drawn over it."""
+def _dashed(picture: np.ndarray, x: int, colour: tuple, on: int, off: int) -> None:
+    """A vertical line at X down the whole PICTURE, ON pixels drawn and OFF left out."""
+    for top in range(0, picture.shape[0], on + off):
+        cv2.line(picture, (x, top), (x, min(top + on, picture.shape[0]) - 1), colour, 1)
+
+
+def drawn(item: ItemReading, kind: str) -> np.ndarray:
+    """The line's picture in colour with the end ticks and the mark found drawn over it, its
+    shape saying what it is (KIND: READ, GUESSED or PROBLEM), in grey as well as in colour."""
     picture = cv2.cvtColor(item.picture, cv2.COLOR_GRAY2BGR)
     height, width = picture.shape[:2]
     if item.ticks_at is not None:
         for at in item.ticks_at:
             x = round(at * width)
             cv2.line(picture, (x, height - 12), (x, height - 1), TICK_COLOUR, 3)
-    if item.mark_at is not None:
-        x = round(item.mark_at * width)
-        colour = MARK_COLOUR if confirmed else GUESS_COLOUR
-        cv2.line(picture, (x, 0), (x, height - 1), colour, 1)
+    if item.mark_at is None:
+        return picture
+    x = round(item.mark_at * width)
+    if kind == READ:
+        cv2.line(picture, (x, 0), (x, height - 1), MARK_COLOUR, 1)
         triangle = np.array([(x - 5, 0), (x + 5, 0), (x, 8)], dtype=np.int32)
-        cv2.fillPoly(picture, [triangle], colour)
+        cv2.fillPoly(picture, [triangle], MARK_COLOUR)
+    elif kind == GUESSED:
+        _dashed(picture, x, GUESS_COLOUR, 5, 4)
+        cv2.circle(picture, (x, 6), 5, GUESS_COLOUR, 2)
+    else:
+        _dashed(picture, x, PROBLEM_COLOUR, 1, 3)
+        cv2.line(picture, (x - 5, 1), (x + 5, 11), PROBLEM_COLOUR, 2)
+        cv2.line(picture, (x - 5, 11), (x + 5, 1), PROBLEM_COLOUR, 2)
     return picture
 
 

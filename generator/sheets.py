@@ -78,6 +78,14 @@ class PrintOptions:
     fillable: bool = False
 
 
+def panel_key(instrument: Instrument) -> str:
+    """The [panel] text for INSTRUMENT: a group's alliance form speaks of the leader, as the
+    form does; otherwise the text for its audience and kind."""
+    if instrument.format == "group" and instrument.kind == "alliance":
+        return "group_alliance"
+    return f"{audience_of(instrument)}_{instrument.kind}"
+
+
 def audience_of(instrument: Instrument) -> str:
     """Child forms speak to the child; all others to an adult."""
     return "child" if set(instrument.age_groups) == {"child"} else "adult"
@@ -233,8 +241,7 @@ def _form_page(
 ) -> str:
     """One form sheet; SHEET_NUMBER (1-based among the form sheets) names its PDF fields."""
     text = texts(options.language)
-    audience = audience_of(instrument)
-    panel = text["panel"][f"{audience}_{instrument.kind}"] if options.explain == "panel" else ""
+    panel = text["panel"][panel_key(instrument)] if options.explain == "panel" else ""
     geometry = LineGeometry()
     fillable = _fillable(instrument, sheet_number, geometry) if options.fillable else None
     places = line_places(instrument, options.paper, options.large_print)

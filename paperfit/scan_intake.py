@@ -28,8 +28,8 @@ from paperfit.forms.instrument import Catalog
 from paperfit.forms.limits import Limits
 from paperfit.forms.precedence import rank_of
 from paperfit.forms.records import Form
-from paperfit.forms.scan_records import BLANK, LINE_OK, PAGE_OK, ScannedPage
-from paperfit.generator.scan_results import drawn_line
+from paperfit.forms.scan_records import BLANK, LINE_OK, PAGE_OK, ItemReading, ScannedPage
+from paperfit.generator.scan_results import GUESSED, PROBLEM, READ, drawn
 from paperfit.scanner.pages import SUFFIXES
 from paperfit.scanner.scan_reading import BEYOND_ENDS_MM, PROOF_PX_PER_MM, plan, scan
 
@@ -130,6 +130,14 @@ def _ticks(item: Any) -> tuple[float, float]:
     return BEYOND_ENDS_MM / width_mm, 1 - BEYOND_ENDS_MM / width_mm
 
 
+def _kind(item: ItemReading) -> str:
+    """How the line's picture shows its mark: read, a guess to confirm, or a problem (the
+    proof sheet's shapes)."""
+    if item.status == LINE_OK:
+        return READ
+    return GUESSED if item.reading.guess is not None else PROBLEM
+
+
 def _mark_rows(page: ScannedPage) -> list[dict[str, Any]]:
     rows = []
     for item in page.items:
@@ -140,7 +148,7 @@ def _mark_rows(page: ScannedPage) -> list[dict[str, Any]]:
                 "item": item.number,
                 "status": item.status,
                 "value": guess,
-                "picture": _png(drawn_line(item, confirmed=item.status == LINE_OK)),
+                "picture": _png(drawn(item, _kind(item))),
                 "mark_at": item.mark_at,
                 "tick_left": left,
                 "tick_right": right,

@@ -240,6 +240,7 @@ def test_expected_sections():
     assert set(texts["panel"]) == {
         "adult_outcome",
         "adult_alliance",
+        "group_alliance",
         "child_outcome",
         "child_alliance",
         "caretaker_outcome",
