@@ -57,7 +57,9 @@ class LineCut:
     followed (always False for a scan: it is cut where the mapping puts it);
     shift_mm: the largest distance between the line found and its mapped place; sag_mm: how far
     the line bows from a straight chord between its ends; paper: the paper's brightness along
-    the line before the light was evened out (grey level; None for a scan).
+    the line before the light was evened out (grey level; None for a scan); curve: the line's
+    offset in mm from its mapped row against mm from the picture's left (np.polyval
+    coefficients; None when not followed).
     """
 
     picture: np.ndarray
@@ -66,6 +68,7 @@ class LineCut:
     shift_mm: float = 0.0
     sag_mm: float = 0.0
     paper: float | None = None
+    curve: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)

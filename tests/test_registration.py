@@ -79,7 +79,7 @@ def test_registration(case) -> None:
         assert np.allclose(to_page(reg, *predicted), centre, atol=1e-6)
     code = read_code(page, reg)
     assert code == PageCode(
-        "ORS", 1, False, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1
+        "ORS", 1, False, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1, paper
     ), code
 
 
