@@ -57,6 +57,9 @@ NEAR_MM = 1.5  # ink this close to the line but not touching is "away from the l
 END_CLAMP_MM = 0.2  # marks this far beyond a tick still read as 0 or 10
 FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
+FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SIGMAS of noise)
+NOISE_SIGMAS = 5.0
+SKIP_MM = 0.6  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
 def _unreadable() -> LineReading:
@@ -142,10 +145,11 @@ def _round_dot(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> bool:
     return width <= DOT_ROUNDNESS * height
 
 
-def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
+def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> LineReading:
     """Read the pen mark on one rating line (see the module docstring), stage by stage: the
     ink, the crop levelled, the printed line, its end ticks, the pen's ink, the marks, the
-    verdict."""
+    verdict. A PHOTO's crop (its light evened out) is searched for fainter ink too (faint_ink:
+    a coloured ballpoint, a pencil), and the pieces of a stroke the pen skipped are joined."""
     if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
         raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
     ppm = float(px_per_mm)
@@ -162,8 +166,11 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
     length_mm = (ticks.right - ticks.left) / ppm
     if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
         return _unreadable()
-    pen = pen_ink(level, line, ticks, ppm)
-    marks = find_marks(pen, line, ticks, ppm)
+    halo = 0
+    if photo:
+        level, line, halo = faint_ink(crop, ink, level, line, ppm)
+    pen = pen_ink(level, line, ticks, ppm, halo)
+    marks = find_marks(pen, line, ticks, ppm, join_mm=SKIP_MM if photo else 0.0)
     return verdict(marks, line, ticks, ppm)
 
 
@@ -333,6 +340,30 @@ def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) 
     return bool((above & below).any())
 
 
+def faint_ink(
+    grey: np.ndarray, ink: Ink, level: Levelled, line: Line, ppm: float
+) -> tuple[Levelled, Line, int]:
+    """LEVEL with its ink mask taken down to FAINT_MIN below the paper (or NOISE_SIGMAS times
+    the paper's noise, whichever is more), for a photo's pen, which may be far lighter than
+    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), and
+    by how many pixels it widened (the ticks' masks are widened as much)."""
+    paper_pixels = grey[grey >= ink.threshold]
+    spread = float(np.median(np.abs(paper_pixels - np.median(paper_pixels)))) * 1.4826
+    depth = max(FAINT_MIN, NOISE_SIGMAS * spread)
+    dark = level.ink_weight > depth
+    h = dark.shape[0]
+    run = slice(line.start, line.end + 1)
+    full = dark[:, run].mean(axis=1) >= 0.5
+    top, bottom = line.top, line.bottom
+    while top > 0 and full[top - 1]:
+        top -= 1
+    while bottom < h - 1 and full[bottom + 1]:
+        bottom += 1
+    halo = max(line.top - top, bottom - line.bottom)
+    wide = Line(top, bottom, line.y, line.half, line.start, line.end)
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo
+
+
 @dataclass(frozen=True, eq=False)
 class PenInk:
     """The ink left when the printed line and ticks are taken out (MASK), and for each tick
@@ -342,9 +373,10 @@ class PenInk:
     near_tick: np.ndarray
 
 
-def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> PenInk:
+def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float, halo: int = 0) -> PenInk:
     """The pen's ink: the dark pixels minus the printed line (kept in columns where ink goes
-    on just above or below it: a stroke crossing it) and minus a strip around each tick."""
+    on just above or below it: a stroke crossing it) and minus a strip around each tick
+    (HALO pixels wider each side where the ink mask shows the print blurred wider)."""
     dark = level.dark
     h, w = dark.shape
     m = max(1, round(0.1 * ppm))
@@ -364,7 +396,7 @@ def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> PenInk:
     # Ink next to a tick's masked strip was cut by it: a mark on or at the end tick.
     near_tick = np.zeros((2, h, w), dtype=bool)
     for end, (g0, g1) in enumerate((ticks.left_cols, ticks.right_cols)):
-        strip = slice(max(0, g0 - 2 * m), g1 + 2 * m + 1)
+        strip = slice(max(0, g0 - 2 * m - halo), g1 + 2 * m + halo + 1)
         pen[t_rows, strip] = False
         near_tick[end, t_rows, strip] = True
         near_tick[end] = cv2.dilate(near_tick[end].astype(np.uint8), np.ones((5, 5))) > 0
@@ -381,12 +413,21 @@ class Marks:
     away: tuple[float, ...]
 
 
-def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float) -> Marks:
+def find_marks(
+    pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float = 0.0
+) -> Marks:
     """The pen's ink in connected pieces, specks and child forms' faces left out, sorted into
-    marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(
-        pen.mask.astype(np.uint8), connectivity=8
-    )
+    marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it.
+    Pieces less than JOIN_MM apart are one piece (a stroke where the pen skipped)."""
+    mask = pen.mask.astype(np.uint8)
+    if join_mm > 0:
+        size = max(3, round(join_mm * ppm) | 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        labels = np.where(mask > 0, labels, 0)
+    else:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
     faces, gap_hits, gap = _faces(comps, ticks, ppm)
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line

@@ -385,7 +385,7 @@ def _read_line(
     px_per_printed_mm = resolution / reg.scale
     cut = cut_line(page, reg, box, (place.left, place.right), resolution, photo)
     picture = cut.picture
-    reading = pen.measure_line(picture, px_per_printed_mm)
+    reading = pen.measure_line(picture, px_per_printed_mm, photo)
     width_mm = picture.shape[1] / px_per_printed_mm
     local_scale = None
     if reading.ticks_mm is not None:
