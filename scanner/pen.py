@@ -59,7 +59,7 @@ FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
 FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SIGMAS of noise)
 NOISE_SIGMAS = 5.0
-SKIP_MM = 0.6  # in a photo, pieces of ink this near each other are one stroke the pen skipped
+SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
 def _unreadable() -> LineReading:
@@ -459,13 +459,51 @@ def find_marks(
     # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
     # of such a mark is hidden under the tick, so a crossing found far from the tick is not
     # trusted (kept as a guess, like a dash).
-    for tick, pieces in zip((ticks.left, ticks.right), at_tick, strict=True):
+    # If the mark's ink within 1 mm of the line is clear of the tick (an X or a circle drawn
+    # just inside the end), its crossing is found from ink the tick hid nothing of: trusted.
+    for end, (tick, pieces) in enumerate(zip((ticks.left, ticks.right), at_tick, strict=True)):
         if pieces:
             xs = np.concatenate([piece[0] for piece in pieces])
             ys = np.concatenate([piece[1] for piece in pieces])
             mx, dash = _crossing(xs, ys, yl, ppm)
-            crossing.append((mx, dash or abs(mx - tick) > AT_TICK_MM * ppm))
+            slab = np.abs(ys - yl) <= 1.0 * ppm
+            clear = slab.any() and not pen.near_tick[end, ys[slab], xs[slab]].any()
+            if abs(mx - tick) > AT_TICK_MM * ppm and not clear:
+                # an X whose crossing the tick hides in part: where its two arms meet
+                arms = _x_crossing(xs, ys, yl, ppm)
+                mx, clear = (arms, True) if arms is not None else (mx, False)
+            crossing.append((mx, dash or (abs(mx - tick) > AT_TICK_MM * ppm and not clear)))
     return Marks(tuple(crossing), tuple(away))
+
+
+def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """Where the two arms of an X meet (px along the line), from its ink away from the line
+    (the upper left and lower right arm one stroke, the upper right and lower left the
+    other), or None when the ink is not two straight arms crossing near the line."""
+    off = 0.6 * ppm
+    upper, lower = ys < yl - off, ys > yl + off
+    if upper.sum() < 6 or lower.sum() < 6:
+        return None
+    split_up = float(np.median(xs[upper]))
+    split_down = float(np.median(xs[lower]))
+    falling = (upper & (xs < split_up)) | (lower & (xs >= split_down))  # "\"
+    rising = (upper & (xs >= split_up)) | (lower & (xs < split_down))  # "/"
+    fits = []
+    for arm in (falling, rising):
+        if arm.sum() < 6:
+            return None
+        px, py = xs[arm].astype(float), ys[arm].astype(float)
+        evals, evecs = np.linalg.eigh(np.cov(np.vstack((px - px.mean(), py - py.mean()))))
+        if evals[1] < 9.0 * max(evals[0], 1e-9):
+            return None
+        fits.append((px.mean(), py.mean(), *evecs[:, 1]))
+    (x1, y1, u1, v1), (x2, y2, u2, v2) = fits
+    det = u1 * (-v2) - v1 * (-u2)
+    if abs(det) < math.sin(math.radians(40)) or u1 * v1 * u2 * v2 > 0:
+        return None  # nearly parallel, or both leaning the same way: not an X
+    t = ((x2 - x1) * (-v2) - (y2 - y1) * (-u2)) / det
+    cx, cy = x1 + t * u1, y1 + t * v1
+    return float(cx) if abs(cy - yl) <= 1.5 * ppm else None
 
 
 def _faces(
