@@ -37,7 +37,8 @@ POOR_PHOTO = "poor photo"  # a photo too blurred, shadowed or bent to measure to
 @dataclass(frozen=True)
 class LineReading:
     """What scanner/pen.py found on one line: the value (cm) when it is sure, the status, the
-    tick-to-tick length, a best guess, how many marks, where the mark and the ticks are (mm)."""
+    tick-to-tick length, a best guess, how many marks, where the mark and the ticks are (mm),
+    and whether the mark is too faint to measure (a pencil's, in a photo: FAINT_MARK)."""
 
     value: float | None
     status: str
@@ -46,6 +47,10 @@ class LineReading:
     marks: int
     mark_x_mm: float | None
     ticks_mm: tuple[float, float] | None
+    faint: bool = False
+
+
+FAINT_MARK = "pencil: too faint to measure"  # why a faint mark's line goes to review
 
 
 @dataclass(frozen=True, eq=False)

@@ -24,7 +24,7 @@ in the crop's own millimetres (so a sheet printed at 97 % has a length_mm near 9
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -59,6 +59,10 @@ FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
 FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SIGMAS of noise)
 NOISE_SIGMAS = 5.0
+FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is too faint
+FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
+FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
+FAINT_AREA_MM2 = 1.5  # and a patch of it this large is a faint mark
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
@@ -166,12 +170,13 @@ def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> Lin
     length_mm = (ticks.right - ticks.left) / ppm
     if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
         return _unreadable()
-    halo = 0
-    if photo:
-        level, line, halo = faint_ink(crop, ink, level, line, ppm)
-    pen = pen_ink(level, line, ticks, ppm, halo)
-    marks = find_marks(pen, line, ticks, ppm, join_mm=SKIP_MM if photo else 0.0)
-    return verdict(marks, line, ticks, ppm)
+    if not photo:
+        pen = pen_ink(level, line, ticks, ppm)
+        return verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
+    faint_level, wide, halo, noise = faint_ink(crop, ink, level, line, ppm)
+    pen = pen_ink(faint_level, wide, ticks, ppm, halo)
+    reading = verdict(find_marks(pen, wide, ticks, ppm, join_mm=SKIP_MM), wide, ticks, ppm)
+    return too_faint(reading, faint_level, wide, pen, ppm, noise)
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,11 +347,12 @@ def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) 
 
 def faint_ink(
     grey: np.ndarray, ink: Ink, level: Levelled, line: Line, ppm: float
-) -> tuple[Levelled, Line, int]:
+) -> tuple[Levelled, Line, int, float]:
     """LEVEL with its ink mask taken down to FAINT_MIN below the paper (or NOISE_SIGMAS times
     the paper's noise, whichever is more), for a photo's pen, which may be far lighter than
-    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), and
-    by how many pixels it widened (the ticks' masks are widened as much)."""
+    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), by
+    how many pixels it widened (the ticks' masks are widened as much), and the paper's noise
+    (grey levels, a standard deviation)."""
     paper_pixels = grey[grey >= ink.threshold]
     spread = float(np.median(np.abs(paper_pixels - np.median(paper_pixels)))) * 1.4826
     depth = max(FAINT_MIN, NOISE_SIGMAS * spread)
@@ -361,7 +367,50 @@ def faint_ink(
         bottom += 1
     halo = max(line.top - top, bottom - line.bottom)
     wide = Line(top, bottom, line.y, line.half, line.start, line.end)
-    return Levelled(level.angle, level.ink_weight, dark), wide, halo
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo, spread
+
+
+def too_faint(
+    reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float, noise: float
+) -> LineReading:
+    """READING sent to review as too faint to measure (LineReading.faint) when its mark's ink
+    lies less than FAINT_DEPTH below the paper (a pencil: part of it may be lost in the
+    paper's grain, and what is left is not the mark's place), or when no mark was found but
+    ink fainter than the pen's threshold (down to FAINTEST_SIGMAS of noise) lies across the
+    line."""
+    if reading.mark_x_mm is not None:
+        x = reading.mark_x_mm * ppm
+        lo, hi = max(0, round(x - 2 * ppm)), round(x + 2 * ppm) + 1
+        mark = pen.mask[:, lo:hi].copy()
+        mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
+        depth = level.ink_weight[:, lo:hi][mark]
+        ys, xs = np.nonzero(mark)
+        if depth.size and float(np.median(depth)) < FAINT_DEPTH and not _stroke(xs, ys):
+            arms = _x_crossing(xs + lo, ys, line.y, ppm)
+            if arms is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
+                # a faint X whose two arms are found whole: where they meet
+                left, right = (end * ppm for end in reading.ticks_mm)
+                value = min(10.0, max(0.0, 10.0 * (arms - left) / (right - left)))
+                return replace(reading, value=round(value, 1), mark_x_mm=arms / ppm)
+            guess = reading.value if reading.value is not None else reading.guess
+            status = LINE_UNREADABLE if reading.status == LINE_OK else reading.status
+            return replace(reading, value=None, status=status, guess=guess, faint=True)
+        return reading
+    if reading.status != NO_MARK:
+        return reading
+    faint = level.ink_weight > max(FAINTEST_MIN, FAINTEST_SIGMAS * noise)
+    rows = slice(max(0, round(line.y - 3 * ppm)), round(line.y + 3 * ppm) + 1)
+    faint[: rows.start], faint[rows.stop :] = False, False
+    faint[line.top : line.bottom + 1] = False  # the printed line
+    faint[pen.near_tick.any(axis=0)] = False  # the ticks
+    faint[:, : round(line.start)], faint[:, round(line.end) + 1 :] = False, False
+    size = max(3, round(SKIP_MM * ppm) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    closed = cv2.morphologyEx(faint.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    if any(stats[i][4] >= FAINT_AREA_MM2 * ppm * ppm for i in range(1, n)):
+        return replace(reading, status=LINE_UNREADABLE, faint=True)
+    return reading
 
 
 @dataclass(frozen=True, eq=False)
@@ -413,9 +462,7 @@ class Marks:
     away: tuple[float, ...]
 
 
-def find_marks(
-    pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float = 0.0
-) -> Marks:
+def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float = 0.0) -> Marks:
     """The pen's ink in connected pieces, specks and child forms' faces left out, sorted into
     marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it.
     Pieces less than JOIN_MM apart are one piece (a stroke where the pen skipped)."""
@@ -474,6 +521,18 @@ def find_marks(
                 mx, clear = (arms, True) if arms is not None else (mx, False)
             crossing.append((mx, dash or (abs(mx - tick) > AT_TICK_MM * ppm and not clear)))
     return Marks(tuple(crossing), tuple(away))
+
+
+def _stroke(xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Whether the pixels XS, YS are one straight stroke steeper than 25 degrees from the
+    line: its place is where its fitted centre line crosses the line, which grain and gaps in
+    its ink do not move."""
+    if xs.size < 5:
+        return False
+    evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - xs.mean(), ys - ys.mean()))))
+    return bool(
+        evals[1] >= 9.0 * max(evals[0], 1e-9) and abs(evecs[1, 1]) >= math.sin(math.radians(25))
+    )
 
 
 def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:

@@ -30,6 +30,7 @@ from paperfit.forms.instrument import Catalog, Instrument
 from paperfit.forms.limits import DEFAULT_LIMITS, Limits
 from paperfit.forms.scan_records import (
     BLANK,
+    FAINT_MARK,
     LINE_UNREADABLE,
     NO_MARKERS,
     NO_PAGE_CODE,
@@ -196,6 +197,8 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         problems = _photo_problems(registration, items, blur)
         if problems:
             status, reason = POOR_PHOTO, "; ".join(problems)
+    faint = [item.number for item in items if item.reading.faint]
+    problems = (f"item {_numbers(faint)}: {FAINT_MARK}: go over it in pen",) if faint else ()
     return ScannedPage(
         page.source,
         page.page,
@@ -203,6 +206,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         reason,
         code=code,
         instrument=instrument,
+        problems=problems,
         items=items,
         scale=scale,
         notes=tuple(dict.fromkeys(notes)),
