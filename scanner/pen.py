@@ -59,6 +59,7 @@ FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
 FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SIGMAS of noise)
 NOISE_SIGMAS = 5.0
+LINE_ROW_SHARE = 0.15  # a row this much dark along the line is the printed line's (blurred)
 FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is too faint
 FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
 FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
@@ -359,7 +360,7 @@ def faint_ink(
     dark = level.ink_weight > depth
     h = dark.shape[0]
     run = slice(line.start, line.end + 1)
-    full = dark[:, run].mean(axis=1) >= 0.5
+    full = dark[:, run].mean(axis=1) >= LINE_ROW_SHARE  # the line's edges, where it bows
     top, bottom = line.top, line.bottom
     while top > 0 and full[top - 1]:
         top -= 1
@@ -401,7 +402,13 @@ def too_faint(
     faint = level.ink_weight > max(FAINTEST_MIN, FAINTEST_SIGMAS * noise)
     rows = slice(max(0, round(line.y - 3 * ppm)), round(line.y + 3 * ppm) + 1)
     faint[: rows.start], faint[rows.stop :] = False, False
-    faint[line.top : line.bottom + 1] = False  # the printed line
+    along = faint[:, line.start : line.end + 1].mean(axis=1) >= LINE_ROW_SHARE
+    top, bottom = line.top, line.bottom
+    while top > 0 and along[top - 1]:
+        top -= 1
+    while bottom < len(along) - 1 and along[bottom + 1]:
+        bottom += 1
+    faint[max(0, top - 1) : bottom + 2] = False
     faint[pen.near_tick.any(axis=0)] = False  # the ticks
     faint[:, : round(line.start)], faint[:, round(line.end) + 1 :] = False, False
     size = max(3, round(SKIP_MM * ppm) | 1)
