@@ -522,10 +522,9 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
             mx, dash = _crossing(xs, ys, yl, ppm)
             slab = np.abs(ys - yl) <= 1.0 * ppm
             clear = slab.any() and not pen.near_tick[end, ys[slab], xs[slab]].any()
-            if abs(mx - tick) > AT_TICK_MM * ppm and not clear:
-                # an X whose crossing the tick hides in part: where its two arms meet
-                arms = _x_crossing(xs, ys, yl, ppm)
-                mx, clear = (arms, True) if arms is not None else (mx, False)
+            arms = None if clear else _x_crossing(xs, ys, yl, ppm)
+            if arms is not None:  # an X the tick hides in part: where its two arms meet
+                mx, dash, clear = arms, False, True
             crossing.append((mx, dash or (abs(mx - tick) > AT_TICK_MM * ppm and not clear)))
     return Marks(tuple(crossing), tuple(away))
 
@@ -554,16 +553,25 @@ def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
     split_down = float(np.median(xs[lower]))
     falling = (upper & (xs < split_up)) | (lower & (xs >= split_down))  # "\"
     rising = (upper & (xs >= split_up)) | (lower & (xs < split_down))  # "/"
-    fits = []
-    for arm in (falling, rising):
-        if arm.sum() < 6:
-            return None
-        px, py = xs[arm].astype(float), ys[arm].astype(float)
-        evals, evecs = np.linalg.eigh(np.cov(np.vstack((px - px.mean(), py - py.mean()))))
-        if evals[1] < 9.0 * max(evals[0], 1e-9):
-            return None
-        fits.append((px.mean(), py.mean(), *evecs[:, 1]))
-    (x1, y1, u1, v1), (x2, y2, u2, v2) = fits
+    away = upper | lower
+    px, py = xs[away].astype(float), ys[away].astype(float)
+    arms = [falling[away], rising[away]]
+    for _ in range(5):  # each pixel to the arm whose fitted line passes nearer (k lines)
+        fits = []
+        for arm in arms:
+            if arm.sum() < 6:
+                return None
+            ax, ay = px[arm], py[arm]
+            evals, evecs = np.linalg.eigh(np.cov(np.vstack((ax - ax.mean(), ay - ay.mean()))))
+            fits.append((ax.mean(), ay.mean(), *evecs[:, 1], evals))
+        distances = [np.abs((px - fx) * v - (py - fy) * u) for fx, fy, u, v, _ in fits]
+        nearer = distances[0] <= distances[1]
+        if np.array_equal(nearer, arms[0]):
+            break
+        arms = [nearer, ~nearer]
+    if any(evals[1] < 9.0 * max(evals[0], 1e-9) for *_, evals in fits):
+        return None
+    (x1, y1, u1, v1, _), (x2, y2, u2, v2, _) = fits
     det = u1 * (-v2) - v1 * (-u2)
     if abs(det) < math.sin(math.radians(40)) or u1 * v1 * u2 * v2 > 0:
         return None  # nearly parallel, or both leaning the same way: not an X
