@@ -9,9 +9,6 @@ every core. Target: at least 8 pages per second on 2 cores, reading and writing 
 the CSV and the proof sheet.
 Photos: 24 hard and 24 moderate 12 MP phone photos (paperfit.made_up_scans.photograph), read
 on one core: the share of pages and marks read, and seconds per photo (target: at most 0.5 s).
-Then 24 easy and 24 hard photos from the second, independent generator
-(paperfit.made_up_photos: a pinhole camera anywhere above a curled or folded page, colour,
-pens of every colour and pencil, glare, a hand's shadow, JPEG and HEIC, EXIF orientations).
 Run: .venv/bin/python bench/scan.py [PAGES] [PHOTOS]
 """
 
@@ -32,7 +29,6 @@ from paperfit.generator.scan_results import write_scan_results
 from paperfit.generator.sheets import Header, Packet, PrintOptions, write_forms
 from paperfit.scanner.scan_reading import scan
 
-from paperfit.made_up_photos import easy_shot, figures, hard_shot, take_photos
 from paperfit.made_up_scans import (
     failure_cameras,
     hard_camera,
@@ -105,7 +101,6 @@ def main() -> None:
     print(f"pages read with every mark ok: {ok} of {pages}")
     photos = int(sys.argv[2]) if len(sys.argv) > 2 else 24
     bench_photos(catalog, photos, one_core / pages)
-    bench_second_generator(catalog, photos, one_core / pages)
 
 
 def bench_photos(catalog: Catalog, count: int, page_seconds: float) -> None:
@@ -134,27 +129,6 @@ def bench_photos(catalog: Catalog, count: int, page_seconds: float) -> None:
             if title == "failure cases":
                 for name, page in zip(failures, result.pages, strict=True):
                     print(f"  {name}: {page.status}: {page.reason}")
-
-
-def bench_second_generator(catalog: Catalog, count: int, page_seconds: float) -> None:
-    """Read COUNT easy and COUNT hard photos of paperfit.made_up_photos on one core; print the
-    figures, the pages refused and why, and the time a photo takes (also against
-    PAGE_SECONDS, a scanned page's on one core in the same run)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        for title, shot, seed in (("easy", easy_shot, 31), ("hard", hard_shot, 32)):
-            folder = Path(tmp) / title
-            folder.mkdir()
-            rng = np.random.default_rng(seed)
-            made = take_photos(folder, [shot(rng) for _ in range(count)], seed)
-            start = time.perf_counter()
-            result = scan([photo.path for photo in made], catalog, workers=1)
-            each = (time.perf_counter() - start) / len(made)
-            print(
-                f"{figures(made, result.pages).line(f'second generator, {title}')}; "
-                f"{each:.2f} s a photo ({each / page_seconds:.1f}x a scanned page)"
-            )
-            for refusal in figures(made, result.pages).refusals:
-                print(f"  {refusal}")
 
 
 if __name__ == "__main__":

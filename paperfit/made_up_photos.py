@@ -31,6 +31,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import cv2
@@ -170,9 +171,11 @@ class TakenPhoto:
 # The sheet and the pens
 
 
+@cache
 def colour_sheet(folder: Path, instrument: str, paper: str, old_code: bool) -> np.ndarray:
-    """The sheet write_forms prints, rendered in colour at DPI as float reflectance (H, W, 3);
-    with OLD_CODE its page code is replaced by the one printed before the paper was in it."""
+    """The sheet write_forms prints, rendered in colour at DPI as float reflectance (H, W, 3,
+    read-only, cached); with OLD_CODE its page code is replaced by the one printed before the
+    paper was in it."""
     catalog = Catalog.load()
     header = Header(client_id="C-0042", session="7", date="2026-11-25", clinician="Dr. Rivera")
     pdf = folder / f"sheet-{instrument}-{paper}.pdf"
@@ -188,6 +191,7 @@ def colour_sheet(folder: Path, instrument: str, paper: str, old_code: bool) -> n
     if old_code:
         code = page_code(catalog.get(instrument), header, 1, False, paper)
         _paint_code(rgb, replace(code, paper=None), paper)
+    rgb.setflags(write=False)
     return rgb
 
 
@@ -470,10 +474,13 @@ def _encode(image: np.ndarray, shot: Shot, rng: np.random.Generator) -> bytes:
         start = (2 * c - end[0], 2 * c - end[1])
         cv2.line(kernel, (round(start[0]), round(start[1])), (round(end[0]), round(end[1])), 1.0)
         image = cv2.filter2D(image, -1, kernel / kernel.sum())
-    encoded = np.clip(image, 0, 1) ** (1 / 2.2) * 255
-    noise = rng.normal(0, 1, encoded.shape[:2]).astype(np.float32)
+    encoded = cv2.pow(np.clip(image, 0, 1), 1 / 2.2) * 255
+    height, width = encoded.shape[:2]
+    noise = rng.standard_normal((height, width), dtype=np.float32)
     encoded += shot.noise * noise[..., None] * np.sqrt(np.maximum(encoded, 1) / 128)
-    encoded += rng.normal(0, shot.noise * 0.4, encoded.shape).astype(np.float32)
+    # colour noise, softened by the phone's denoising: drawn at a quarter of the resolution
+    chroma = rng.standard_normal((height // 4, width // 4, 3), dtype=np.float32)
+    encoded += cv2.resize(chroma * (shot.noise * 0.4), (width, height))
     rgb = np.clip(encoded, 0, 255).astype(np.uint8)
     # stored as the sensor saw it: an EXIF orientation of 6 means "turn 90 degrees clockwise
     # to show", so the stored picture is the upright one turned counter-clockwise
@@ -498,29 +505,32 @@ def _encode(image: np.ndarray, shot: Shot, rng: np.random.Generator) -> bytes:
 
 
 def take_photos(
-    folder: Path, shots: Sequence[Shot], seed: int, ambiguous: float = 0.2
+    folder: Path, shots: Sequence[Shot], seed: int, ambiguous: float = 0.2, first: int = 1
 ) -> list[TakenPhoto]:
     """One marked form per SHOT (FORMS in turn, a third with the old page code), photographed
-    into FOLDER as photo-NN.jpg or .heic."""
+    into FOLDER as photo-NN.jpg or .heic, numbered from FIRST; each photo is reproducible from
+    SEED and its number."""
     catalog = Catalog.load()
-    rng = np.random.default_rng(seed)
     sheets = Path(folder) / "sheets"
     sheets.mkdir(exist_ok=True)
     taken = []
-    for number, shot in enumerate(shots, 1):
+    for number, shot in enumerate(shots, first):
+        rng = np.random.default_rng((seed, number))
         instrument, paper = FORMS[(number - 1) % len(FORMS)]
         old_code = number % 3 == 0
         rgb = colour_sheet(sheets, instrument, paper, old_code)
         places = line_places(catalog.get(instrument), paper, False)
         marked, marks = mark_sheet(rgb, places, rng, ambiguous)
         path = Path(folder) / f"photo-{number:02d}.{'heic' if shot.heic else 'jpg'}"
-        while True:  # the corner squares in the frame: moved nearer the page's centre
+        for _ in range(40):  # the corner squares in the frame: moved nearer the page's centre
             try:
                 path.write_bytes(photograph(marked, paper, shot, rng))
                 break
             except OutOfFrame:
                 aim = (shot.aim_mm[0] * 0.7, shot.aim_mm[1] * 0.7)
                 shot = replace(shot, fill=shot.fill * 0.95, aim_mm=aim)
+        else:
+            raise OutOfFrame(f"no shot like {shot} shows the whole page")
         taken.append(TakenPhoto(path, instrument, paper, old_code, marks, shot))
     return taken
 

@@ -12,9 +12,13 @@ left corner, x to the right and y down. The mapping uses the layout's millimetre
 and copier scaling are absorbed by it; Registration.scale reports them.
 
 How: the four ArUco corner markers (forms.sheet) are found on a copy of the image at about
-DETECT_DPI, their corners refined on the full image, and a homography fitted to all 16 corners
-(an affine mapping when one marker is missing). Which id is where gives the orientation (pages
-may come in any of the four orientations); the ratio of the marker spacings gives the paper.
+DETECT_DPI, their corners refined on the full image (a marker missed there is searched for
+again at full size near where the other three put it), and a homography fitted to all 16
+corners (an affine mapping when one marker is missing, until the page's line ends give the
+perspective: fit). Which id is where gives the orientation (pages may come in any of the four
+orientations). The paper is not told from the markers' shape, which a photo's perspective
+distorts: the page code says it (format PF2), or for a sheet printed before, the printed
+lines do (scanner.lines.paper_by_lines); until then it is provisional.
 """
 
 from __future__ import annotations

@@ -197,8 +197,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         problems = _photo_problems(registration, items, blur)
         if problems:
             status, reason = POOR_PHOTO, "; ".join(problems)
-    faint = [item.number for item in items if item.reading.faint]
-    problems = (f"item {_numbers(faint)}: {FAINT_MARK}: go over it in pen",) if faint else ()
+    problems = _item_problems(items, photo)
     return ScannedPage(
         page.source,
         page.page,
@@ -314,6 +313,23 @@ def _photo_problems(
     if bent:
         problems.append(f"the page is bent near line {_numbers(bent)}: lay it flat")
     return problems
+
+
+def _item_problems(items: Sequence[ItemReading], photo: bool) -> tuple[str, ...]:
+    """What a person must do about the items not read, in plain words: a faint mark, and in a
+    photo a line whose ends could not be seen."""
+    problems = []
+    faint = [item.number for item in items if item.reading.faint]
+    if faint:
+        problems.append(f"item {_numbers(faint)}: {FAINT_MARK}: go over it in pen")
+    unseen = [item.number for item in items if photo and item.reading.ticks_mm is None]
+    if unseen:
+        problems.append(
+            f"item {_numbers(unseen)}: the line cannot be seen whole in the photo (glare, a "
+            f"fold or a shadow over it?): {RETAKE}, without the lamp's reflection and the "
+            "page flat, or type the value in"
+        )
+    return tuple(problems)
 
 
 def _numbers(numbers: Sequence[int]) -> str:
