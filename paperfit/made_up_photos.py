@@ -165,6 +165,7 @@ class TakenPhoto:
     old_code: bool
     marks: tuple[Mark, ...]
     shot: Shot
+    under_glare: tuple[bool, ...]  # per mark: within 1.5 radii of the glare spot's centre
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,9 +350,12 @@ class OutOfFrame(ValueError):
     """The shot leaves part of the page's corner squares outside the frame."""
 
 
-def photograph(page: np.ndarray, paper: str, shot: Shot, rng: np.random.Generator) -> bytes:
+def photograph(
+    page: np.ndarray, paper: str, shot: Shot, rng: np.random.Generator
+) -> tuple[bytes, tuple[float, float, float] | None]:
     """PAGE (reflectance, rendered at DPI) on a desk, photographed as SHOT says: the file's
-    bytes (JPEG or HEIC)."""
+    bytes (JPEG or HEIC), and where the glare spot lies on the page (centre x, y and radius,
+    page mm; None without glare)."""
     paper_mm = PAPER_SIZES_MM[paper]
     aspect = 4 / 3
     long_px = round(math.sqrt(shot.megapixels * 1e6 * aspect))
@@ -415,9 +419,14 @@ def photograph(page: np.ndarray, paper: str, shot: Shot, rng: np.random.Generato
     image *= _light(shot, paper_mm, (px, py), (frame_w, frame_h), rng)[..., None]
     cast = _blackbody(shot.kelvin) ** (1 - shot.white_balance)
     image = image * cast.astype(np.float32)
+    glare_mm = None
     if shot.glare:
-        image += _glare(shot, frame_w, frame_h, px_per_mm, rng)[..., None]
-    return _encode(image, shot, rng)
+        spot, (gx, gy, radius) = _glare(shot, frame_w, frame_h, px_per_mm, rng)
+        image += spot[..., None]
+        row, column = min(frame_h - 1, round(gy)), min(frame_w - 1, round(gx))
+        centre_mm = ((map_x[row, column] + 0.5) / PPM, (map_y[row, column] + 0.5) / PPM)
+        glare_mm = (float(centre_mm[0]), float(centre_mm[1]), radius / px_per_mm)
+    return _encode(image, shot, rng), glare_mm
 
 
 def _desk(height: int, width: int, shot: Shot, rng: np.random.Generator) -> np.ndarray:
@@ -453,13 +462,16 @@ def _light(shot: Shot, paper_mm, points, frame: tuple[int, int], rng) -> np.ndar
     return light
 
 
-def _glare(shot: Shot, width: int, height: int, px_per_mm: float, rng) -> np.ndarray:
-    """A lamp's reflection: a bright soft spot 10-25 mm across, somewhere on the page."""
+def _glare(
+    shot: Shot, width: int, height: int, px_per_mm: float, rng
+) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """A lamp's reflection: a bright soft spot 10-25 mm across, somewhere on the page; and its
+    centre and radius (image px)."""
     yy, xx = np.mgrid[0:height:4, 0:width:4].astype(np.float32)
     cx, cy = rng.uniform(0.25, 0.75) * width, rng.uniform(0.25, 0.75) * height
     radius = rng.uniform(5, 12.5) * px_per_mm
     spot = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * radius**2)) * shot.glare * 1.5
-    return cv2.resize(spot, (width, height))
+    return cv2.resize(spot, (width, height)), (float(cx), float(cy), float(radius))
 
 
 def _encode(image: np.ndarray, shot: Shot, rng: np.random.Generator) -> bytes:
@@ -526,22 +538,36 @@ def take_photos(
         path = Path(folder) / f"photo-{number:02d}.{'heic' if shot.heic else 'jpg'}"
         for _ in range(40):  # the corner squares in the frame: moved nearer the page's centre
             try:
-                path.write_bytes(photograph(marked, paper, shot, rng))
+                data, glare = photograph(marked, paper, shot, rng)
+                path.write_bytes(data)
                 break
             except OutOfFrame:
                 aim = (shot.aim_mm[0] * 0.7, shot.aim_mm[1] * 0.7)
                 shot = replace(shot, fill=shot.fill * 0.95, aim_mm=aim)
         else:
             raise OutOfFrame(f"no shot like {shot} shows the whole page")
-        taken.append(TakenPhoto(path, instrument, paper, old_code, marks, shot))
+        hidden = tuple(
+            _under(glare, place, mark) for place, mark in zip(places, marks, strict=True)
+        )
+        taken.append(TakenPhoto(path, instrument, paper, old_code, marks, shot, hidden))
     return taken
+
+
+def _under(glare: tuple[float, float, float] | None, place: LinePlace, mark: Mark) -> bool:
+    """Whether MARK (on the line at PLACE) lies where GLARE washes the print out."""
+    if glare is None or not mark.values:
+        return False
+    x = place.left + mark.values[0] * (place.right - place.left) / 10
+    return math.hypot(x - glare[0], place.y - glare[1]) <= 1.5 * glare[2]
 
 
 @dataclass(frozen=True)
 class Figures:
-    """How a set was read: pages read (ok) of pages; clean (single) marks, those read ok and
-    within 0.1 of the truth, those read ok and wrong by more than 0.3; ambiguous marks read
-    ok; and per pen, single marks within 0.1 of single marks."""
+    """How a set was read: pages read (ok) of pages; clean marks (single marks not under the
+    glare spot), those read ok and within 0.1 of the truth; single marks read ok but wrong by
+    more than 0.3 (glare or not); ambiguous marks read ok; marks under glare, and of them read
+    ok; pencil marks sent to review as too faint; and per pen, clean marks within 0.1 of clean
+    marks."""
 
     pages: int
     pages_read: int
@@ -549,6 +575,9 @@ class Figures:
     close: int
     wrong: int
     ambiguous_ok: int
+    glare: int
+    glare_read: int
+    faint: int
     by_pen: dict[str, tuple[int, int]]
     refusals: tuple[str, ...]
 
@@ -557,14 +586,15 @@ class Figures:
         return (
             f"{title}: {self.pages_read} of {self.pages} pages read; clean marks within 0.1: "
             f"{self.close} of {self.singles} ({self.close / max(1, self.singles):.1%}); "
-            f"ok but wrong by > 0.3: {self.wrong}; ambiguous read ok: {self.ambiguous_ok} "
-            f"[{pens}]"
+            f"ok but wrong by > 0.3: {self.wrong}; ambiguous read ok: {self.ambiguous_ok}; "
+            f"under glare: {self.glare_read} of {self.glare} read; pencil too faint: "
+            f"{self.faint} [{pens}]"
         )
 
 
 def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
     """Figures of PHOTOS read as PAGES (ScannedPage, one per photo, in order)."""
-    read = singles = close = wrong = ambiguous_ok = 0
+    read = singles = close = wrong = ambiguous_ok = glare = glare_read = faint = 0
     by_pen: dict[str, list[int]] = {}
     refusals = []
     for photo, page in zip(photos, pages, strict=True):
@@ -572,17 +602,37 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
         if page.status != "ok":
             refusals.append(f"{photo.path.name}: {page.status}: {page.reason}")
         values = page.values or (None,) * len(photo.marks)
-        for mark, value in zip(photo.marks, values, strict=True):
+        faints = [item.reading.faint for item in page.items] or [False] * len(photo.marks)
+        for mark, value, hidden, pale in zip(
+            photo.marks, values, photo.under_glare, faints, strict=True
+        ):
             if not mark.single:
                 ambiguous_ok += value is not None
                 continue
+            error = abs(value - mark.values[0]) if value is not None else 0.0
+            wrong += error > 0.3
+            if hidden:
+                glare += 1
+                glare_read += value is not None
+                continue
             singles += 1
+            faint += pale
             tally = by_pen.setdefault(mark.pen, [0, 0])
             tally[1] += 1
             if value is not None:
-                error = abs(value - mark.values[0])
                 close += error <= 0.1 + 1e-9
                 tally[0] += error <= 0.1 + 1e-9
-                wrong += error > 0.3
     pens = {pen: (c, n) for pen, (c, n) in by_pen.items()}
-    return Figures(len(photos), read, singles, close, wrong, ambiguous_ok, pens, tuple(refusals))
+    return Figures(
+        len(photos),
+        read,
+        singles,
+        close,
+        wrong,
+        ambiguous_ok,
+        glare,
+        glare_read,
+        faint,
+        pens,
+        tuple(refusals),
+    )

@@ -474,16 +474,31 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
     marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it.
     Pieces less than JOIN_MM apart are one piece (a stroke where the pen skipped)."""
     mask = pen.mask.astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
+    faces, gap_hits, gap = _faces(comps, ticks, ppm)
     if join_mm > 0:
+        # the faces are found first (joined, a face could take in a nearby mark's pieces)
+        # and taken out; the rest is joined across gaps shorter than JOIN_MM
+        columns = np.arange(mask.shape[1])
+        beyond = (columns <= ticks.left - gap) | (columns >= ticks.right + gap)
+        for i, x, y, cw_, ch_ in comps:
+            box = (slice(y, y + ch_), slice(x, x + cw_))
+            if i in gap_hits:
+                mask[box][(labels[box] == i) & beyond[None, x : x + cw_]] = 0
+            elif _in_face((x, y, cw_, ch_), faces, 0.5 * ppm):
+                mask[box][labels[box] == i] = 0
         size = max(3, round(join_mm * ppm) | 1)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
         closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
         n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
         labels = np.where(mask > 0, labels, 0)
-    else:
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
-    faces, gap_hits, gap = _faces(comps, ticks, ppm)
+        comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm**2]
+        faces, gap_hits = [], []
+    near = pen.near_tick  # a piece this near a tick was cut by it (or the pen skipped there)
+    if join_mm > 0:
+        reach = np.ones((1, 2 * round(join_mm * ppm) + 1), np.uint8)
+        near = np.stack([cv2.dilate(side.astype(np.uint8), reach) > 0 for side in near])
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
     away: list[float] = []
     at_tick: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]  # pieces cut by each tick
@@ -496,7 +511,6 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
         if i in gap_hits:  # keep only the ink nearer the tick than a face can be
             keep = (xs > ticks.left - gap) & (xs < ticks.right + gap)
             xs, ys = xs[keep], ys[keep]
-        near = pen.near_tick
         cut = [bool(near[end, ys, xs].any()) for end in (0, 1)] if xs.size else [False] * 2
         if any(cut):
             at_tick[cut.index(True)].append((xs, ys))
