@@ -63,7 +63,7 @@ LINE_ROW_SHARE = 0.15  # a row this much dark along the line is the printed line
 FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is too faint
 FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
 FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
-FAINT_AREA_MM2 = 1.5  # and a patch of it this large is a faint mark
+FAINT_AREA_MM2 = 1.5  # and this much of it (in pieces larger than specks) is a faint mark
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
@@ -415,7 +415,8 @@ def too_faint(
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     closed = cv2.morphologyEx(faint.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    if any(stats[i][4] >= FAINT_AREA_MM2 * ppm * ppm for i in range(1, n)):
+    areas = [stats[i][4] for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
+    if sum(areas) >= FAINT_AREA_MM2 * ppm * ppm:
         return replace(reading, status=LINE_UNREADABLE, faint=True)
     return reading
 
