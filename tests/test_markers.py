@@ -200,7 +200,7 @@ def test_code_svg_is_the_payload_at_its_size() -> None:
 )
 def test_payload_round_trip(code: PageCode) -> None:
     text = code.payload()
-    assert text.startswith(("PF1|" if code.paper is None else PAYLOAD_VERSION + "|"))
+    assert text.startswith("PF1|" if code.paper is None else PAYLOAD_VERSION + "|")
     assert "\n" not in text
     assert parse_payload(text) == code
 
