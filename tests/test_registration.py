@@ -19,7 +19,9 @@ from paperfit.scanner.registration import (
     Registration,
     code_box_mm,
     crop,
+    detect_markers,
     marker_centres_mm,
+    marker_corners_mm,
     read_code,
     register,
     to_image,
@@ -219,3 +221,24 @@ def test_rotation_sign_matches_opencv() -> None:
     reg = register(ScanPage("scan", 1, np.ascontiguousarray(np.rot90(image)), dpi))
     assert isinstance(reg, Registration)
     assert math.isclose(reg.rotation_degrees, 90, abs_tol=0.05)
+
+
+def test_a_marker_missed_on_the_working_copy_is_found_at_full_size() -> None:
+    """A photo's markers are first looked for on a copy 1800 px long; a corner square too
+    small there (here printed at a fifth of its size) is looked for again at full size where
+    the other three put it."""
+    image, dpi = render_sheet("letter", 300)
+    picture = np.array(image)
+    ppm = dpi / 25.4
+    corners = marker_corners_mm("letter")[0]
+    (x0, y0), (x1, y1) = (np.round(corners[i] * ppm).astype(int) for i in (0, 2))
+    small = cv2.resize(picture[y0:y1, x0:x1], None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    picture[y0:y1, x0:x1] = 255
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    h, w = small.shape
+    picture[cy - h // 2 : cy - h // 2 + h, cx - w // 2 : cx - w // 2 + w] = small
+    found, _ = detect_markers(picture, dpi, False)
+    assert sorted(found) == [1, 2, 3]
+    reg = register(ScanPage("photo", 1, picture, dpi, (), False))
+    assert isinstance(reg, Registration) and reg.markers_found == (0, 1, 2, 3)
+    assert "marker 0 found at full size near where the other three put it" in reg.notes
