@@ -7,7 +7,8 @@ mark's value and status, and an upright picture of the line for the proof sheet)
 here writes: generator/scan_results.py turns a ScanResult into the workbook, CSV and proof.
 
 Per page: load (scanner.pages) -> find the corner markers and the page's mapping
-(scanner.registration) -> read the page code -> cut each rating line out where the
+(scanner.registration) -> read the page code -> settle the paper (the code's, or where the
+printed lines are found) -> cut each rating line out where the
 instrument's layout puts it (generator.paper.line_places, the same function the printer
 uses) -> measure the pen mark against the printed end ticks (scanner.pen). A page that fails
 at any stage is kept with its reason; the batch always goes on. Pages are read on every core.
@@ -172,7 +173,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         return unread(UNKNOWN_FORM, instrument, code)
     settled = _settle_paper(page, registration, code, instrument, photo)
     if isinstance(settled, str):
-        return unread(NO_MARKERS, settled, code)
+        return unread(POOR_REGISTRATION, settled, code)
     registration = settled
     places = line_places(instrument, registration.paper, code.large_print)
     items = _read_lines(page, registration, places, photo)
@@ -255,8 +256,9 @@ def _with_line_ends(
     items: Sequence[ItemReading],
 ) -> Registration | None:
     """REG (three markers: an affine mapping) fitted again as a homography to the markers and
-    the line ends found on the page (ITEMS), or None when too few ends were found or the fit
-    is no better than REG's."""
+    the line ends found on the page (ITEMS), or None when fewer than 4 ends were found or the
+    markers' corners lie off the new fit (poor registration). The lines are then read again
+    through it, and their ends checked against it as on any photo."""
     page_pts, image_pts = [], []
     for place, item in zip(places, items, strict=True):
         cut, ticks = item.cut, item.reading.ticks_mm
@@ -273,7 +275,7 @@ def _with_line_ends(
         np.array(image_pts, np.float64).reshape(-1, 1, 2), reg.homography
     ).reshape(-1, 2)
     better = fit(page, reg.corners, reg.paper, reg.found_notes, extra=(np.array(page_pts), mapped))
-    if not isinstance(better, Registration) or better.status != PAGE_OK:
+    if not isinstance(better, Registration) or better.status == POOR_REGISTRATION:
         return None
     return better
 
