@@ -381,18 +381,21 @@ def too_faint(
     line."""
     if reading.mark_x_mm is not None:
         x = reading.mark_x_mm * ppm
-        lo, hi = max(0, round(x - 2 * ppm)), round(x + 2 * ppm) + 1
+        lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
         mark = pen.mask[:, lo:hi].copy()
         mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
         depth = level.ink_weight[:, lo:hi][mark]
         ys, xs = np.nonzero(mark)
+        xs = xs + lo
         if depth.size and float(np.median(depth)) < FAINT_DEPTH and not _stroke(xs, ys):
-            arms = _x_crossing(xs + lo, ys, line.y, ppm)
-            if arms is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
-                # a faint X whose two arms are found whole: where they meet
+            # a faint X whose two arms are found whole, or a whole ring: read at its middle
+            middle = _x_crossing(xs, ys, line.y, ppm)
+            if middle is None:
+                middle = _whole_ring(xs, ys, line.y, ppm)
+            if middle is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
                 left, right = (end * ppm for end in reading.ticks_mm)
-                value = min(10.0, max(0.0, 10.0 * (arms - left) / (right - left)))
-                return replace(reading, value=round(value, 1), mark_x_mm=arms / ppm)
+                value = min(10.0, max(0.0, 10.0 * (middle - left) / (right - left)))
+                return replace(reading, value=round(value, 1), mark_x_mm=middle / ppm)
             guess = reading.value if reading.value is not None else reading.guess
             status = LINE_UNREADABLE if reading.status == LINE_OK else reading.status
             return replace(reading, value=None, status=status, guess=guess, faint=True)
@@ -554,6 +557,24 @@ def _stroke(xs: np.ndarray, ys: np.ndarray) -> bool:
     return bool(
         evals[1] >= 9.0 * max(evals[0], 1e-9) and abs(evecs[1, 1]) >= math.sin(math.radians(25))
     )
+
+
+def _whole_ring(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """The middle (px along the line) of a ring drawn round a place on the line (the row yl),
+    from an ellipse fitted to its ink, or None unless the ink goes all the way round (every
+    10-degree sector not hidden by the printed line holds some: no half ring is read)."""
+    if xs.size < 20:
+        return None
+    points = np.column_stack([xs, ys]).astype(np.float32)
+    (cx, cy), axes, _angle = cv2.fitEllipse(points)
+    if not (1.0 * ppm <= min(axes) / 2 and max(axes) / 2 <= 4.0 * ppm) or abs(cy - yl) > ppm:
+        return None
+    sectors = (np.degrees(np.arctan2(ys - cy, xs - cx)) % 360 // 10).astype(int)
+    seen = np.bincount(sectors, minlength=36) > 0
+    middles = np.arange(36) * 10 + 5
+    from_level = np.minimum(middles % 180, 180 - middles % 180)
+    visible = from_level > 25  # the printed line hides the ring where it crosses
+    return float(cx) if seen[visible].mean() >= 0.9 else None
 
 
 def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
