@@ -11,7 +11,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from paperfit.forms.sheet import PageCode
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.sheet import PAPERS, PageCode, line_places
+from paperfit.scanner.lines import paper_by_lines
 from paperfit.scanner.pages import PageProblem, ScanPage, load_pages
 from paperfit.scanner.registration import (
     NO_MARKERS,
@@ -20,6 +22,7 @@ from paperfit.scanner.registration import (
     code_box_mm,
     crop,
     detect_markers,
+    fit,
     marker_centres_mm,
     marker_corners_mm,
     read_code,
@@ -242,3 +245,18 @@ def test_a_marker_missed_on_the_working_copy_is_found_at_full_size() -> None:
     reg = register(ScanPage("photo", 1, picture, dpi, (), False))
     assert isinstance(reg, Registration) and reg.markers_found == (0, 1, 2, 3)
     assert "marker 0 found at full size near where the other three put it" in reg.notes
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_printed_lines_tell_the_paper(paper: str, catalog: Catalog) -> None:
+    """A sheet printed before the paper was in its page code: mapped through its four markers
+    as if on either paper, its rating lines are found only where its own paper puts them."""
+    image, dpi = render_sheet(paper, 200, "SRS")
+    page = ScanPage("scan", 1, image, dpi)
+    reg = register(page)
+    assert isinstance(reg, Registration)
+    fits = {name: fit(page, reg.corners, name) for name in PAPERS}
+    places = {name: line_places(catalog.get("SRS"), name, False) for name in PAPERS}
+    assert paper_by_lines(page, fits, places) == paper
+    blank = ScanPage("scan", 1, np.full_like(image, 250), dpi)  # no lines: neither paper
+    assert paper_by_lines(blank, fits, places) is None
