@@ -37,7 +37,8 @@ POOR_PHOTO = "poor photo"  # a photo too blurred, shadowed or bent to measure to
 @dataclass(frozen=True)
 class LineReading:
     """What scanner/pen.py found on one line: the value (cm) when it is sure, the status, the
-    tick-to-tick length, a best guess, how many marks, where the mark and the ticks are (mm)."""
+    tick-to-tick length, a best guess, how many marks, where the mark and the ticks are (mm),
+    and whether the mark is too faint to measure (a pencil's, in a photo: FAINT_MARK)."""
 
     value: float | None
     status: str
@@ -46,6 +47,10 @@ class LineReading:
     marks: int
     mark_x_mm: float | None
     ticks_mm: tuple[float, float] | None
+    faint: bool = False
+
+
+FAINT_MARK = "pencil: too faint to measure"  # why a faint mark's line goes to review
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +62,9 @@ class LineCut:
     followed (always False for a scan: it is cut where the mapping puts it);
     shift_mm: the largest distance between the line found and its mapped place; sag_mm: how far
     the line bows from a straight chord between its ends; paper: the paper's brightness along
-    the line before the light was evened out (grey level; None for a scan).
+    the line before the light was evened out (grey level; None for a scan); curve: the line's
+    offset in mm from its mapped row against mm from the picture's left (np.polyval
+    coefficients; None when not followed).
     """
 
     picture: np.ndarray
@@ -66,6 +73,7 @@ class LineCut:
     shift_mm: float = 0.0
     sag_mm: float = 0.0
     paper: float | None = None
+    curve: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, eq=False)

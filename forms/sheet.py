@@ -11,11 +11,13 @@ importing each other. Pure data and pure functions: nothing is drawn, written or
   corner (CORNER_IDS), so that a scan's orientation is known from the ids alone.
 - The page code: a QR code (error correction M or better) of CODE_MM including its 4-module
   quiet zone, holding a versioned payload:
-      PF1|<instrument>|<layout>|<size>|<client_id>|<session>|<date>|<page>   a personalised sheet
-      PF1|<instrument>|<layout>|<size>                                       a blank sheet
-  <size> is N (normal print) or L (large print): with the layout version it fixes where the
-  rating lines are. Free text is percent-encoded where it could break the format ("%" as %25,
-  "|" as %7C).
+      PF2|<instrument>|<layout>|<size>|<paper>|<client_id>|<session>|<date>|<page>   personalised
+      PF2|<instrument>|<layout>|<size>|<paper>                                       blank
+  <size> is N (normal print) or L (large print), <paper> LT (letter) or A4: with the layout
+  version they fix where the rating lines are. Sheets printed before the paper was in the code
+  say PF1 and have no <paper> field (still read: the reader then tells the paper from where
+  the printed lines are). Free text is percent-encoded where it could break the format ("%" as
+  %25, "|" as %7C).
 - Fillable PDF fields: s{sheet}_{INSTRUMENT}_v{layout}_{key} (see docs/fillable-fields.md).
 - The entry workbook: its sheet names, columns and client statuses, which the workbook writer
   makes and the spreadsheet reader expects (and the sheets the reader passes over).
@@ -97,7 +99,10 @@ CORNER_IDS = {"top-left": 0, "top-right": 1, "bottom-right": 2, "bottom-left": 3
 MARKER_INSET_MM = 12.0
 CODE_MM = 16.5  # the QR symbol including its quiet zone
 QUIET_ZONE = 4  # modules
-PAYLOAD_VERSION = "PF1"
+PAYLOAD_VERSION = "PF2"  # what paperfit prints now
+OLD_PAYLOAD_VERSION = "PF1"  # printed before the paper was in the code: no <paper> field
+PAPER_CODES = {"letter": "LT", "a4": "A4"}
+_PAPER_OF_CODE = {code: paper for paper, code in PAPER_CODES.items()}
 CAPTION_ID_CHARS = 18
 SEPARATOR = "|"
 SIZE_NORMAL, SIZE_LARGE = "N", "L"
@@ -108,8 +113,9 @@ _ESCAPED = re.compile("|".join(_PLAIN), re.IGNORECASE)
 
 @dataclass(frozen=True)
 class PageCode:
-    """What a sheet's page code says. A blank sheet has only instrument and layout (the other
-    fields empty, page None)."""
+    """What a sheet's page code says. A blank sheet has only instrument, layout, print size and
+    paper (the other fields empty, page None). PAPER is None on a sheet printed before the
+    paper was in the code (format PF1)."""
 
     instrument: str
     layout: int
@@ -118,16 +124,22 @@ class PageCode:
     session: str = ""
     date: str = ""
     page: int | None = None
-    version: str = PAYLOAD_VERSION
+    paper: str | None = None
+
+    @property
+    def version(self) -> str:
+        return OLD_PAYLOAD_VERSION if self.paper is None else PAYLOAD_VERSION
 
     @property
     def personal(self) -> bool:
         return bool(self.client_id or self.session or self.date or self.page is not None)
 
     def payload(self) -> str:
-        """The text in the QR code."""
+        """The text in the QR code (format PF1 when no paper is known, as printed before)."""
         size = SIZE_LARGE if self.large_print else SIZE_NORMAL
         fields = [self.version, _escape(self.instrument), str(self.layout), size]
+        if self.paper is not None:
+            fields.append(PAPER_CODES[self.paper])
         if self.personal:
             page = "" if self.page is None else str(self.page)
             fields += [_escape(self.client_id), _escape(self.session), _escape(self.date), page]
@@ -159,10 +171,17 @@ def parse_payload(text: str) -> PageCode:
     """The PageCode in TEXT, a payload made by PageCode.payload. ValueError for anything else,
     an unknown format version included."""
     fields = text.split(SEPARATOR)
-    if fields[0] != PAYLOAD_VERSION:
+    paper = None
+    if fields[0] == PAYLOAD_VERSION:
+        if len(fields) not in (5, 9):
+            raise ValueError(f"a {PAYLOAD_VERSION} page code has 5 or 9 fields, not {len(fields)}")
+        if fields[4] not in _PAPER_OF_CODE:
+            raise ValueError(f"the page code's paper is {fields[4][:10]!r}, not LT or A4")
+        paper = _PAPER_OF_CODE[fields.pop(4)]
+    elif fields[0] != OLD_PAYLOAD_VERSION:
         raise ValueError(f"not a paperfit page code (format {fields[0][:10]!r}): {text[:60]!r}")
-    if len(fields) not in (4, 8):
-        raise ValueError(f"a {PAYLOAD_VERSION} page code has 4 or 8 fields, not {len(fields)}")
+    elif len(fields) not in (4, 8):
+        raise ValueError(f"a {OLD_PAYLOAD_VERSION} page code has 4 or 8 fields, not {len(fields)}")
     instrument = _unescape(fields[1])
     if not instrument:
         raise ValueError("the page code names no instrument")
@@ -175,10 +194,10 @@ def parse_payload(text: str) -> PageCode:
     except ValueError:
         raise ValueError(f"layout or page of the page code is not a number: {text!r}") from None
     if len(fields) == 4:
-        return PageCode(instrument, layout, large_print)
+        return PageCode(instrument, layout, large_print, paper=paper)
     client_id, session, date = (_unescape(field) for field in fields[4:7])
     _check_fields(instrument, client_id, session, date)
-    return PageCode(instrument, layout, large_print, client_id, session, date, page)
+    return PageCode(instrument, layout, large_print, client_id, session, date, page, paper)
 
 
 def _check_fields(instrument: str, client_id: str, session: str, date: str) -> None:

@@ -208,13 +208,17 @@ def _fillable(instrument: Instrument, sheet_number: int, geometry: LineGeometry)
 
 
 def page_code(
-    instrument: Instrument, header: Header, sheet_number: int, large_print: bool = False
+    instrument: Instrument,
+    header: Header,
+    sheet_number: int,
+    large_print: bool = False,
+    paper: str = "letter",
 ) -> PageCode:
-    """What the sheet's QR code says: instrument, layout and print size, and for a sheet
+    """What the sheet's QR code says: instrument, layout, print size and paper, and for a sheet
     printed for a client (client ID, session or date known) also those and SHEET_NUMBER, the
     sheet's number among the form sheets of the print run (as in the fillable field names)."""
     if not (header.client_id or header.session or header.date):
-        return PageCode(instrument.id, instrument.layout, large_print)
+        return PageCode(instrument.id, instrument.layout, large_print, paper=paper)
     return PageCode(
         instrument.id,
         instrument.layout,
@@ -223,6 +227,7 @@ def page_code(
         header.session,
         header.date,
         sheet_number,
+        paper,
     )
 
 
@@ -257,7 +262,7 @@ def _form_page(
         "panel": panel,
         "fillable": fillable,
         "machine_readable": _machine_readable(
-            page_code(instrument, header, sheet_number, options.large_print)
+            page_code(instrument, header, sheet_number, options.large_print, options.paper)
         ),
     }
     return render_html(

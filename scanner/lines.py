@@ -19,10 +19,12 @@ the line is level in it. Scans are cut as before (no light to even, no bend to f
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 
 import cv2
 import numpy as np
 from paperfit.forms.scan_records import LineCut
+from paperfit.forms.sheet import LinePlace
 from paperfit.scanner.pages import ScanPage
 from paperfit.scanner.registration import Registration, crop
 
@@ -33,6 +35,9 @@ BANDS = 12  # the line is followed in this many bands along its length
 MIN_BANDS = 6  # fewer bands with a clear line: the line is not followed (its mapped place used)
 OUTLIER_MM = 0.4  # bands further than this from the fitted curve are left out
 LINE_INK = 60.0  # a band's line row must be at least this dark (grey levels below the paper)
+PAPER_SEARCH_MM = 2.5  # a paper's printed line must lie this near its place under that paper
+PAPER_CHECK_PX_PER_MM = 4.0  # lines are looked for at this resolution to tell the paper
+PAPER_MARGIN = 1.3  # the paper whose lines are found must score this much above the other
 
 
 def cut_line(
@@ -70,6 +75,7 @@ def cut_line(
         float(np.abs(offsets).max()),
         float(np.abs(offsets - chord).max()),
         paper,
+        tuple(float(c) for c in curve) if followed else None,
     )
 
 
@@ -150,3 +156,34 @@ def _cut_along(
     return cv2.remap(
         page.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
     )
+
+
+def paper_by_lines(
+    page: ScanPage,
+    registrations: Mapping[str, Registration],
+    places: Mapping[str, Sequence[LinePlace]],
+) -> str | None:
+    """The paper (a key of REGISTRATIONS, each the page mapped as if printed on it) under
+    which the page's printed rating lines (PLACES, per paper) are where that paper puts them,
+    or None when neither stands out. Letter and A4 put a line printed 100 mm down the page
+    5-12 mm apart once both are mapped onto the same four markers, so the right paper finds a
+    long dark line at each place and the other finds paper or words."""
+    scores = {}
+    for paper, reg in registrations.items():
+        score = 0.0
+        for place in places[paper]:
+            box = (
+                place.left + 10,
+                place.y - PAPER_SEARCH_MM,
+                place.right - 10,
+                place.y + PAPER_SEARCH_MM,
+            )
+            band = crop(page, reg, box, PAPER_CHECK_PX_PER_MM).astype(np.float32)
+            rows = band.mean(axis=1)  # a line is dark all along one row; words are not
+            score += max(0.0, float(np.median(band) - rows.min()))
+        scores[paper] = score / max(1, len(places[paper]))
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    best, other = ranked[0], ranked[-1]
+    if scores[best] < LINE_INK * 0.4 or scores[best] < PAPER_MARGIN * scores[other]:
+        return None
+    return best

@@ -50,6 +50,7 @@ HEIF_BRANDS = (b"ftypheic", b"ftypheix", b"ftyphevc", b"ftypmif1", b"ftypmsf1", 
 PNG_COLOUR_TYPE = 25  # the byte of a PNG's header that says whether it has an alpha channel
 DARK_PAGE = 64  # a page whose lightest 1 % is darker than this grey level shows no paper
 PHOTO_PIXELS = 12e6  # larger photos are decoded at a half or a quarter, down to about this
+PAPER_PERCENTILE = 90  # a colour photo's paper: this percentile of each channel
 
 
 @dataclass(frozen=True, eq=False)
@@ -257,7 +258,8 @@ def _kind_of(head: bytes) -> str | None:
 
 def _photo_pages(path: Path, kind: str, limits: Limits) -> Iterator[ScanPage | PageProblem]:
     """A JPEG or HEIC/HEIF picture (a phone's photo, or a scanner's JPEG) as one page: turned
-    as its EXIF orientation says (phones store the picture sideways and say so), in grey;
+    as its EXIF orientation says (phones store the picture sideways and say so), in grey (a
+    colour picture through ink_grey, so that coloured ink stays dark);
     a JPEG larger than twice PHOTO_PIXELS decoded at a half or a quarter (JPEG's own reduced
     decoding: quick, and a page filling most of a 12 MP photo is still at about 250 dpi, all
     the measuring needs)."""
@@ -287,29 +289,49 @@ def _photo_pages(path: Path, kind: str, limits: Limits) -> Iterator[ScanPage | P
         if refusal:
             yield PageProblem(source, None, refusal)
             return
+        colour = picture.mode not in ("L", "1", "I", "I;16")
         if kind == "heif":
-            image = np.asarray(ImageOps.exif_transpose(picture).convert("L"))
+            image = ink_grey(np.asarray(ImageOps.exif_transpose(picture).convert("RGB")))
     factor = 1.0
     if kind == "jpeg":
-        # OpenCV decodes straight to grey, turned as the EXIF orientation says, and a large
-        # photo at a half or a quarter (libjpeg's own reduced decoding)
-        flag = cv2.IMREAD_GRAYSCALE
+        # OpenCV decodes turned as the EXIF orientation says, and a large photo at a half or
+        # a quarter (libjpeg's own reduced decoding)
+        flags = {
+            1.0: (cv2.IMREAD_COLOR, cv2.IMREAD_GRAYSCALE),
+            0.5: (cv2.IMREAD_REDUCED_COLOR_2, cv2.IMREAD_REDUCED_GRAYSCALE_2),
+            0.25: (cv2.IMREAD_REDUCED_COLOR_4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
+        }
         if width * height > 8 * PHOTO_PIXELS:
-            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_4, 0.25
+            factor = 0.25
         elif width * height > 2 * PHOTO_PIXELS:
-            flag, factor = cv2.IMREAD_REDUCED_GRAYSCALE_2, 0.5
+            factor = 0.5
         with _quiet_opencv():
-            decoded = cv2.imdecode(np.fromfile(path, np.uint8), flag)
+            decoded = cv2.imdecode(np.fromfile(path, np.uint8), flags[factor][not colour])
         if decoded is None:
             yield PageProblem(source, None, "the JPEG image cannot be decoded (damaged?)")
             return
-        image = decoded
+        image = ink_grey(decoded) if decoded.ndim == 3 else decoded
     image = np.ascontiguousarray(image, dtype=np.uint8)
     dpi = _plausible_dpi(stored, factor)
     notes: tuple[str, ...] = ()
     if dpi is None:
         notes = ("no resolution stored in the file: the printed scale cannot be checked",)
     yield ScanPage(source, 1, image, dpi or ASSUMED_DPI, notes, dpi is not None)
+
+
+def ink_grey(colour: np.ndarray) -> np.ndarray:
+    """A colour photo (H, W, 3, any channel order) in grey, so that a pen's coloured ink is as
+    dark as it shows in its darkest channel: each channel scaled so that the paper (its
+    PAPER_PERCENTILE brightest) is alike in all three, whatever the lamp's colour, then the
+    darkest of the three taken. Blue ink is dark in red, red ink in green and blue, green ink
+    in red and blue; printed black and pencil are as dark as in plain grey."""
+    sample = colour[::16, ::16].reshape(-1, 3)
+    paper = np.percentile(sample, PAPER_PERCENTILE, axis=0).astype(np.float64)
+    target = float(paper.max())
+    channels = [
+        cv2.convertScaleAbs(colour[..., i], alpha=target / max(paper[i], 1.0)) for i in range(3)
+    ]
+    return cv2.min(cv2.min(channels[0], channels[1]), channels[2])
 
 
 def _heif_opener() -> bool:

@@ -24,7 +24,7 @@ in the crop's own millimetres (so a sheet printed at 97 % has a length_mm near 9
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -57,6 +57,14 @@ NEAR_MM = 1.5  # ink this close to the line but not touching is "away from the l
 END_CLAMP_MM = 0.2  # marks this far beyond a tick still read as 0 or 10
 FACE_MM = (6.0, 12.5)  # bounding box of a child form's face beyond an end
 FACE_GAP_MM = 1.5  # ink this near a tick (in the form's mm) is nearer than a face can be
+FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SIGMAS of noise)
+NOISE_SIGMAS = 5.0
+LINE_ROW_SHARE = 0.15  # a row this much dark along the line is the printed line's (blurred)
+FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is too faint
+FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
+FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
+FAINT_AREA_MM2 = 1.5  # and this much of it (in pieces larger than specks) is a faint mark
+SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
 def _unreadable() -> LineReading:
@@ -142,10 +150,11 @@ def _round_dot(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> bool:
     return width <= DOT_ROUNDNESS * height
 
 
-def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
+def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> LineReading:
     """Read the pen mark on one rating line (see the module docstring), stage by stage: the
     ink, the crop levelled, the printed line, its end ticks, the pen's ink, the marks, the
-    verdict."""
+    verdict. A PHOTO's crop (its light evened out) is searched for fainter ink too (faint_ink:
+    a coloured ballpoint, a pencil), and the pieces of a stroke the pen skipped are joined."""
     if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
         raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
     ppm = float(px_per_mm)
@@ -162,9 +171,13 @@ def measure_line(crop: np.ndarray, px_per_mm: float) -> LineReading:
     length_mm = (ticks.right - ticks.left) / ppm
     if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
         return _unreadable()
-    pen = pen_ink(level, line, ticks, ppm)
-    marks = find_marks(pen, line, ticks, ppm)
-    return verdict(marks, line, ticks, ppm)
+    if not photo:
+        pen = pen_ink(level, line, ticks, ppm)
+        return verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
+    faint_level, wide, halo, noise = faint_ink(crop, ink, level, line, ppm)
+    pen = pen_ink(faint_level, wide, ticks, ppm, halo)
+    reading = verdict(find_marks(pen, wide, ticks, ppm, join_mm=SKIP_MM), wide, ticks, ppm)
+    return too_faint(reading, faint_level, wide, pen, ppm, noise)
 
 
 @dataclass(frozen=True, eq=False)
@@ -333,6 +346,84 @@ def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) 
     return bool((above & below).any())
 
 
+def faint_ink(
+    grey: np.ndarray, ink: Ink, level: Levelled, line: Line, ppm: float
+) -> tuple[Levelled, Line, int, float]:
+    """LEVEL with its ink mask taken down to FAINT_MIN below the paper (or NOISE_SIGMAS times
+    the paper's noise, whichever is more), for a photo's pen, which may be far lighter than
+    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), by
+    how many pixels it widened (the ticks' masks are widened as much), and the paper's noise
+    (grey levels, a standard deviation)."""
+    paper_pixels = grey[grey >= ink.threshold]
+    spread = float(np.median(np.abs(paper_pixels - np.median(paper_pixels)))) * 1.4826
+    depth = max(FAINT_MIN, NOISE_SIGMAS * spread)
+    dark = level.ink_weight > depth
+    h = dark.shape[0]
+    run = slice(line.start, line.end + 1)
+    full = dark[:, run].mean(axis=1) >= LINE_ROW_SHARE  # the line's edges, where it bows
+    top, bottom = line.top, line.bottom
+    while top > 0 and full[top - 1]:
+        top -= 1
+    while bottom < h - 1 and full[bottom + 1]:
+        bottom += 1
+    halo = max(line.top - top, bottom - line.bottom)
+    wide = Line(top, bottom, line.y, line.half, line.start, line.end)
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo, spread
+
+
+def too_faint(
+    reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float, noise: float
+) -> LineReading:
+    """READING sent to review as too faint to measure (LineReading.faint) when its mark's ink
+    lies less than FAINT_DEPTH below the paper (a pencil: part of it may be lost in the
+    paper's grain, and what is left is not the mark's place), or when no mark was found but
+    ink fainter than the pen's threshold (down to FAINTEST_SIGMAS of noise) lies across the
+    line."""
+    if reading.mark_x_mm is not None:
+        x = reading.mark_x_mm * ppm
+        lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
+        mark = pen.mask[:, lo:hi].copy()
+        mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
+        depth = level.ink_weight[:, lo:hi][mark]
+        ys, xs = np.nonzero(mark)
+        xs = xs + lo
+        if depth.size and float(np.median(depth)) < FAINT_DEPTH and not _stroke(xs, ys):
+            # a faint X whose two arms are found whole, or a whole ring: read at its middle
+            middle = _x_crossing(xs, ys, line.y, ppm)
+            if middle is None:
+                middle = _whole_ring(xs, ys, line.y, ppm)
+            if middle is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
+                left, right = (end * ppm for end in reading.ticks_mm)
+                value = min(10.0, max(0.0, 10.0 * (middle - left) / (right - left)))
+                return replace(reading, value=round(value, 1), mark_x_mm=middle / ppm)
+            guess = reading.value if reading.value is not None else reading.guess
+            status = LINE_UNREADABLE if reading.status == LINE_OK else reading.status
+            return replace(reading, value=None, status=status, guess=guess, faint=True)
+        return reading
+    if reading.status != NO_MARK:
+        return reading
+    faint = level.ink_weight > max(FAINTEST_MIN, FAINTEST_SIGMAS * noise)
+    rows = slice(max(0, round(line.y - 3 * ppm)), round(line.y + 3 * ppm) + 1)
+    faint[: rows.start], faint[rows.stop :] = False, False
+    along = faint[:, line.start : line.end + 1].mean(axis=1) >= LINE_ROW_SHARE
+    top, bottom = line.top, line.bottom
+    while top > 0 and along[top - 1]:
+        top -= 1
+    while bottom < len(along) - 1 and along[bottom + 1]:
+        bottom += 1
+    faint[max(0, top - 1) : bottom + 2] = False
+    faint[pen.near_tick.any(axis=0)] = False  # the ticks
+    faint[:, : round(line.start)], faint[:, round(line.end) + 1 :] = False, False
+    size = max(3, round(SKIP_MM * ppm) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    closed = cv2.morphologyEx(faint.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    n, _labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    areas = [stats[i][4] for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
+    if sum(areas) >= FAINT_AREA_MM2 * ppm * ppm:
+        return replace(reading, status=LINE_UNREADABLE, faint=True)
+    return reading
+
+
 @dataclass(frozen=True, eq=False)
 class PenInk:
     """The ink left when the printed line and ticks are taken out (MASK), and for each tick
@@ -342,9 +433,10 @@ class PenInk:
     near_tick: np.ndarray
 
 
-def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> PenInk:
+def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float, halo: int = 0) -> PenInk:
     """The pen's ink: the dark pixels minus the printed line (kept in columns where ink goes
-    on just above or below it: a stroke crossing it) and minus a strip around each tick."""
+    on just above or below it: a stroke crossing it) and minus a strip around each tick
+    (HALO pixels wider each side where the ink mask shows the print blurred wider)."""
     dark = level.dark
     h, w = dark.shape
     m = max(1, round(0.1 * ppm))
@@ -364,7 +456,7 @@ def pen_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> PenInk:
     # Ink next to a tick's masked strip was cut by it: a mark on or at the end tick.
     near_tick = np.zeros((2, h, w), dtype=bool)
     for end, (g0, g1) in enumerate((ticks.left_cols, ticks.right_cols)):
-        strip = slice(max(0, g0 - 2 * m), g1 + 2 * m + 1)
+        strip = slice(max(0, g0 - 2 * m - halo), g1 + 2 * m + halo + 1)
         pen[t_rows, strip] = False
         near_tick[end, t_rows, strip] = True
         near_tick[end] = cv2.dilate(near_tick[end].astype(np.uint8), np.ones((5, 5))) > 0
@@ -381,14 +473,36 @@ class Marks:
     away: tuple[float, ...]
 
 
-def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float) -> Marks:
+def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float = 0.0) -> Marks:
     """The pen's ink in connected pieces, specks and child forms' faces left out, sorted into
-    marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(
-        pen.mask.astype(np.uint8), connectivity=8
-    )
+    marks on the line (pieces broken at the line, or cut by a tick, joined), and away from it.
+    Pieces less than JOIN_MM apart are one piece (a stroke where the pen skipped)."""
+    mask = pen.mask.astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
     faces, gap_hits, gap = _faces(comps, ticks, ppm)
+    if join_mm > 0:
+        # the faces are found first (joined, a face could take in a nearby mark's pieces)
+        # and taken out; the rest is joined across gaps shorter than JOIN_MM
+        columns = np.arange(mask.shape[1])
+        beyond = (columns <= ticks.left - gap) | (columns >= ticks.right + gap)
+        for i, x, y, cw_, ch_ in comps:
+            box = (slice(y, y + ch_), slice(x, x + cw_))
+            if i in gap_hits:
+                mask[box][(labels[box] == i) & beyond[None, x : x + cw_]] = 0
+            elif _in_face((x, y, cw_, ch_), faces, 0.5 * ppm):
+                mask[box][labels[box] == i] = 0
+        size = max(3, round(join_mm * ppm) | 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+        labels = np.where(mask > 0, labels, 0)
+        comps = [(i, *stats[i][:4]) for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm**2]
+        faces, gap_hits = [], []
+    near = pen.near_tick  # a piece this near a tick was cut by it (or the pen skipped there)
+    if join_mm > 0:
+        reach = np.ones((1, 2 * round(join_mm * ppm) + 1), np.uint8)
+        near = np.stack([cv2.dilate(side.astype(np.uint8), reach) > 0 for side in near])
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
     away: list[float] = []
     at_tick: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]  # pieces cut by each tick
@@ -401,7 +515,6 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float) -> Marks:
         if i in gap_hits:  # keep only the ink nearer the tick than a face can be
             keep = (xs > ticks.left - gap) & (xs < ticks.right + gap)
             xs, ys = xs[keep], ys[keep]
-        near = pen.near_tick
         cut = [bool(near[end, ys, xs].any()) for end in (0, 1)] if xs.size else [False] * 2
         if any(cut):
             at_tick[cut.index(True)].append((xs, ys))
@@ -418,13 +531,89 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float) -> Marks:
     # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
     # of such a mark is hidden under the tick, so a crossing found far from the tick is not
     # trusted (kept as a guess, like a dash).
-    for tick, pieces in zip((ticks.left, ticks.right), at_tick, strict=True):
+    # If the mark's ink within 1 mm of the line is clear of the tick (an X or a circle drawn
+    # just inside the end), its crossing is found from ink the tick hid nothing of: trusted.
+    for end, (tick, pieces) in enumerate(zip((ticks.left, ticks.right), at_tick, strict=True)):
         if pieces:
             xs = np.concatenate([piece[0] for piece in pieces])
             ys = np.concatenate([piece[1] for piece in pieces])
             mx, dash = _crossing(xs, ys, yl, ppm)
-            crossing.append((mx, dash or abs(mx - tick) > AT_TICK_MM * ppm))
+            slab = np.abs(ys - yl) <= 1.0 * ppm
+            clear = slab.any() and not pen.near_tick[end, ys[slab], xs[slab]].any()
+            arms = None if clear else _x_crossing(xs, ys, yl, ppm)
+            if arms is not None:  # an X the tick hides in part: where its two arms meet
+                mx, dash, clear = arms, False, True
+            crossing.append((mx, dash or (abs(mx - tick) > AT_TICK_MM * ppm and not clear)))
     return Marks(tuple(crossing), tuple(away))
+
+
+def _stroke(xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Whether the pixels XS, YS are one straight stroke steeper than 25 degrees from the
+    line: its place is where its fitted centre line crosses the line, which grain and gaps in
+    its ink do not move."""
+    if xs.size < 5:
+        return False
+    evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - xs.mean(), ys - ys.mean()))))
+    return bool(
+        evals[1] >= 9.0 * max(evals[0], 1e-9) and abs(evecs[1, 1]) >= math.sin(math.radians(25))
+    )
+
+
+def _whole_ring(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """The middle (px along the line) of a ring drawn round a place on the line (the row yl),
+    from an ellipse fitted to its ink, or None unless the ink goes all the way round (every
+    10-degree sector not hidden by the printed line holds some: no half ring is read)."""
+    if xs.size < 20:
+        return None
+    points = np.column_stack([xs, ys]).astype(np.float32)
+    (cx, cy), axes, _angle = cv2.fitEllipse(points)
+    if not (1.0 * ppm <= min(axes) / 2 and max(axes) / 2 <= 4.0 * ppm) or abs(cy - yl) > ppm:
+        return None
+    sectors = (np.degrees(np.arctan2(ys - cy, xs - cx)) % 360 // 10).astype(int)
+    seen = np.bincount(sectors, minlength=36) > 0
+    middles = np.arange(36) * 10 + 5
+    from_level = np.minimum(middles % 180, 180 - middles % 180)
+    visible = from_level > 25  # the printed line hides the ring where it crosses
+    return float(cx) if seen[visible].mean() >= 0.9 else None
+
+
+def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """Where the two arms of an X meet (px along the line), from its ink away from the line
+    (the upper left and lower right arm one stroke, the upper right and lower left the
+    other), or None when the ink is not two straight arms crossing near the line."""
+    off = 0.6 * ppm
+    upper, lower = ys < yl - off, ys > yl + off
+    if upper.sum() < 6 or lower.sum() < 6:
+        return None
+    split_up = float(np.median(xs[upper]))
+    split_down = float(np.median(xs[lower]))
+    falling = (upper & (xs < split_up)) | (lower & (xs >= split_down))  # "\"
+    rising = (upper & (xs >= split_up)) | (lower & (xs < split_down))  # "/"
+    away = upper | lower
+    px, py = xs[away].astype(float), ys[away].astype(float)
+    arms = [falling[away], rising[away]]
+    for _ in range(5):  # each pixel to the arm whose fitted line passes nearer (k lines)
+        fits = []
+        for arm in arms:
+            if arm.sum() < 6:
+                return None
+            ax, ay = px[arm], py[arm]
+            evals, evecs = np.linalg.eigh(np.cov(np.vstack((ax - ax.mean(), ay - ay.mean()))))
+            fits.append((ax.mean(), ay.mean(), *evecs[:, 1], evals))
+        distances = [np.abs((px - fx) * v - (py - fy) * u) for fx, fy, u, v, _ in fits]
+        nearer = distances[0] <= distances[1]
+        if np.array_equal(nearer, arms[0]):
+            break
+        arms = [nearer, ~nearer]
+    if any(evals[1] < 9.0 * max(evals[0], 1e-9) for *_, evals in fits):
+        return None
+    (x1, y1, u1, v1, _), (x2, y2, u2, v2, _) = fits
+    det = u1 * (-v2) - v1 * (-u2)
+    if abs(det) < math.sin(math.radians(40)) or u1 * v1 * u2 * v2 > 0:
+        return None  # nearly parallel, or both leaning the same way: not an X
+    t = ((x2 - x1) * (-v2) - (y2 - y1) * (-u2)) / det
+    cx, cy = x1 + t * u1, y1 + t * v1
+    return float(cx) if abs(cy - yl) <= 1.5 * ppm else None
 
 
 def _faces(

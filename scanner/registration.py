@@ -12,9 +12,13 @@ left corner, x to the right and y down. The mapping uses the layout's millimetre
 and copier scaling are absorbed by it; Registration.scale reports them.
 
 How: the four ArUco corner markers (forms.sheet) are found on a copy of the image at about
-DETECT_DPI, their corners refined on the full image, and a homography fitted to all 16 corners
-(an affine mapping when one marker is missing). Which id is where gives the orientation (pages
-may come in any of the four orientations); the ratio of the marker spacings gives the paper.
+DETECT_DPI, their corners refined on the full image (a marker missed there is searched for
+again at full size near where the other three put it), and a homography fitted to all 16
+corners (an affine mapping when one marker is missing, until the page's line ends give the
+perspective: fit). Which id is where gives the orientation (pages may come in any of the four
+orientations). The paper is not told from the markers' shape, which a photo's perspective
+distorts: the page code says it (format PF2), or for a sheet printed before, the printed
+lines do (scanner.lines.paper_by_lines); until then it is provisional.
 """
 
 from __future__ import annotations
@@ -41,12 +45,15 @@ from paperfit.scanner.pages import PageProblem, ScanPage
 DETECT_DPI = 200.0  # markers are searched for at about this resolution
 DETECT_PX = 1800  # or, in a picture of unknown resolution (a photo), on a copy this long
 POOR_RESIDUAL_MM = 0.5  # above this RMS corner error the page is "poor registration"
-PAPER_TOLERANCE = 0.035  # the markers' rectangle may differ this much in shape from a paper's
-FOCAL_GUESS = 0.8  # a phone's focal length, as a share of the image's long side, when the
-# perspective is too weak to measure it (then it hardly matters)
 SCALE_RANGE = (0.85, 1.10)  # beyond this the stored dpi is not believed (90-105 % expected)
 CODE_MARGIN_MM = 4.0
-NO_MARKERS = "no markers: is this a paperfit form?"
+RETAKE = "retake the photo closer, with the whole page in the frame and the phone steady"
+NO_MARKERS = (
+    "no corner markers found: is this a paperfit form? If it is, scan it again or " + RETAKE
+)
+PAPER_PROVISIONAL = "markers"  # the marker rectangle's shape: a first guess only
+PAPER_FROM_PAGE = "page"  # the page code, the printed lines, or the caller said
+
 OK = "ok"
 
 
@@ -65,7 +72,11 @@ class Registration:
     residual_mm: RMS distance between the detected marker corners and where the mapping puts
         them, in mm.
     markers_found: the marker ids found; corners: id -> its 4 corners (x, y) in image px.
-    status: "ok" or "poor registration"; notes: what else the reader should know.
+    status: "ok" or "poor registration"; notes: what else the reader should know;
+    found_notes: those of them from finding the markers (kept for fitting again).
+    paper_source: PAPER_FROM_PAGE, or PAPER_PROVISIONAL while the paper is only guessed from
+    the markers' shape; fitted_to_lines: one marker short, the mapping was fitted to the
+    printed line ends too (a homography, as with four).
     """
 
     homography: np.ndarray
@@ -79,6 +90,9 @@ class Registration:
     corners: dict[int, np.ndarray] = field(repr=False)
     status: str = OK
     notes: tuple[str, ...] = ()
+    found_notes: tuple[str, ...] = ()
+    paper_source: str = PAPER_FROM_PAGE
+    fitted_to_lines: bool = False
 
     @property
     def orientation(self) -> int:
@@ -127,10 +141,16 @@ def code_box_mm(paper: str) -> tuple[float, float, float, float]:
 # Registration
 
 
-def register(page: ScanPage) -> Registration | PageProblem:
-    """The Registration of PAGE, or a PageProblem saying why there is none (fewer than 3
-    markers; markers that fit neither paper; a mirrored page)."""
+def register(page: ScanPage, paper: str | None = None) -> Registration | PageProblem:
+    """The Registration of PAGE on PAPER, or a PageProblem saying why there is none (fewer
+    than 3 markers; a mirrored page). Without PAPER the paper is only provisional (the one
+    whose marker rectangle is nearest in shape to the markers found, which a photo's
+    perspective can mislead): the reader settles it from the page code or the printed lines
+    (settle_paper)."""
     markers, notes = detect_markers(page.image, page.dpi, page.dpi_stored)
+    if len(markers) == 3:
+        markers, more = _search_missing(page, markers)
+        notes += more
     if not markers:
         return PageProblem(page.source, page.page, NO_MARKERS)
     if len(markers) < 3:
@@ -138,37 +158,58 @@ def register(page: ScanPage) -> Registration | PageProblem:
             page.source,
             page.page,
             f"only {len(markers)} of the 4 corner squares found: part of the page is outside "
-            "the picture or covered; scan or photograph the whole page",
+            f"the picture or covered; {RETAKE}",
         )
-    notes = list(notes)
-    paper = _paper_of(markers, page.image.shape)
-    if paper is None:
-        return PageProblem(
-            page.source,
-            page.page,
-            "the corner markers are not where a letter or A4 form has them: "
-            "is this a paperfit form, printed whole?",
-        )
+    source = PAPER_FROM_PAGE if paper else PAPER_PROVISIONAL
+    return fit(page, markers, paper or _provisional_paper(markers), tuple(notes), source)
+
+
+def fit(
+    page: ScanPage,
+    markers: dict[int, np.ndarray],
+    paper: str,
+    found_notes: tuple[str, ...] = (),
+    paper_source: str = PAPER_FROM_PAGE,
+    extra: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Registration | PageProblem:
+    """The Registration mapping PAPER's page mm onto PAGE through the MARKERS found (id -> 4
+    corners in image px): a homography fitted to all their corners, or with one marker short
+    an affine mapping, or a homography when EXTRA (page mm points, their image px) gives more
+    printed features to fit (a page's line ends). FOUND_NOTES: what the markers' detection
+    noted."""
+    notes = list(found_notes)
     ids = tuple(sorted(markers))
     page_pts = np.concatenate([marker_corners_mm(paper)[i] for i in ids]).astype(np.float64)
     image_pts = np.concatenate([markers[i] for i in ids]).astype(np.float64)
     if len(ids) == 4:
         homography, _ = cv2.findHomography(page_pts, image_pts, 0)
+    elif extra is not None:
+        missing = sorted(set(CORNER_IDS.values()) - set(ids))
+        notes.append(f"marker {missing[0]} not found: mapped from 3 markers and the line ends")
+        homography, _ = cv2.findHomography(
+            np.vstack([page_pts, extra[0]]), np.vstack([image_pts, extra[1]]), 0
+        )
     else:
         missing = sorted(set(CORNER_IDS.values()) - set(ids))
         notes.append(f"marker {missing[0]} not found: affine mapping from 3 markers")
         homography = _affine(page_pts, image_pts)
-    if homography is not None and np.all(np.isfinite(homography)):
-        scale_px = _local_scale(homography, *(np.array(PAPER_SIZES_MM[paper]) / 2))
     if homography is None or not np.all(np.isfinite(homography)):
-        return PageProblem(page.source, page.page, "the corner markers give no usable mapping")
+        return PageProblem(
+            page.source, page.page, f"the corner markers give no usable mapping: {RETAKE}"
+        )
+    scale_px = _local_scale(homography, *(np.array(PAPER_SIZES_MM[paper]) / 2))
     inverse = np.linalg.inv(homography)
     width, height = PAPER_SIZES_MM[paper]
     cx, cy = width / 2, height / 2
     origin, along_x, along_y = _project(homography, [(cx, cy), (cx + 1, cy), (cx, cy + 1)])
     x_axis, y_axis = along_x - origin, along_y - origin
     if x_axis[0] * y_axis[1] - x_axis[1] * y_axis[0] <= 0:
-        return PageProblem(page.source, page.page, "the page is mirrored (scanned through?)")
+        return PageProblem(
+            page.source,
+            page.page,
+            "the page is mirrored (scanned through the paper?): scan or photograph its "
+            "printed side",
+        )
     rotation = -math.degrees(math.atan2(x_axis[1], x_axis[0]))
     rotation = 180.0 if rotation <= -180 else rotation
     # Without a believable stored resolution the markers' spacing is taken as 100 %.
@@ -200,6 +241,9 @@ def register(page: ScanPage) -> Registration | PageProblem:
         corners=markers,
         status=status,
         notes=tuple(notes),
+        found_notes=found_notes,
+        paper_source=paper_source,
+        fitted_to_lines=extra is not None and len(ids) == 3,
     )
 
 
@@ -278,51 +322,65 @@ def _refine(image: np.ndarray, quad: np.ndarray, dpi: float) -> np.ndarray:
     return np.where((moved <= half / 2)[:, None], refined, quad)
 
 
-def _paper_of(markers: dict[int, np.ndarray], shape: tuple[int, ...]) -> str | None:
-    """The paper whose markers' rectangle has the shape of the one the found MARKERS span,
-    corrected for perspective (a photo's), or None when neither paper fits. SHAPE: the image's.
-
-    With four markers the rectangle's sides are measured through the camera: the homography
-    of the unit square onto the marker centres is K [r1 r2 t] up to the sides' lengths, with
-    K a camera of square pixels centred on the image and focal length f found from r1 . r2 = 0
-    (FOCAL_GUESS when the perspective is too weak to tell). With three, the two sides they span
-    (no perspective can be told from three points)."""
+def _provisional_paper(markers: dict[int, np.ndarray]) -> str:
+    """The paper whose marker rectangle is nearest in shape to the one MARKERS span, measured
+    as found (no perspective corrected: right for a scan, a first guess for a photo, whose
+    page code or printed lines settle it)."""
     centres = {ident: quad.mean(axis=0) for ident, quad in markers.items()}
-    top_left, top_right, bottom_right, bottom_left = (CORNER_IDS[c] for c in CORNER_IDS)
-    if len(centres) == 4:
-        square = np.array([(0, 0), (1, 0), (1, 1), (0, 1)], np.float64)
-        centre = np.array([shape[1] / 2, shape[0] / 2])
-        quad = np.array([centres[i] for i in (top_left, top_right, bottom_right, bottom_left)])
-        unit = cv2.getPerspectiveTransform(
-            square.astype(np.float32), (quad - centre).astype(np.float32)
-        )
-        h1, h2 = unit[:, 0], unit[:, 1]
-        focal = FOCAL_GUESS * max(shape[:2])
-        if abs(h1[2] * h2[2]) > 1e-12:
-            focal_sq = -(h1[0] * h2[0] + h1[1] * h2[1]) / (h1[2] * h2[2])
-            if (0.3 * max(shape[:2])) ** 2 < focal_sq < (4 * max(shape[:2])) ** 2:
-                focal = math.sqrt(focal_sq)
-        side_x = np.linalg.norm([h1[0] / focal, h1[1] / focal, h1[2]])
-        side_y = np.linalg.norm([h2[0] / focal, h2[1] / focal, h2[2]])
-    else:
-        corner = next(i for i in centres if (i + 1) % 4 in centres and (i - 1) % 4 in centres)
-        after, before = centres[(corner + 1) % 4], centres[(corner - 1) % 4]
-        side_x, side_y = (
-            np.linalg.norm(after - centres[corner]),
-            np.linalg.norm(before - centres[corner]),
-        )
-        if corner % 2:  # the corner's next marker clockwise lies along the page's height
-            side_x, side_y = side_y, side_x
-    measured = side_x / side_y
-    best: tuple[float, str | None] = (math.inf, None)
-    for paper in PAPER_SIZES_MM:
+    lengths: dict[str, list[float]] = {"x": [], "y": []}
+    for ident, centre in centres.items():
+        after = (ident + 1) % 4  # clockwise: ids 0-1 and 2-3 span the width, 1-2 and 3-0 height
+        if after in centres:
+            lengths["x" if ident % 2 == 0 else "y"].append(
+                float(np.linalg.norm(centres[after] - centre))
+            )
+    measured = np.mean(lengths["x"]) / np.mean(lengths["y"])
+
+    def misfit(paper: str) -> float:
         expected = marker_centres_mm(paper)
-        width = np.linalg.norm(expected[top_right] - expected[top_left])
-        height = np.linalg.norm(expected[bottom_left] - expected[top_left])
-        error = abs(measured / (width / height) - 1)
-        if error < best[0]:
-            best = (error, paper)
-    return best[1] if best[0] <= PAPER_TOLERANCE else None
+        width = np.linalg.norm(expected[1] - expected[0])
+        height = np.linalg.norm(expected[3] - expected[0])
+        return abs(math.log(measured / (width / height)))
+
+    return min(PAPER_SIZES_MM, key=misfit)
+
+
+def _search_missing(
+    page: ScanPage, markers: dict[int, np.ndarray]
+) -> tuple[dict[int, np.ndarray], list[str]]:
+    """MARKERS with the fourth marker added when it is found at full size near where the
+    three others put it (the working copy may lose a marker the full image shows clearly)."""
+    (missing,) = set(CORNER_IDS.values()) - set(markers)
+    ids = sorted(markers)
+    paper = _provisional_paper(markers)
+    page_pts = np.concatenate([marker_corners_mm(paper)[i] for i in ids])
+    image_pts = np.concatenate([markers[i] for i in ids])
+    mapping = _affine(page_pts, image_pts)
+    predicted = _project(mapping, marker_corners_mm(paper)[missing])
+    centre = predicted.mean(axis=0)
+    side = float(np.linalg.norm(predicted[1] - predicted[0]))
+    spread = float(np.linalg.norm(image_pts.max(axis=0) - image_pts.min(axis=0)))
+    reach = 2.5 * side + 0.12 * spread  # the affine guess misses by the page's perspective
+    height, width = page.image.shape[:2]
+    x0, y0 = max(0, int(centre[0] - reach)), max(0, int(centre[1] - reach))
+    x1, y1 = min(width, int(centre[0] + reach)), min(height, int(centre[1] + reach))
+    if x1 - x0 < side or y1 - y0 < side:
+        return markers, []
+    window = page.image[y0:y1, x0:x1]
+    for factor in (1.0, 0.5):
+        small = window
+        if factor < 1.0:
+            small = cv2.resize(window, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        corners, found, _ = _detector().detectMarkers(small)
+        for quad, ident in zip(corners, () if found is None else found.ravel(), strict=False):
+            if int(ident) == missing:
+                quad = (quad.reshape(4, 2).astype(np.float64) + 0.5) / factor - 0.5 + (x0, y0)
+                if factor < 1.0:
+                    quad = _refine(page.image, quad, page.dpi)
+                return {**markers, missing: quad}, [
+                    f"marker {missing} found at full size near where the other three put it"
+                ]
+    return markers, []
 
 
 def _affine(page_pts: np.ndarray, image_pts: np.ndarray) -> np.ndarray:

@@ -7,7 +7,8 @@ mark's value and status, and an upright picture of the line for the proof sheet)
 here writes: generator/scan_results.py turns a ScanResult into the workbook, CSV and proof.
 
 Per page: load (scanner.pages) -> find the corner markers and the page's mapping
-(scanner.registration) -> read the page code -> cut each rating line out where the
+(scanner.registration) -> read the page code -> settle the paper (the code's, or where the
+printed lines are found) -> cut each rating line out where the
 instrument's layout puts it (generator.paper.line_places, the same function the printer
 uses) -> measure the pen mark against the printed end ticks (scanner.pen). A page that fails
 at any stage is kept with its reason; the batch always goes on. Pages are read on every core.
@@ -30,6 +31,7 @@ from paperfit.forms.instrument import Catalog, Instrument
 from paperfit.forms.limits import DEFAULT_LIMITS, Limits
 from paperfit.forms.scan_records import (
     BLANK,
+    FAINT_MARK,
     LINE_UNREADABLE,
     NO_MARKERS,
     NO_PAGE_CODE,
@@ -42,16 +44,19 @@ from paperfit.forms.scan_records import (
     ScannedPage,
     ScanResult,
 )
-from paperfit.forms.sheet import LinePlace, PageCode, line_places
+from paperfit.forms.sheet import PAPERS, LinePlace, PageCode, line_places
 from paperfit.forms.workers import fork_context
 from paperfit.scanner import pen
-from paperfit.scanner.lines import cut_line
+from paperfit.scanner.lines import cut_line, paper_by_lines
 from paperfit.scanner.own_outputs import is_derived
 from paperfit.scanner.pages import Batch, PageProblem, ScanPage, batches, load_batch
 from paperfit.scanner.quality import blur_mm
 from paperfit.scanner.registration import (
+    PAPER_PROVISIONAL,
+    RETAKE,
     Registration,
     crop,
+    fit,
     keystone,
     marker_corners_mm,
     read_code,
@@ -156,18 +161,28 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         )
 
     if isinstance(code, PageProblem):
-        reason = f"{code.reason}: type this form's values in by hand"
+        if photo:
+            reason = f"{code.reason}: {RETAKE}, or type this form's values in by hand"
+        else:
+            reason = f"{code.reason}: scan it again, or type this form's values in by hand"
         if photo and blur is not None and blur > BLURRED_MM:
             reason = f"the photo is blurred: take it again, holding the phone still ({reason})"
         return unread(NO_PAGE_CODE, reason)
     instrument = _instrument_for(code, catalog)
     if isinstance(instrument, str):
         return unread(UNKNOWN_FORM, instrument, code)
+    settled = _settle_paper(page, registration, code, instrument, photo)
+    if isinstance(settled, str):
+        return unread(POOR_REGISTRATION, settled, code)
+    registration = settled
     places = line_places(instrument, registration.paper, code.large_print)
-    items = tuple(
-        _read_line(page, registration, number, place, photo)
-        for number, place in enumerate(places, 1)
-    )
+    items = _read_lines(page, registration, places, photo)
+    if len(registration.markers_found) == 3 and photo:
+        # the line ends found give the perspective the missing marker would have
+        better = _with_line_ends(page, registration, places, items)
+        if better is not None:
+            registration = better
+            items = _read_lines(page, registration, places, photo)
     lengths = [item.reading.length_mm for item in items if item.reading.length_mm]
     scale: float | None = statistics.median(lengths) / 100.0 if lengths else registration.scale
     notes = list(page.notes + registration.notes)
@@ -183,6 +198,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         problems = _photo_problems(registration, items, blur)
         if problems:
             status, reason = POOR_PHOTO, "; ".join(problems)
+    problems = _item_problems(items, photo)
     return ScannedPage(
         page.source,
         page.page,
@@ -190,6 +206,7 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
         reason,
         code=code,
         instrument=instrument,
+        problems=problems,
         items=items,
         scale=scale,
         notes=tuple(dict.fromkeys(notes)),
@@ -199,6 +216,70 @@ def read_page(page: ScanPage, catalog: Catalog) -> ScannedPage:
     )
 
 
+def _read_lines(
+    page: ScanPage, reg: Registration, places: Sequence[LinePlace], photo: bool
+) -> tuple[ItemReading, ...]:
+    return tuple(
+        _read_line(page, reg, number, place, photo) for number, place in enumerate(places, 1)
+    )
+
+
+def _settle_paper(
+    page: ScanPage, reg: Registration, code: PageCode, instrument: Instrument, photo: bool
+) -> Registration | str:
+    """REG on the paper the page was printed on: the one its page code names, or (a sheet
+    printed before the paper was in the code) the one under which its printed lines are where
+    that paper puts them; or why the paper cannot be told."""
+    paper = code.paper
+    if paper is None:
+        fits = {p: fit(page, reg.corners, p, reg.found_notes) for p in PAPERS}
+        registrations = {p: r for p, r in fits.items() if isinstance(r, Registration)}
+        places = {p: line_places(instrument, p, code.large_print) for p in registrations}
+        paper = paper_by_lines(page, registrations, places)
+        if paper is None and photo:
+            return (
+                "the paper (letter or A4) cannot be told: the printed lines are not where "
+                f"either paper has them; {RETAKE}"
+            )
+        if paper is None:  # a flat scan: the markers' rectangle shows the paper as it is
+            paper = reg.paper
+    if paper == reg.paper and reg.paper_source != PAPER_PROVISIONAL:
+        return reg
+    settled = fit(page, reg.corners, paper, reg.found_notes)
+    return settled if isinstance(settled, Registration) else settled.reason
+
+
+def _with_line_ends(
+    page: ScanPage,
+    reg: Registration,
+    places: Sequence[LinePlace],
+    items: Sequence[ItemReading],
+) -> Registration | None:
+    """REG (three markers: an affine mapping) fitted again as a homography to the markers and
+    the line ends found on the page (ITEMS), or None when fewer than 4 ends were found or the
+    markers' corners lie off the new fit (poor registration). The lines are then read again
+    through it, and their ends checked against it as on any photo."""
+    page_pts, image_pts = [], []
+    for place, item in zip(places, items, strict=True):
+        cut, ticks = item.cut, item.reading.ticks_mm
+        if ticks is None or cut is None or cut.curve is None:
+            continue
+        left = place.left - BEYOND_ENDS_MM
+        for true_x, found in zip((place.left, place.right), ticks, strict=True):
+            x = found / reg.scale  # layout mm from the picture's left
+            page_pts.append((true_x, place.y))
+            image_pts.append((left + x, place.y + float(np.polyval(cut.curve, x))))
+    if len(page_pts) < 4:
+        return None
+    mapped = cv2.perspectiveTransform(
+        np.array(image_pts, np.float64).reshape(-1, 1, 2), reg.homography
+    ).reshape(-1, 2)
+    better = fit(page, reg.corners, reg.paper, reg.found_notes, extra=(np.array(page_pts), mapped))
+    if not isinstance(better, Registration) or better.status == POOR_REGISTRATION:
+        return None
+    return better
+
+
 def _photo_problems(
     reg: Registration, items: Sequence[ItemReading], blur: float | None
 ) -> list[str]:
@@ -206,7 +287,7 @@ def _photo_problems(
     problems = []
     if blur is not None and blur > BLURRED_MM:
         problems.append("the photo is blurred: take it again, holding the phone still")
-    if len(reg.markers_found) < 4:  # the lines are not where a flat page puts them: say why
+    if len(reg.markers_found) < 4 and not reg.fitted_to_lines:
         cover = "a corner square is covered or outside the photo: photograph the whole page, "
         return [cover + "its four corner squares uncovered", *problems]
     levels = [item.cut.paper for item in items if item.cut and item.cut.paper is not None]
@@ -234,6 +315,23 @@ def _photo_problems(
     if bent:
         problems.append(f"the page is bent near line {_numbers(bent)}: lay it flat")
     return problems
+
+
+def _item_problems(items: Sequence[ItemReading], photo: bool) -> tuple[str, ...]:
+    """What a person must do about the items not read, in plain words: a faint mark, and in a
+    photo a line whose ends could not be seen."""
+    problems = []
+    faint = [item.number for item in items if item.reading.faint]
+    if faint:
+        problems.append(f"item {_numbers(faint)}: {FAINT_MARK}: go over it in pen")
+    unseen = [item.number for item in items if photo and item.reading.ticks_mm is None]
+    if unseen:
+        problems.append(
+            f"item {_numbers(unseen)}: the line cannot be seen whole in the photo (glare, a "
+            f"fold or a shadow over it?): {RETAKE}, without the lamp's reflection and the "
+            "page flat, or type the value in"
+        )
+    return tuple(problems)
 
 
 def _numbers(numbers: Sequence[int]) -> str:
@@ -309,7 +407,7 @@ def _read_line(
     px_per_printed_mm = resolution / reg.scale
     cut = cut_line(page, reg, box, (place.left, place.right), resolution, photo)
     picture = cut.picture
-    reading = pen.measure_line(picture, px_per_printed_mm)
+    reading = pen.measure_line(picture, px_per_printed_mm, photo)
     width_mm = picture.shape[1] / px_per_printed_mm
     local_scale = None
     if reading.ticks_mm is not None:

@@ -366,3 +366,22 @@ def test_bad_input_is_refused() -> None:
         measure_line(np.zeros((10, 10, 3), np.uint8), 8.0)
     with pytest.raises(ValueError):
         measure_line(np.zeros((100, 100), np.uint8), 0.0)
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_an_x_at_the_very_end_of_the_line_is_read(dpi: int) -> None:
+    """An X whose arms run into an end tick: read at its crossing (where its arms meet), to
+    ±0.05, or flagged; never a wrong number."""
+    rng = np.random.default_rng(dpi + 5)
+    read_ok = 0
+    for n in range(24):
+        value = float(rng.uniform(0.1, 0.3) if n % 2 else rng.uniform(9.7, 9.9))
+        canvas = clean_canvas(dpi)
+        canvas.mark("x", value, rng, float(rng.uniform(0.4, 0.7)), int(rng.integers(30, 61)))
+        r = read(canvas, seed=n)
+        if r.status == LINE_OK:
+            read_ok += 1
+            assert abs(raw_value(r) - value) <= 0.05, (value, r)
+        else:
+            assert r.value is None and r.guess is not None, (value, r)
+    assert read_ok >= 22, read_ok

@@ -161,7 +161,7 @@ def test_page_code_reads_back(
             large,
         )
         if header == "blank":
-            assert code == PageCode(ident, instrument.layout, large)
+            assert code == PageCode(ident, instrument.layout, large, paper=paper)
         else:
             assert (code.client_id, code.session, code.date) == ("C|0042%", "7", "2026-11-25")
             assert code.page == index + 1
@@ -188,17 +188,19 @@ def test_code_svg_is_the_payload_at_its_size() -> None:
 @pytest.mark.parametrize(
     "code",
     [
-        PageCode("ORS", 1),
+        PageCode("ORS", 1, paper="letter"),
+        PageCode("ORS", 1, large_print=True, paper="a4"),
+        PageCode("SRS", 2, False, "C-0042", "7", "2026-11-25", 3, "a4"),
+        PageCode("CORS", 1, True, "a|b", "12", "2026-01-02", 1, "letter"),
+        PageCode("GSRS", 1, False, "100%|%7C|%25", "", "", 4, "a4"),
+        PageCode("ORS", 1, False, "李四 x", "1", "", None, "letter"),  # a line break is refused
+        PageCode("SRS", 2, False, "C-0042", "7", "2026-11-25", 3),  # printed before: PF1
         PageCode("ORS", 1, large_print=True),
-        PageCode("SRS", 2, False, "C-0042", "7", "2026-11-25", 3),
-        PageCode("CORS", 1, True, "a|b", "12", "2026-01-02", 1),
-        PageCode("GSRS", 1, False, "100%|%7C|%25", "", "", 4),
-        PageCode("ORS", 1, False, "李四 x", "1", "", None),  # a line break is refused
     ],
 )
 def test_payload_round_trip(code: PageCode) -> None:
     text = code.payload()
-    assert text.startswith(PAYLOAD_VERSION + "|")
+    assert text.startswith("PF1|" if code.paper is None else PAYLOAD_VERSION + "|")
     assert "\n" not in text
     assert parse_payload(text) == code
 
@@ -210,12 +212,19 @@ def test_payload_format() -> None:
     assert code.payload() == "PF1|ORS|1|N|C%7C1%25|7|2026-11-25|2"
     assert parse_payload("PF1|ORS|1|N|C%7c1%25|7|2026-11-25|2").client_id == "C|1%"
     assert parse_payload("PF1|ORS|1|L").large_print
+    assert parse_payload("PF1|ORS|1|L").paper is None  # printed before: the reader tells
+    assert PageCode("ORS", 1, paper="a4").payload() == "PF2|ORS|1|N|A4"
+    code = PageCode("SRS", 1, False, "C-1", "2", "2026-11-25", 1, "letter")
+    assert code.payload() == "PF2|SRS|1|N|LT|C-1|2|2026-11-25|1"
+    assert parse_payload("PF2|ORS|1|L|LT").paper == "letter"
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "PF2|ORS|1|N",
+        "PF2|ORS|1|N|XX",
+        "PF2|ORS|1|N|C|7|2026-11-25|1",
         "PF9|ORS|1|N|C|7|2026-11-25|1",
         "",
         "ORS|1",

@@ -11,7 +11,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from paperfit.forms.sheet import PageCode
+from paperfit.forms.instrument import Catalog
+from paperfit.forms.sheet import PAPERS, PageCode, line_places
+from paperfit.scanner.lines import paper_by_lines
 from paperfit.scanner.pages import PageProblem, ScanPage, load_pages
 from paperfit.scanner.registration import (
     NO_MARKERS,
@@ -19,7 +21,10 @@ from paperfit.scanner.registration import (
     Registration,
     code_box_mm,
     crop,
+    detect_markers,
+    fit,
     marker_centres_mm,
+    marker_corners_mm,
     read_code,
     register,
     to_image,
@@ -79,7 +84,7 @@ def test_registration(case) -> None:
         assert np.allclose(to_page(reg, *predicted), centre, atol=1e-6)
     code = read_code(page, reg)
     assert code == PageCode(
-        "ORS", 1, False, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1
+        "ORS", 1, False, PERSONAL.client_id, PERSONAL.session, PERSONAL.date, 1, paper
     ), code
 
 
@@ -219,3 +224,39 @@ def test_rotation_sign_matches_opencv() -> None:
     reg = register(ScanPage("scan", 1, np.ascontiguousarray(np.rot90(image)), dpi))
     assert isinstance(reg, Registration)
     assert math.isclose(reg.rotation_degrees, 90, abs_tol=0.05)
+
+
+def test_a_marker_missed_on_the_working_copy_is_found_at_full_size() -> None:
+    """A photo's markers are first looked for on a copy 1800 px long; a corner square too
+    small there (here printed at a fifth of its size) is looked for again at full size where
+    the other three put it."""
+    image, dpi = render_sheet("letter", 300)
+    picture = np.array(image)
+    ppm = dpi / 25.4
+    corners = marker_corners_mm("letter")[0]
+    (x0, y0), (x1, y1) = (np.round(corners[i] * ppm).astype(int) for i in (0, 2))
+    small = cv2.resize(picture[y0:y1, x0:x1], None, fx=0.2, fy=0.2, interpolation=cv2.INTER_AREA)
+    picture[y0:y1, x0:x1] = 255
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    h, w = small.shape
+    picture[cy - h // 2 : cy - h // 2 + h, cx - w // 2 : cx - w // 2 + w] = small
+    found, _ = detect_markers(picture, dpi, False)
+    assert sorted(found) == [1, 2, 3]
+    reg = register(ScanPage("photo", 1, picture, dpi, (), False))
+    assert isinstance(reg, Registration) and reg.markers_found == (0, 1, 2, 3)
+    assert "marker 0 found at full size near where the other three put it" in reg.notes
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_printed_lines_tell_the_paper(paper: str, catalog: Catalog) -> None:
+    """A sheet printed before the paper was in its page code: mapped through its four markers
+    as if on either paper, its rating lines are found only where its own paper puts them."""
+    image, dpi = render_sheet(paper, 200, "SRS")
+    page = ScanPage("scan", 1, image, dpi)
+    reg = register(page)
+    assert isinstance(reg, Registration)
+    fits = {name: fit(page, reg.corners, name) for name in PAPERS}
+    places = {name: line_places(catalog.get("SRS"), name, False) for name in PAPERS}
+    assert paper_by_lines(page, fits, places) == paper
+    blank = ScanPage("scan", 1, np.full_like(image, 250), dpi)  # no lines: neither paper
+    assert paper_by_lines(blank, fits, places) is None

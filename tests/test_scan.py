@@ -669,7 +669,7 @@ def test_the_scan_command(batch: ScanFolder, tmp_path: Path) -> None:
         f"  {batch.junk} › page 1: {NO_MARKERS_REASON}",
         f"  {batch.pdf} › page 3: item 2 {SEVERAL_MARKS}",
         f"  {batch.pdf} › page 6: no page code: the QR code cannot be read: "
-        "type this form's values in by hand",
+        "scan it again, or type this form's values in by hand",
         f"  {batch.pdf} › page 7: item 4 {AWAY_FROM_LINE}",
     ]
     assert lines[5:] == [
