@@ -580,13 +580,20 @@ def test_an_output_that_is_an_input_by_another_name_is_refused(
 
 
 def model_file(folder: Path) -> Path:
-    """A real model.json from paperfit trajectories (24 made-up clients), in FOLDER."""
-    from paperfit.practices import LEVELLING, write_practice
+    """A real model.json, as paperfit trajectories writes it, of 150 made-up clients, in
+    FOLDER/m."""
+    import datetime
 
-    write_practice(folder / "practice", LEVELLING.courses(24, seed=3))
-    made = run("trajectories", folder / "practice", "--min-clients", "10", "-o", folder / "m")
-    assert made.exit_code == 0, made.output
-    return folder / "m" / "model.json"
+    from paperfit.forms.trajectories import fit
+    from paperfit.generator.trajectories import model_json
+    from paperfit.practices import LEVELLING
+
+    model = fit(LEVELLING.courses(150, seed=3), datetime.date.today(), folds=0)
+    assert model.clients == 150
+    path = folder / "m" / "model.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(model_json(model))
+    return path
 
 
 def test_report_never_writes_over_the_model_it_reads(tmp_path: Path, record_property) -> None:
