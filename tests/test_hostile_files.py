@@ -586,6 +586,7 @@ def model_file(folder: Path) -> Path:
 
     from paperfit.forms.trajectories import fit
     from paperfit.generator.trajectories import model_json
+
     from paperfit.practices import LEVELLING
 
     model = fit(LEVELLING.courses(150, seed=3), datetime.date.today(), folds=0)
