@@ -78,15 +78,19 @@ def total_of(items: Sequence[float | None]) -> float | None:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input. Errors leave a value out; warnings keep it."""
+    """One thing wrong with the input. Errors leave a value out; warnings keep it. The message
+    is for anyone (staff read it in the report); the hint, for the person running the command
+    (an option to give), is shown on the terminal after it and left off pages for staff."""
 
     location: Location
     message: str
     severity: str = "error"
+    hint: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         label = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{self.location}: {label}{self.message}"
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{self.location}: {label}{self.message}{hint}"
 
 
 @dataclass(frozen=True)

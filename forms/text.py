@@ -14,7 +14,8 @@ import datetime
 import math
 import unicodedata
 
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_TEXT
+from paperfit.forms.errors import Location
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_TEXT, Problem
 
 # What Excel shows in a cell whose formula failed; read as text, they would become client IDs.
 _EXCEL_ERRORS = """
@@ -29,7 +30,23 @@ SHOWN_CHARACTERS = 40  # a message quotes at most this much of a value, escaped
 
 
 class ValueProblem(ValueError):
-    """A value that cannot be read; the message is written for the person who typed it."""
+    """A value that cannot be read. The message is written for the person who typed it (and
+    for staff reading a report); the hint, if any, for the person running the command (an
+    option to give), so that pages for staff can leave it out. str() is both, as a terminal
+    shows it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(f"{message} {hint}" if hint else message)
+        self.message = message
+        self.hint = hint
+
+
+def value_problem(
+    where: Location, problem: ValueProblem, after: str = "", severity: str = "error"
+) -> Problem:
+    """The Problem at WHERE for a refused value: its message, then AFTER (what was done about
+    it); its hint kept apart for the terminal."""
+    return Problem(where, f"{problem.message}{after}", severity, hint=problem.hint)
 
 
 def parse_text(raw: object, limit: int | None = MAX_TEXT, lines: bool = False) -> str:

@@ -29,7 +29,7 @@ from paperfit.forms.records import (
     Reading,
 )
 from paperfit.forms.sheet import CLIENT_SHEETS, CLIENT_STATUSES, IGNORED_SHEETS
-from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show, value_problem
 from paperfit.scanner.own_outputs import is_derived
 from paperfit.scanner.pdf_fields import read_pdf
 from paperfit.scanner.tables import Columns, Row, normalise_header, read_sheets
@@ -313,7 +313,7 @@ def _row_instrument(row: Row, catalog: Catalog, problems: list[Problem]) -> str 
     try:
         ident = parse_text(row.get("instrument")).upper()
     except ValueProblem as problem:
-        problems.append(Problem(row.where("instrument"), f"{problem} This row was left out."))
+        problems.append(value_problem(row.where("instrument"), problem, LEFT_OUT))
         return None
     if ident not in catalog.ids:
         problems.append(
@@ -344,23 +344,23 @@ def _unit_per_column(rows: list[Row], unit: str, problems: list[Problem]) -> dic
         if unit == "cm" and all(10 < n <= 100 for n in numbers):
             reason = (
                 f"every value in this column is above 10 (for example {numbers[0]:g}): "
-                "these look like millimetres. Read the file with --unit mm, or type "
-                "centimetres."
+                "these look like millimetres. Type centimetres."
             )
+            hint = "Or read the file with --unit mm."
         elif (
             unit == "mm" and all(n <= 10 for n in numbers) and (len(numbers) > 1 or numbers[0] % 1)
         ):
             reason = (
-                f"the file is read in millimetres (--unit mm), but every value in this "
-                f"column is 10 or less (for example {numbers[0]:g}): "
-                "these look like centimetres. Type this column in millimetres too, or "
-                "read the file without --unit mm."
+                "the file is read in millimetres, but every value in this column is 10 or less "
+                f"(for example {numbers[0]:g}): these look like centimetres. Type this column "
+                "in millimetres too."
             )
+            hint = "Or read the file without --unit mm."
         else:
             continue
         first = rows[0]
         where = Location(first.file, first.sheet, column=first.columns.get(key, key))
-        problems.append(Problem(where, f"{reason} The column was left out."))
+        problems.append(Problem(where, f"{reason} The column was left out.", hint=hint))
         units[key] = SKIP
     return units
 
@@ -386,7 +386,7 @@ def _row_form(
         try:
             return parse(value)
         except ValueProblem as problem:
-            problems.append(Problem(row.where(key), f"{problem}{left_out}"))
+            problems.append(value_problem(row.where(key), problem, left_out))
             return None
 
     client_id = read("client_id", partial(_client_id, row=row, problems=problems), LEFT_OUT)
@@ -522,13 +522,13 @@ def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client |
         try:
             return parse_text(row.get(key), limit)
         except ValueProblem as problem:
-            problems.append(Problem(row.where(key), str(problem), severity))
+            problems.append(value_problem(row.where(key), problem, severity=severity))
             return None
 
     try:
         client_id: str | None = _client_id(row.get("client_id"), row, problems)
     except ValueProblem as problem:
-        problems.append(Problem(row.where("client_id"), str(problem)))
+        problems.append(value_problem(row.where("client_id"), problem))
         client_id = None
     if client_id == "":
         problems.append(
@@ -552,7 +552,7 @@ def _client(row: Row, options: ReadOptions, problems: list[Problem]) -> Client |
         try:
             start = parse_date(row.get("start_date"), options.date_format, options.today)
         except ValueProblem as problem:
-            problems.append(Problem(row.where("start_date"), str(problem), "warning"))
+            problems.append(value_problem(row.where("start_date"), problem, severity="warning"))
     status = (text("status") or "open").lower()
     if status not in CLIENT_STATUSES:
         problems.append(

@@ -25,7 +25,7 @@ from paperfit.forms.errors import Location, UsageProblem
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import MAX_TEXT, Form, Problem
 from paperfit.forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
-from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show
+from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show, value_problem
 from paperfit.scanner.values import parse_date, parse_measure, parse_session
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
@@ -33,7 +33,9 @@ from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamOb
 
 # How far up a widget's /Parent chain to look; real forms nest one or two levels.
 _MAX_PARENTS = 16
-NO_FIELDS = "has no paperfit form fields: print it with paperfit forms --fillable"
+NO_FIELDS = "has no paperfit form fields."
+NO_FIELDS_HINT = "Print it with paperfit forms --fillable."
+FORM_LEFT_OUT = " This form was left out."
 
 
 _Reading = tuple[str, str | None, datetime.date]  # unit, date format, today
@@ -73,8 +75,9 @@ def read_pdf(
         return [], [
             Problem(
                 where,
-                "is not a PDF file. Give the PDF that paperfit forms --fillable printed, "
-                "after it was filled in and saved.",
+                "is not a PDF file.",
+                hint="Give the PDF that paperfit forms --fillable printed, after it was filled "
+                "in and saved.",
             )
         ]
     try:
@@ -97,7 +100,7 @@ def read_pdf(
             )
         ]
     if not values:
-        return [], [Problem(where, NO_FIELDS)]
+        return [], [Problem(where, NO_FIELDS, hint=NO_FIELDS_HINT)]
     reading = (unit, date_format, today or datetime.date.today())
     return _forms(path, values, reading, catalog or Catalog.load())
 
@@ -378,7 +381,7 @@ class _Sheet:
         try:
             return parse_text(raw, limit)
         except ValueProblem as problem:
-            self.problems.append(Problem(self.where(key), f"{problem} This form was left out."))
+            self.problems.append(value_problem(self.where(key), problem, FORM_LEFT_OUT))
             return None
 
     def client_id(self, raw: str) -> str | None:
@@ -387,9 +390,7 @@ class _Sheet:
         try:
             client_id, note = parse_client_id(raw)
         except ValueProblem as problem:
-            self.problems.append(
-                Problem(self.where("client_id"), f"{problem} This form was left out.")
-            )
+            self.problems.append(value_problem(self.where("client_id"), problem, FORM_LEFT_OUT))
             return None
         if note:
             self.problems.append(Problem(self.where("client_id"), note, "warning"))
@@ -401,7 +402,7 @@ class _Sheet:
         try:
             return parse_measure(raw, self.unit)
         except ValueProblem as problem:
-            self.problems.append(Problem(self.where(key), str(problem)))
+            self.problems.append(value_problem(self.where(key), problem))
             return None
 
     def session(self, raw: str) -> int | None:
@@ -417,9 +418,7 @@ class _Sheet:
         try:
             return parse_session(raw)
         except ValueProblem as problem:
-            self.problems.append(
-                Problem(self.where("session"), f"{problem} This form was left out.")
-            )
+            self.problems.append(value_problem(self.where("session"), problem, FORM_LEFT_OUT))
             return None
 
     def date(self, raw: str) -> datetime.date | None:
@@ -434,5 +433,5 @@ class _Sheet:
                     return parse_date(raw, today=self.today)
                 except ValueProblem:
                     pass
-            self.problems.append(Problem(self.where("date"), str(problem)))
+            self.problems.append(value_problem(self.where("date"), problem))
             return None

@@ -60,12 +60,12 @@ def parse_measure(raw: object, unit: str = "cm") -> float:
         number = number / 10
     if not 0 <= number <= 10:
         hint = (
-            " If it was measured in millimetres, divide by 10 or read the file with --unit mm."
+            "If it was measured in millimetres, divide by 10 or read the file with --unit mm."
             if 10.5 < number <= 100
             else ""
         )
         raise ValueProblem(
-            f"{show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.{hint}"
+            f"{show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.", hint
         )
     return number
 
@@ -131,8 +131,8 @@ def _date(raw: object, date_format: str | None) -> datetime.date:
             raise ValueProblem(f"{show(text)} is not a real date.") from None
     if _SLASHED.match(text):
         raise ValueProblem(
-            f"{show(text)} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD, "
-            "or give the format, e.g. --date-format DD/MM/YYYY."
+            f"{show(text)} could be read two ways (day/month or month/day). Type it as YYYY-MM-DD.",
+            "Or give its format, e.g. --date-format DD/MM/YYYY.",
         )
     raise ValueProblem(f"{show(text)} is not a date. Type it as YYYY-MM-DD, e.g. 2026-11-25.")
 

@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from paperfit.forms.errors import Location
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.outcomes import CLASS_COLUMNS, practice_outcomes
@@ -17,6 +18,7 @@ from paperfit.generator.report import fit_columns, threshold_lines, write_report
 from paperfit.generator.text_width import text_width_mm
 from paperfit.generator.texts import texts
 
+from paperfit.cli import cli
 from tests.conftest import pdf_text
 
 PRINTED = datetime.date(2026, 3, 2)
@@ -121,3 +123,32 @@ def test_columns_are_as_wide_as_their_content() -> None:
     assert fit_columns([{"client": "X" * 80, "clinician": "", "session": ""}], heads, caps)[
         "client"
     ] == pytest.approx(30.0)
+
+
+def test_the_report_quotes_no_options_where_check_gives_them(tmp_path: Path) -> None:
+    """A column typed in millimetres, a mark off the line and a date that reads two ways: the
+    terminal says which option to give, the report (for staff) only what is wrong."""
+    path = tmp_path / "ors.csv"
+    path.write_text(
+        "client_id,session,date,item1,item2,item3,item4\n"
+        "C-1,1,03/04/2026,57,5,5,5\n"
+        "C-1,2,2026-04-10,64,64,5,5\n"
+        "C-2,1,2026-04-11,61,5,5,5\n",
+        encoding="utf-8",
+    )
+    check = CliRunner().invoke(cli, ["check", str(path)])
+    for hint in ("--unit mm.", "--date-format DD/MM/YYYY."):
+        assert hint in check.output
+    out = tmp_path / "report.pdf"
+    report = CliRunner().invoke(cli, ["report", str(path), "-o", str(out)])
+    assert report.exit_code == 0, report.output
+    text = " ".join(pdf_text(out))
+    for message in (
+        "these look like millimetres. Type centimetres. The column was left out.",
+        "'64' is outside the line: a mark is 0.0 to 10.0 cm from the left end.",
+        "'03/04/2026' could be read two ways",
+        "month/day). Type it as YYYY-MM-DD. Error",  # the next row follows the message
+    ):
+        assert message in text
+    assert "--" not in text
+    assert "No expected courses were used: this report was made without them" in text

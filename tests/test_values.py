@@ -22,8 +22,10 @@ def test_the_ways_people_type_six_point_four(raw: object) -> None:
 def test_millimetres_only_when_asked() -> None:
     assert parse_measure("64", unit="mm") == pytest.approx(6.4)
     assert parse_measure(100, unit="mm") == 10.0
-    with pytest.raises(ValueProblem, match="--unit mm"):
+    with pytest.raises(ValueProblem, match="--unit mm") as refused:
         parse_measure(64)
+    assert "--" not in refused.value.message  # the option is a hint, for the terminal only
+    assert refused.value.hint.endswith("read the file with --unit mm.")
 
 
 @pytest.mark.parametrize(
@@ -47,8 +49,10 @@ def test_dates() -> None:
     assert parse_date("2026-03-04") == datetime.date(2026, 3, 4)
     assert parse_date("03/04/2026", "%d/%m/%Y") == datetime.date(2026, 4, 3)
     assert parse_date("03/04/2026", "%m/%d/%Y") == datetime.date(2026, 3, 4)
-    with pytest.raises(ValueProblem, match=r"could be read two ways.*--date-format"):
+    with pytest.raises(ValueProblem, match=r"could be read two ways.*--date-format") as two:
         parse_date("03/04/2026")
+    assert two.value.message.endswith("Type it as YYYY-MM-DD.")
+    assert "--" not in two.value.message
     with pytest.raises(ValueProblem, match="not a real date"):
         parse_date("2026-02-30")
     with pytest.raises(ValueProblem, match="Format the cell as a date"):
