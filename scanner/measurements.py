@@ -120,7 +120,7 @@ def read_inputs(
     options = options or ReadOptions()
     reading = Reading()
     raw_forms: list[Form] = []
-    for path in _expand(paths, reading):
+    for path in expand(paths, reading):
         reading.files.append(str(path))
         if path.suffix.lower() == ".pdf":
             forms, problems = read_pdf(
@@ -139,8 +139,9 @@ def read_inputs(
     return reading
 
 
-def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
-    """The files to read: PATHS themselves, and what folders hold (sorted, recursively)."""
+def expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
+    """The files to read: PATHS themselves, and what folders hold (sorted, recursively), with
+    paperfit's own outputs in folders set aside in READING and what cannot be read named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():

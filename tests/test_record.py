@@ -227,3 +227,31 @@ def test_a_file_that_cannot_be_read_is_named_and_not_marked_imported(tmp_path: P
         result = run("import", bad, "--db", db)
         assert result.exit_code == 1 and str(bad) in result.output
         assert "0 new forms" in result.output and "Error:" in result.output
+
+
+def test_a_folder_is_imported_as_its_files_and_paperfit_outputs_in_it_are_not(
+    store_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "practice"
+    (folder / "march").mkdir(parents=True)
+    typed = typed_file(folder / "march")
+    clients = write(folder / "clients.csv", CLIENTS, "C-1,child,Dr Rivera,Sam")
+    write(folder / "notes.txt", "not data")
+    exported = folder / "export.csv"
+    assert run("export", typed, "-o", exported).exit_code == 0  # would be read back as data
+    first = run("import", folder, "--db", store_url)
+    assert first.exit_code == 0, first.output
+    assert f"{clients}: 0 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    assert f"{typed}: 3 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    assert "is not a spreadsheet, CSV or PDF: skipped" in first.output
+    assert f"not read: 1 of paperfit's own output files found in the folders ({exported})" in (
+        first.output
+    )
+    assert str(exported) + ":" not in first.output.replace(f"({exported})", "")
+    again = run("import", folder, "--db", store_url)
+    assert f"{typed}: 0 new forms, 0 changed, 3 unchanged" in again.output
+    assert "forms: 3" in run("check", "--db", store_url).output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run("import", empty, "--db", store_url)
+    assert nothing.exit_code == 1 and f"No file to import in {empty}" in nothing.output
