@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from paperfit.cli import cli
 from tests.conftest import pdf_text
+from tests.test_fillable import fill_with_pypdf
 
 pytest_plugins = ["tests.store_servers"]  # store_url: SQLite, then PostgreSQL
 
@@ -255,3 +256,47 @@ def test_a_folder_is_imported_as_its_files_and_paperfit_outputs_in_it_are_not(
     empty.mkdir()
     nothing = run("import", empty, "--db", store_url)
     assert nothing.exit_code == 1 and f"No file to import in {empty}" in nothing.output
+
+
+def filled_pdf(folder: Path) -> Path:
+    """Fillable ORS and SRS for C-7's session 2 (header pre-filled), typed in with pypdf;
+    ORS item 2 typed in millimetres ("64 mm")."""
+    blank = folder / "blank.pdf"
+    printed = run(
+        "forms", "ors", "srs", "--for-client", "C-7", "--session", "2", "--date", "2026-03-09",
+        "--fillable", "--explain", "none", "-o", blank,
+    )  # fmt: skip
+    assert printed.exit_code == 0, printed.output
+    typed = {"s1_ORS_v1_item1": "6.4", "s1_ORS_v1_item2": "64 mm", "s1_ORS_v1_item3": "5"}
+    typed |= {"s1_ORS_v1_item4": "7", "s1_ORS_v1_filled_by": "Self"}
+    typed |= {f"s2_SRS_v1_item{n}": value for n, value in enumerate(["9", "9", "8.5", "9.5"], 1)}
+    return fill_with_pypdf(blank, folder / "filled.pdf", typed)
+
+
+def test_a_filled_pdf_is_imported_once_with_the_pdf_as_its_source(
+    store_url: str, tmp_path: Path
+) -> None:
+    filled = filled_pdf(tmp_path)
+    before = digest(filled)
+    first = run("import", filled, "--by", "Ann", "--db", store_url)
+    assert first.exit_code == 0, first.output
+    assert f"{filled}: 2 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    again = run("import", filled, "--by", "Bo", "--db", store_url)
+    assert f"{filled}: 0 new forms, 0 changed, 2 unchanged" in again.output
+    assert digest(filled) == before
+    table = run("history", "--client", "C-7", "--csv", "--db", store_url)
+    rows = list(csv.DictReader(io.StringIO(table.output)))
+    items = [(r["instrument"], r["value"], r["shown"]) for r in rows if r["rank"]]
+    assert items == [
+        ("ORS", "item 1", "6.4"), ("ORS", "item 2", "6.4"), ("ORS", "item 3", "5"),
+        ("ORS", "item 4", "7"), ("SRS", "item 1", "9"), ("SRS", "item 2", "9"),
+        ("SRS", "item 3", "8.5"), ("SRS", "item 4", "9.5"),
+    ]  # fmt: skip
+    pages = {r["instrument"]: r["source"] for r in rows}
+    assert pages == {"ORS": f"{filled} › sheet page 1", "SRS": f"{filled} › sheet page 2"}
+    assert {(r["rank"], r["by"]) for r in rows if r["rank"]} == {("typed", "Ann")}
+    out = tmp_path / "export.csv"
+    assert run("export", "--db", store_url, "-o", out).exit_code == 0
+    exported = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    totals = {(r["instrument"], r["filled_by"]): r["total"] for r in exported}
+    assert totals == {("ORS", "Self"): "24.8", ("SRS", ""): "36.0"}
