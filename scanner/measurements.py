@@ -36,10 +36,11 @@ from paperfit.scanner.tables import Columns, Row, normalise_header, read_sheets
 from paperfit.scanner.values import (
     DOUBTFUL_BEFORE,
     parse_date,
-    parse_measure,
+    parse_measured,
     parse_number,
     parse_session,
     parse_total,
+    split_measures,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
@@ -410,10 +411,10 @@ def _row_form(
                 )
             )
         return None
-    items = tuple(
+    items, mm = split_measures(
         None
         if unit_of[f"item{n}"] == SKIP
-        else read(f"item{n}", partial(parse_measure, unit=unit_of[f"item{n}"]))
+        else read(f"item{n}", partial(parse_measured, unit=unit_of[f"item{n}"]))
         for n in range(1, ITEM_COUNT + 1)
     )
     form = Form(
@@ -429,6 +430,7 @@ def _row_form(
         notes=read("notes", partial(parse_text, limit=None, lines=True)) or "",
         entered_total=read("total", parse_total),
         scan_statuses=_scan_statuses(row),
+        mm=mm,
     )
     _check_form(form, row, problems)
     return form

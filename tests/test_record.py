@@ -300,3 +300,48 @@ def test_a_filled_pdf_is_imported_once_with_the_pdf_as_its_source(
     exported = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
     totals = {(r["instrument"], r["filled_by"]): r["total"] for r in exported}
     assert totals == {("ORS", "Self"): "24.8", ("SRS", ""): "36.0"}
+    assert raw_mm(store_url, tmp_path) == {
+        ("C-7", "ORS", 2, "filled.pdf"): (None, 64.0, None, None),  # "64 mm" in its field
+        ("C-7", "SRS", 2, "filled.pdf"): (None, None, None, None),
+    }
+
+
+def raw_mm(store_url: str, folder: Path) -> dict[tuple[str, str, int, str], tuple[object, ...]]:
+    """Each current copy's raw millimetres, by client, instrument, session and the name of
+    the file it came from, read from the whole record (export --all)."""
+    out = folder / "record.xlsx"
+    assert run("export", "--all", "-o", out, "--replace", "--db", store_url).exit_code == 0
+    rows = list(openpyxl.load_workbook(out, read_only=True)["Forms"].iter_rows(values_only=True))
+    at = {name: rows[0].index(name) for name in rows[0]}
+    return {
+        (*row[: at["id"]], Path(row[at["origin"]]).name): tuple(
+            row[at[f"mm{n}"]] for n in range(1, 5)
+        )
+        for row in rows[1:]
+        if row[at["current"]]
+    }
+
+
+def test_the_raw_millimetres_are_kept_where_the_values_were_measured_in_mm(
+    store_url: str, tmp_path: Path
+) -> None:
+    in_mm = write(tmp_path / "mm.csv", ORS, "C-3,1,2026-03-02,64,55.5,100,12", "C-3,2,,6 cm,,70,80")
+    imported = run("import", in_mm, "--unit", "mm", "--db", store_url)
+    assert "2 new forms" in imported.output, imported.output
+    run("import", typed_file(tmp_path), scanned_file(tmp_path), "--db", store_url)
+    assert raw_mm(store_url, tmp_path) == {
+        ("C-3", "ORS", 1, "mm.csv"): (64.0, 55.5, 100.0, 12.0),
+        ("C-3", "ORS", 2, "mm.csv"): (None, None, 70.0, 80.0),  # "6 cm" says its unit
+        ("C-1", "ORS", 1, "ors.csv"): (None, None, None, None),  # typed in cm
+        ("C-1", "ORS", 2, "ors.csv"): (None, None, None, None),
+        ("C-2", "ORS", 1, "ors.csv"): (None, None, None, None),
+        # the scan's value is a fraction of the line between its end ticks, not a length
+        ("C-1", "ORS", 1, "measurements.csv"): (None, None, None, None),
+    }
+    exported = tmp_path / "export.csv"
+    assert run("export", "--db", store_url, "-o", exported).exit_code == 0
+    totals = {
+        (r["client_id"], r["session"]): r["total"]
+        for r in csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8-sig")))
+    }
+    assert totals["C-3", "1"] == "23.1"  # the items themselves stay in centimetres
