@@ -52,6 +52,9 @@ class Form:
     entered_total: float | None = field(default=None, compare=False)
     # Each item's status where the row comes from a scan ("ok" when measured); empty when typed.
     scan_statuses: tuple[str, ...] = field(default=(), compare=False)
+    # Each item in millimetres as measured, where it was given in mm (typed "64 mm", or read
+    # with --unit mm); empty when none was. Kept in the practice's record as the raw value.
+    mm: tuple[float | None, ...] = field(default=(), compare=False)
 
     @property
     def complete(self) -> bool:

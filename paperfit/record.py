@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from paperfit.forms.instrument import Catalog
 from paperfit.forms.precedence import rank_of
 from paperfit.forms.records import Appointment, Problem, Reading
 from paperfit.scanner.deidentified import is_deidentified
-from paperfit.scanner.measurements import ReadOptions, read_inputs
+from paperfit.scanner.measurements import ReadOptions, expand, read_inputs
 from paperfit.scanner.schedule import SHORT, read_schedule
 from paperfit.store import ImportResult, Store, StoreError
 
@@ -49,6 +49,15 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: stream.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def files_in(inputs: Sequence[Path]) -> Reading:
+    """The files INPUTS name, as every reading command takes them: files, and what folders
+    hold that the readers read, paperfit's own outputs set aside (Reading.skipped_outputs);
+    Reading.problems names what cannot be read. Nothing is read yet."""
+    found = Reading()
+    found.files = [str(path) for path in expand(inputs, found)]
+    return found
 
 
 def import_files(

@@ -36,10 +36,11 @@ from paperfit.scanner.tables import Columns, Row, normalise_header, read_sheets
 from paperfit.scanner.values import (
     DOUBTFUL_BEFORE,
     parse_date,
-    parse_measure,
+    parse_measured,
     parse_number,
     parse_session,
     parse_total,
+    split_measures,
 )
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".csv")
@@ -120,7 +121,7 @@ def read_inputs(
     options = options or ReadOptions()
     reading = Reading()
     raw_forms: list[Form] = []
-    for path in _expand(paths, reading):
+    for path in expand(paths, reading):
         reading.files.append(str(path))
         if path.suffix.lower() == ".pdf":
             forms, problems = read_pdf(
@@ -139,8 +140,9 @@ def read_inputs(
     return reading
 
 
-def _expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
-    """The files to read: PATHS themselves, and what folders hold (sorted, recursively)."""
+def expand(paths: Sequence[Path], reading: Reading) -> list[Path]:
+    """The files to read: PATHS themselves, and what folders hold (sorted, recursively), with
+    paperfit's own outputs in folders set aside in READING and what cannot be read named."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -409,10 +411,10 @@ def _row_form(
                 )
             )
         return None
-    items = tuple(
+    items, mm = split_measures(
         None
         if unit_of[f"item{n}"] == SKIP
-        else read(f"item{n}", partial(parse_measure, unit=unit_of[f"item{n}"]))
+        else read(f"item{n}", partial(parse_measured, unit=unit_of[f"item{n}"]))
         for n in range(1, ITEM_COUNT + 1)
     )
     form = Form(
@@ -428,6 +430,7 @@ def _row_form(
         notes=read("notes", partial(parse_text, limit=None, lines=True)) or "",
         entered_total=read("total", parse_total),
         scan_statuses=_scan_statuses(row),
+        mm=mm,
     )
     _check_form(form, row, problems)
     return form

@@ -26,7 +26,7 @@ from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import MAX_TEXT, Form, Problem
 from paperfit.forms.sheet import FIELD_KEYS, ITEM_KEYS, LANGUAGES, FieldName, field_name
 from paperfit.forms.text import ValueProblem, parse_client_id, parse_text, show, value_problem
-from paperfit.scanner.values import parse_date, parse_measure, parse_session
+from paperfit.scanner.values import parse_date, parse_measured, parse_session, split_measures
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 from pypdf.generic import DictionaryObject, IndirectObject, NullObject, StreamObject
@@ -320,7 +320,7 @@ class _Sheet:
             return None
         if not self.known_layout(catalog):
             return None
-        items = tuple(self.measure(key, typed[key]) for key in ITEM_KEYS)
+        items, mm = split_measures(self.measure(key, typed[key]) for key in ITEM_KEYS)
         client_id = self.client_id(typed["client_id"])
         filled_by = self.text("filled_by", typed["filled_by"])
         session = self.session(typed["session"])
@@ -343,6 +343,7 @@ class _Sheet:
             source=Location(file=str(self.path), sheet=self.label),
             filled_by=filled_by,
             notes="",
+            mm=mm,
         )
 
     def known_layout(self, catalog: Catalog) -> bool:
@@ -396,11 +397,12 @@ class _Sheet:
             self.problems.append(Problem(self.where("client_id"), note, "warning"))
         return client_id
 
-    def measure(self, key: str, raw: str) -> float | None:
+    def measure(self, key: str, raw: str) -> tuple[float, float | None] | None:
+        """The item typed in field KEY in cm and (where typed in mm) in mm; None if empty."""
         if not raw:
             return None
         try:
-            return parse_measure(raw, self.unit)
+            return parse_measured(raw, self.unit)
         except ValueProblem as problem:
             self.problems.append(value_problem(self.where(key), problem))
             return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+from collections.abc import Iterable
 
 from paperfit.forms.records import MAX_SESSION
 from paperfit.forms.text import ValueProblem, refuse_excel_error, show
@@ -55,19 +56,36 @@ def parse_number(raw: object) -> tuple[float, str | None]:
 
 def parse_measure(raw: object, unit: str = "cm") -> float:
     """A measured mark in centimetres from "6.4", "6,4", "6.4 cm", 6.4 or, with unit mm, 64."""
+    return parse_measured(raw, unit)[0]
+
+
+def parse_measured(raw: object, unit: str = "cm") -> tuple[float, float | None]:
+    """A measured mark in centimetres (as parse_measure), and the millimetres as measured when
+    it was given in mm ("64 mm", or 64 with unit mm), kept as the raw measurement; else None."""
     number, typed_unit = parse_number(raw)
-    if (typed_unit or unit) == "mm":
-        number = number / 10
-    if not 0 <= number <= 10:
+    mm = number if (typed_unit or unit) == "mm" else None
+    cm = number if mm is None else number / 10
+    if not 0 <= cm <= 10:
         hint = (
             "If it was measured in millimetres, divide by 10 or read the file with --unit mm."
-            if 10.5 < number <= 100
+            if 10.5 < cm <= 100
             else ""
         )
         raise ValueProblem(
             f"{show(raw)} is outside the line: a mark is 0.0 to 10.0 cm from the left end.", hint
         )
-    return number
+    return cm, mm
+
+
+def split_measures(
+    measured: Iterable[tuple[float, float | None] | None],
+) -> tuple[tuple[float | None, ...], tuple[float | None, ...]]:
+    """The items in centimetres and in millimetres (Form.items and Form.mm) of MEASURED, each
+    parse_measured's answer or None where missing; the millimetres are () when none was."""
+    pairs = [(None, None) if pair is None else pair for pair in measured]
+    items = tuple(cm for cm, _mm in pairs)
+    mm = tuple(mm for _cm, mm in pairs)
+    return items, mm if any(value is not None for value in mm) else ()
 
 
 def parse_total(raw: object) -> float:

@@ -20,6 +20,7 @@ from paperfit.forms.records import Appointment, Client, Form
 from paperfit.store.records import ImportResult
 from paperfit.store.schema import (
     ITEMS,
+    MMS,
     RANKS,
     appointments,
     client_versions,
@@ -192,6 +193,7 @@ def form_values(form: Form, rank_of: Callable[[Form, int], Rank]) -> dict[str, A
         row=form.source.row,
         page=None,
     )
+    values.update(zip(MMS, (*form.mm, None, None, None, None)[:4], strict=True))
     return values
 
 

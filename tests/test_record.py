@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from paperfit.cli import cli
 from tests.conftest import pdf_text
+from tests.test_fillable import fill_with_pypdf
 
 pytest_plugins = ["tests.store_servers"]  # store_url: SQLite, then PostgreSQL
 
@@ -227,3 +228,120 @@ def test_a_file_that_cannot_be_read_is_named_and_not_marked_imported(tmp_path: P
         result = run("import", bad, "--db", db)
         assert result.exit_code == 1 and str(bad) in result.output
         assert "0 new forms" in result.output and "Error:" in result.output
+
+
+def test_a_folder_is_imported_as_its_files_and_paperfit_outputs_in_it_are_not(
+    store_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "practice"
+    (folder / "march").mkdir(parents=True)
+    typed = typed_file(folder / "march")
+    clients = write(folder / "clients.csv", CLIENTS, "C-1,child,Dr Rivera,Sam")
+    write(folder / "notes.txt", "not data")
+    exported = folder / "export.csv"
+    assert run("export", typed, "-o", exported).exit_code == 0  # would be read back as data
+    first = run("import", folder, "--db", store_url)
+    assert first.exit_code == 0, first.output
+    assert f"{clients}: 0 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    assert f"{typed}: 3 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    assert "is not a spreadsheet, CSV or PDF: skipped" in first.output
+    assert f"not read: 1 of paperfit's own output files found in the folders ({exported})" in (
+        first.output
+    )
+    assert str(exported) + ":" not in first.output.replace(f"({exported})", "")
+    again = run("import", folder, "--db", store_url)
+    assert f"{typed}: 0 new forms, 0 changed, 3 unchanged" in again.output
+    assert "forms: 3" in run("check", "--db", store_url).output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run("import", empty, "--db", store_url)
+    assert nothing.exit_code == 1 and f"No file to import in {empty}" in nothing.output
+
+
+def filled_pdf(folder: Path) -> Path:
+    """Fillable ORS and SRS for C-7's session 2 (header pre-filled), typed in with pypdf;
+    ORS item 2 typed in millimetres ("64 mm")."""
+    blank = folder / "blank.pdf"
+    printed = run(
+        "forms", "ors", "srs", "--for-client", "C-7", "--session", "2", "--date", "2026-03-09",
+        "--fillable", "--explain", "none", "-o", blank,
+    )  # fmt: skip
+    assert printed.exit_code == 0, printed.output
+    typed = {"s1_ORS_v1_item1": "6.4", "s1_ORS_v1_item2": "64 mm", "s1_ORS_v1_item3": "5"}
+    typed |= {"s1_ORS_v1_item4": "7", "s1_ORS_v1_filled_by": "Self"}
+    typed |= {f"s2_SRS_v1_item{n}": value for n, value in enumerate(["9", "9", "8.5", "9.5"], 1)}
+    return fill_with_pypdf(blank, folder / "filled.pdf", typed)
+
+
+def test_a_filled_pdf_is_imported_once_with_the_pdf_as_its_source(
+    store_url: str, tmp_path: Path
+) -> None:
+    filled = filled_pdf(tmp_path)
+    before = digest(filled)
+    first = run("import", filled, "--by", "Ann", "--db", store_url)
+    assert first.exit_code == 0, first.output
+    assert f"{filled}: 2 new forms, 0 changed, 0 unchanged; 1 new client" in first.output
+    again = run("import", filled, "--by", "Bo", "--db", store_url)
+    assert f"{filled}: 0 new forms, 0 changed, 2 unchanged" in again.output
+    assert digest(filled) == before
+    table = run("history", "--client", "C-7", "--csv", "--db", store_url)
+    rows = list(csv.DictReader(io.StringIO(table.output)))
+    items = [(r["instrument"], r["value"], r["shown"]) for r in rows if r["rank"]]
+    assert items == [
+        ("ORS", "item 1", "6.4"), ("ORS", "item 2", "6.4"), ("ORS", "item 3", "5"),
+        ("ORS", "item 4", "7"), ("SRS", "item 1", "9"), ("SRS", "item 2", "9"),
+        ("SRS", "item 3", "8.5"), ("SRS", "item 4", "9.5"),
+    ]  # fmt: skip
+    pages = {r["instrument"]: r["source"] for r in rows}
+    assert pages == {"ORS": f"{filled} › sheet page 1", "SRS": f"{filled} › sheet page 2"}
+    assert {(r["rank"], r["by"]) for r in rows if r["rank"]} == {("typed", "Ann")}
+    out = tmp_path / "export.csv"
+    assert run("export", "--db", store_url, "-o", out).exit_code == 0
+    exported = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    totals = {(r["instrument"], r["filled_by"]): r["total"] for r in exported}
+    assert totals == {("ORS", "Self"): "24.8", ("SRS", ""): "36.0"}
+    assert raw_mm(store_url, tmp_path) == {
+        ("C-7", "ORS", 2, "filled.pdf"): (None, 64.0, None, None),  # "64 mm" in its field
+        ("C-7", "SRS", 2, "filled.pdf"): (None, None, None, None),
+    }
+
+
+def raw_mm(store_url: str, folder: Path) -> dict[tuple[str, str, int, str], tuple[object, ...]]:
+    """Each current copy's raw millimetres, by client, instrument, session and the name of
+    the file it came from, read from the whole record (export --all)."""
+    out = folder / "record.xlsx"
+    assert run("export", "--all", "-o", out, "--replace", "--db", store_url).exit_code == 0
+    rows = list(openpyxl.load_workbook(out, read_only=True)["Forms"].iter_rows(values_only=True))
+    at = {name: rows[0].index(name) for name in rows[0]}
+    return {
+        (*row[: at["id"]], Path(row[at["origin"]]).name): tuple(
+            row[at[f"mm{n}"]] for n in range(1, 5)
+        )
+        for row in rows[1:]
+        if row[at["current"]]
+    }
+
+
+def test_the_raw_millimetres_are_kept_where_the_values_were_measured_in_mm(
+    store_url: str, tmp_path: Path
+) -> None:
+    in_mm = write(tmp_path / "mm.csv", ORS, "C-3,1,2026-03-02,64,55.5,100,12", "C-3,2,,6 cm,,70,80")
+    imported = run("import", in_mm, "--unit", "mm", "--db", store_url)
+    assert "2 new forms" in imported.output, imported.output
+    run("import", typed_file(tmp_path), scanned_file(tmp_path), "--db", store_url)
+    assert raw_mm(store_url, tmp_path) == {
+        ("C-3", "ORS", 1, "mm.csv"): (64.0, 55.5, 100.0, 12.0),
+        ("C-3", "ORS", 2, "mm.csv"): (None, None, 70.0, 80.0),  # "6 cm" says its unit
+        ("C-1", "ORS", 1, "ors.csv"): (None, None, None, None),  # typed in cm
+        ("C-1", "ORS", 2, "ors.csv"): (None, None, None, None),
+        ("C-2", "ORS", 1, "ors.csv"): (None, None, None, None),
+        # the scan's value is a fraction of the line between its end ticks, not a length
+        ("C-1", "ORS", 1, "measurements.csv"): (None, None, None, None),
+    }
+    exported = tmp_path / "export.csv"
+    assert run("export", "--db", store_url, "-o", exported).exit_code == 0
+    totals = {
+        (r["client_id"], r["session"]): r["total"]
+        for r in csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8-sig")))
+    }
+    assert totals["C-3", "1"] == "23.1"  # the items themselves stay in centimetres

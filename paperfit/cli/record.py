@@ -18,7 +18,7 @@ from paperfit.cli.common import (
     unit_options,
 )
 from paperfit.forms.errors import PaperfitError, UsageProblem
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural
+from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural, skip_note
 
 by_option = click.option(
     "--by",
@@ -32,8 +32,8 @@ by_option = click.option(
 @click.argument(
     "files",
     nargs=-1,
-    metavar="[FILE]...",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="[INPUT]...",
+    type=click.Path(exists=True, path_type=Path),
 )
 @click.option(
     "--schedule",
@@ -53,23 +53,33 @@ def import_command(
     unit: str,
     date_format: str | None,
 ) -> None:
-    """Keep the forms of FILE... in the practice's record, once each.
+    """Keep the forms of INPUT... in the practice's record, once each.
 
-    FILE is an entry workbook, a .csv or .xlsx file, a filled PDF, or a scan's
-    measurements.xlsx or .csv. Importing a file again adds nothing; a file changed since adds a
-    version for each changed value. Every conflict is listed with both sources. The files are
-    only read.
+    INPUT is an entry workbook, a .csv or .xlsx file, a filled PDF, a scan's measurements.xlsx
+    or .csv, or a folder of them (paperfit's own outputs in it are not read). Importing a file
+    again adds nothing; a file changed since adds a version for each changed value. Every
+    conflict is listed with both sources. The files are only read.
     """
-    from paperfit.record import import_files, import_schedule, who
+    from paperfit.record import files_in, import_files, import_schedule, who
     from paperfit.scanner.measurements import ReadOptions
 
     if not files and schedule is None:
         raise UsageProblem("Give the files to import (or --schedule FILE).")
+    found = files_in(files)
+    for problem in found.problems:
+        click.echo(obj.quote(problem), err=True)
+    if found.skipped_outputs:
+        click.echo(skip_note(found.skipped_outputs), err=True)
+    if files and not found.files:
+        raise PaperfitError(
+            f"No file to import in {', '.join(map(str, files))}: give entry workbooks, .xlsx "
+            "or .csv files, filled PDFs, scans' measurements files, or folders of them."
+        )
     store = obj.store(db, create=True)
     person = by or who()
-    left_out = 0
+    left_out = sum(problem.severity == "error" for problem in found.problems)
     for done in import_files(
-        store, list(files), obj.catalog, ReadOptions(unit, date_format), person
+        store, list(map(Path, found.files)), obj.catalog, ReadOptions(unit, date_format), person
     ):
         for problem in done.problems:
             click.echo(obj.quote(problem), err=True)
