@@ -95,8 +95,10 @@ def desk(store: Any, appointments: list[str]) -> Any:
     started = time.perf_counter()
     start_background_work(app)
     courses = app.extensions["paperfit_store"]["courses"]
-    while courses.state != "ready":
+    while courses.state not in ("ready", "failed"):
         time.sleep(0.1)
+    if courses.state == "failed":
+        raise SystemExit("the expected courses could not be fitted: see the log above")
     fitted = time.perf_counter() - started
     client = app.test_client()
     assert client.get(f"/?token={TOKEN}").status_code == 302

@@ -9,6 +9,7 @@ so a page shows what the command prints.
 from __future__ import annotations
 
 import datetime
+import logging
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -35,7 +36,7 @@ from paperfit.generator.report import write_report
 from paperfit.generator.sheets import PrintOptions, packets_for_schedule, write_forms
 from paperfit.generator.texts import say_flags, texts
 from paperfit.scanner.trajectories import read_model
-from paperfit.settings import Settings
+from paperfit.settings import Settings, fit_options
 
 if TYPE_CHECKING:
     from paperfit.store import Store
@@ -189,6 +190,9 @@ def report_pdf(
         return path.read_bytes()
 
 
+log = logging.getLogger("paperfit.desk")
+
+
 class ExpectedCourses:
     """The expected-course model the desk draws with: paperfit.toml's model.json, none, or
     (auto) fitted on the whole store once, in the background, so no page waits for it."""
@@ -200,7 +204,7 @@ class ExpectedCourses:
         self.state = "none"
         choice = settings.trajectories.expected
         if choice not in ("auto", "none"):
-            self._model, self.state = read_model(Path(choice)), "ready"
+            self._model, self.state = read_model(Path(choice), settings.limits), "ready"
 
     @property
     def model(self) -> Model | None:
@@ -213,10 +217,15 @@ class ExpectedCourses:
         self.state = "fitting"
 
         def run() -> None:
-            reading = store.reading(None)
-            scored = score(reading.forms, reading.clients, catalog, thresholds)
-            minimum = self._settings.trajectories.min_clients
-            model = fit_scored(scored, datetime.date.today(), minimum, folds=0)
+            try:
+                reading = store.reading(None)
+                scored = score(reading.forms, reading.clients, catalog, thresholds)
+                options = fit_options(self._settings, thresholds, folds=0)
+                model = fit_scored(scored, datetime.date.today(), options)
+            except Exception as error:  # the pages go on without a curve; the log says why
+                log.error("desk: expected courses not fitted (%s)", type(error).__name__)
+                self.state = "failed"
+                return
             with self._lock:
                 self._model = model if model.clients else None
             self.state = "ready"

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperfit.forms.errors import InputProblem, Location
 from paperfit.forms.instrument import threshold_problem
@@ -20,6 +21,10 @@ from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.forms.tomlfile import Table, read_toml
 from paperfit.generator.output import file_lock
+
+if TYPE_CHECKING:  # the fit loads numpy: only a command that fits imports it
+    from paperfit.forms.scoring import Thresholds
+    from paperfit.forms.trajectories import FitOptions
 
 DEFAULT_FILE = Path("paperfit.toml")
 # Each scoring setting and the kind of value it is (forms.instrument.THRESHOLD_RANGES).
@@ -238,6 +243,24 @@ KEY_TEXT = """\
 # every export. This file is readable by its owner only (mode 600); keep it so.
 key = "{key}"
 """
+
+
+def fit_options(
+    settings: Settings, thresholds: Thresholds, folds: int, min_clients: int | None = None
+) -> FitOptions:
+    """How expected courses are fitted, the same for the command line and the desk:
+    paperfit.toml's minimums (MIN_CLIENTS when given instead), the practice's cutoffs and RCI,
+    and FOLDS calibration folds (0: none)."""
+    from paperfit.forms.trajectories import FitOptions
+
+    chosen = settings.trajectories
+    return FitOptions(
+        min_clients=min_clients or chosen.min_clients,
+        min_support=chosen.min_support,
+        folds=folds,
+        cutoffs=dict(thresholds.cutoffs),
+        rci=thresholds.rci,
+    )
 
 
 def key_file(settings: Settings) -> Path:

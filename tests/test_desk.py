@@ -529,3 +529,29 @@ def test_the_inbox_command_reads_the_inbox_into_the_record(tmp_path: Path) -> No
     assert empty.exit_code == 0 and "is empty" in empty.output
     none = runner.invoke(cli, ["inbox", "--db", str(tmp_path / "x.db")])
     assert none.exit_code == 2 and "No inbox folder is set" in none.output
+
+
+def test_auto_expected_courses_are_fitted_in_the_background_with_the_practices_settings(
+    tmp_path: Path,
+) -> None:
+    """The desk fits the record's courses as the command line does (paperfit.toml's minimums,
+    the practice's cutoffs), off the request path, and its graphs then draw them."""
+    import time
+
+    from paperfit.desk.app import start_background_work
+    from paperfit.practices import MIXED, write_practice
+
+    files = write_practice(tmp_path / "practice", MIXED.courses(130, seed=5))
+    record = str(tmp_path / "paperfit.db")  # the record make_desk opens
+    made = CliRunner().invoke(cli, ["import", *map(str, files), "--db", record])
+    assert made.exit_code == 0, made.output
+    app, store = make_desk(tmp_path)
+    start_background_work(app)
+    courses = app.extensions["paperfit_store"]["courses"]
+    waited = 0.0
+    while courses.state == "fitting" and waited < 120:
+        time.sleep(0.2)
+        waited += 0.2
+    assert courses.state == "ready"
+    assert courses.model is not None and courses.model.clients >= 100
+    store.close()

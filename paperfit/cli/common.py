@@ -18,7 +18,7 @@ from paperfit.forms.records import Appointment, Problem, Reading, plural, skip_n
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.scanner.values import UNITS, plausible_date, strptime_format
-from paperfit.settings import Settings, key_file, load_settings
+from paperfit.settings import Settings, fit_options, key_file, load_settings
 
 if TYPE_CHECKING:  # the scoring, the fit and the readers are imported by the commands that use them
     from paperfit.forms.scoring import ScoredForm, Thresholds
@@ -102,17 +102,8 @@ class Context:
         return () if chosen in ("auto", "none") else (Path(chosen),)
 
     def fit_options(self, folds: int, min_clients: int | None = None) -> FitOptions:
-        """How expected courses are fitted: paperfit.toml's minimums, the cutoffs and RCI."""
-        from paperfit.forms.trajectories import FitOptions
-
-        settings, thresholds = self.settings.trajectories, self.thresholds
-        return FitOptions(
-            min_clients=min_clients or settings.min_clients,
-            min_support=settings.min_support,
-            folds=folds,
-            cutoffs=dict(thresholds.cutoffs),
-            rci=thresholds.rci,
-        )
+        """How expected courses are fitted (settings.fit_options)."""
+        return fit_options(self.settings, self.thresholds, folds, min_clients)
 
     def quote(self, problem: Problem) -> str:
         """PROBLEM for the terminal, a long quoted cell cut (its place says where it is)."""
