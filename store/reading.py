@@ -151,13 +151,19 @@ def client_rows(
 def next_session(conn: Connection, client_id: str, instrument: str | None = None) -> int:
     """One more than the highest session number the client has (of INSTRUMENT when given);
     a withdrawn form does not count."""
-    withdrawn = select(form_versions.c.form_pk).where(
-        form_versions.c.current, form_versions.c.withdrawn
+    withdrawn = (  # asked of the client's own forms only (by form_pk), not of every form
+        select(form_versions.c.id)
+        .where(
+            form_versions.c.form_pk == forms.c.id,
+            form_versions.c.current,
+            form_versions.c.withdrawn,
+        )
+        .exists()
     )
     query = (
         select(func.max(forms.c.session))
         .join(clients, clients.c.id == forms.c.client_pk)
-        .where(clients.c.client_id == client_id, forms.c.id.not_in(withdrawn))
+        .where(clients.c.client_id == client_id, ~withdrawn)
     )
     if instrument is not None:
         query = query.where(forms.c.instrument == instrument)
