@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import numpy as np
 import openpyxl
 
 from paperfit.caseload import Caseload, Mistake, make_caseload
+from paperfit.forms.errors import PaperfitError
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import Client, Form
 from paperfit.forms.scoring import Thresholds, score
@@ -116,6 +119,7 @@ def write_demo(
     measurements and the pages made from them, as on DAY (default DEMO_DAY); SAY is told each
     step as it starts (the whole takes a minute or two)."""
     day = day or DEMO_DAY
+    _demo_record(folder)  # refused before any work, not at the end
     caseload = make_caseload(end=day, catalog=catalog)
     say("Printing sample forms: blank, for an adult, for a child, group, large print, es, fr")
     written = write_sample_forms(folder, catalog, settings, caseload, day)
@@ -303,6 +307,7 @@ def write_sample_measurements(
         DEMO_CLIENTS,
         settings.paper,
         day,
+        language=settings.language,
         model=model,
     )
     export = write_export(folder / "export.csv", scored, thresholds)
@@ -319,7 +324,7 @@ def write_sample_store(
     from paperfit.scan_intake import take_in
     from paperfit.store import open_store
 
-    path = folder / "paperfit.db"
+    path = _demo_record(folder)
     for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         old.unlink(missing_ok=True)
     store = open_store(str(path), folder)
@@ -332,6 +337,32 @@ def write_sample_store(
     finally:
         store.close()
     return path
+
+
+def _demo_record(folder: Path) -> Path:
+    """Where the demo's record goes in FOLDER; PaperfitError when a record the demo did not
+    make is there already (the demo never replaces a practice's record)."""
+    path = folder / "paperfit.db"
+    if path.exists() and not _made_by_demo(path):
+        raise PaperfitError(
+            f"{path} is a practice's record, not one the demo made: the demo writes its own "
+            "record there and never replaces a practice's. Give the demo another folder (-o)."
+        )
+    return path
+
+
+def _made_by_demo(path: Path) -> bool:
+    """Whether the record at PATH holds only what the demo put in it (every client and form
+    version added "by demo"); a file that is not a readable record is not the demo's."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            others = sum(
+                db.execute(f"SELECT COUNT(*) FROM {table} WHERE added_by != 'demo'").fetchone()[0]
+                for table in ("client_versions", "form_versions")
+            )
+    except sqlite3.Error:
+        return False
+    return others == 0
 
 
 def _type_mistakes(path: Path, mistakes: Sequence[Mistake]) -> None:

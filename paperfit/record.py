@@ -92,13 +92,22 @@ def import_files(
         yield FileImport(path, reading.problems, result)
 
 
-def import_schedule(store: Store, path: Path, catalog: Catalog, by: str) -> ImportResult:
-    """Keep the appointments of a schedule (client_id and date at least) in the record."""
-    appointments = read_schedule(path, catalog, SHORT)
+def import_schedule(
+    store: Store,
+    path: Path,
+    catalog: Catalog,
+    by: str,
+    name: str | None = None,
+    warnings: list[InputProblem] | None = None,
+) -> ImportResult:
+    """Keep the appointments of a schedule (client_id and date at least) in the record, its
+    source named NAME (default: the file's full path; an upload's own name, not where it was
+    saved for reading); WARNINGS gets the cells the ID rule changed."""
+    appointments = read_schedule(path, catalog, SHORT, warnings)
     return store.import_forms(
         [],
         {},
-        source_path=str(path.resolve()),
+        source_path=name or str(path.resolve()),
         sha256=sha256_of(path),
         rank_of=rank_of,
         by=by,

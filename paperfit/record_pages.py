@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.records import Appointment, Client, Problem, Reading
 from paperfit.forms.scoring import ScoredForm, Thresholds, by_client, score
-from paperfit.forms.trajectories import Model, fit_scored
+from paperfit.forms.trajectories import FOLDS, Model, fit_scored
 from paperfit.generator.graphs import (
     ClientGraph,
     GraphOptions,
@@ -220,7 +220,8 @@ class ExpectedCourses:
             try:
                 reading = store.reading(None)
                 scored = score(reading.forms, reading.clients, catalog, thresholds)
-                options = fit_options(self._settings, thresholds, folds=0)
+                # calibrated as paperfit report's is, so /report.pdf gives the rule's record
+                options = fit_options(self._settings, thresholds, folds=FOLDS)
                 model = fit_scored(scored, datetime.date.today(), options)
             except Exception as error:  # the pages go on without a curve; the log says why
                 log.error("desk: expected courses not fitted (%s)", type(error).__name__)

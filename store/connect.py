@@ -64,9 +64,10 @@ def make_engine(url: str) -> Engine:
     keys and a writer that waits its turn; PostgreSQL through psycopg."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise StoreError(
-            f"{url!r} is not a database URL: give a file path (a SQLite file) or "
+            f"{re.sub(r'//[^/@]*@', '//…@', url)!r} is not a database URL (shown without "
+            "its user and password): give a file path (a SQLite file) or "
             "postgresql+psycopg://user@host/database."
         ) from None
     backend = parsed.get_backend_name()

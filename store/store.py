@@ -306,10 +306,12 @@ class Store:
         partial = path.with_name(f".{path.name}.part")
         try:
             target = sqlite3.connect(partial)
-            with self.engine.connect() as conn:
-                raw: Any = conn.connection.dbapi_connection
-                raw.backup(target)
-            target.close()
+            try:
+                with self.engine.connect() as conn:
+                    raw: Any = conn.connection.dbapi_connection
+                    raw.backup(target)
+            finally:
+                target.close()  # before the file is renamed or removed (Windows holds it)
             os.replace(partial, path)
         except (OSError, sqlite3.Error) as error:
             partial.unlink(missing_ok=True)

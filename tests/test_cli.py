@@ -388,3 +388,22 @@ def test_the_arguments_are_checked_before_the_output(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "Unknown instrument 'XYZ'" in unknown.output
     refused = run("workbook", "-o", taken)
     assert refused.exit_code == 1 and "Usage:" not in refused.output
+
+
+def test_the_demo_never_replaces_a_practices_record(tmp_path: Path) -> None:
+    """paperfit.db is where a practice's record lives by default: a demo written into that
+    folder refuses, before any work, and leaves the record as it was."""
+    forms = tmp_path / "ors.csv"
+    forms.write_text(
+        "client_id,session,date,item1,item2,item3,item4\nC-1,1,2026-03-02,5,5,5,5\n",
+        encoding="utf-8",
+    )
+    record = tmp_path / "paperfit.db"
+    imported = CliRunner().invoke(cli, ["import", str(forms), "--db", str(record), "--by", "Ana"])
+    assert imported.exit_code == 0, imported.output
+    before = record.read_bytes()
+    result = CliRunner().invoke(cli, ["demo", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "is a practice's record, not one the demo made" in result.output
+    assert record.read_bytes() == before
+    assert not (tmp_path / "forms-blank.pdf").exists()

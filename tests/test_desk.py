@@ -12,6 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from click.testing import CliRunner
 from paperfit.forms.instrument import Catalog
 from paperfit.forms.limits import Limits
@@ -172,6 +173,7 @@ def test_a_schedule_file_is_kept_as_appointments(signed_in, tmp_path: Path) -> N
     schedule = (
         b"client_id,date,session,clinician,age_group,format\n"
         b"C-2,2026-03-16,3,Dr. Chen,adult,individual\nC-9,2026-03-16,1,Dr. Chen,child,individual\n"
+        + "C\u200d-8,2026-03-16,1,Dr. Chen,adult,individual\n".encode()
     )
     response = client.post(
         "/appointments/upload",
@@ -179,7 +181,11 @@ def test_a_schedule_file_is_kept_as_appointments(signed_in, tmp_path: Path) -> N
         content_type="multipart/form-data",
     )
     assert response.status_code == 200, response.text
-    assert {a.client_id for a in store.appointments(TODAY)} == {"C-1", "C-2", "C-9"}
+    assert {a.client_id for a in store.appointments(TODAY)} == {"C-1", "C-2", "C-9", "C-8"}
+    assert "today.csv" in response.text and "row 4" in response.text  # the ID rule's warning
+    with store.engine.connect() as conn:
+        sources = [row[0] for row in conn.execute(sqlalchemy.text("SELECT path FROM sources"))]
+    assert "today.csv" in sources and not any("paperfit-desk-" in path for path in sources)
     bad = client.post(
         "/appointments/upload",
         data={"csrf_token": token, "schedule": (io.BytesIO(b"x"), "today.txt")},
@@ -555,3 +561,15 @@ def test_auto_expected_courses_are_fitted_in_the_background_with_the_practices_s
     assert courses.state == "ready"
     assert courses.model is not None and courses.model.clients >= 100
     store.close()
+
+
+def test_a_certificate_pair_half_written_is_made_again(tmp_path: Path) -> None:
+    """A first --lan start stopped between the two files leaves only the key: the next start
+    makes the pair again instead of failing."""
+    cert, _key, made = self_signed(tmp_path, ["127.0.0.1"])
+    assert made
+    cert.unlink()
+    again_cert, again_key, made_again = self_signed(tmp_path, ["127.0.0.1"])
+    assert made_again and again_cert.exists() and again_key.exists()
+    assert again_key.stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".*.part"))

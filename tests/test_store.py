@@ -255,3 +255,17 @@ def test_a_form_entered_at_the_desk_is_a_typed_copy(store_url: str, tmp_path: Pa
     ]
     store.withdraw("C-1", "ORS", 1, by="Eve", reason="wrong client")
     assert store.next_session("C-1") == 1
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://ana:s3cret@:::/record", "postgresql+psycopg://ana:s3cret@db:x/r"]
+)
+def test_a_malformed_url_is_refused_without_its_password(url: str, record_property) -> None:
+    from paperfit.store.connect import make_engine
+    from paperfit.store.records import StoreError
+
+    with pytest.raises(StoreError) as refused:
+        make_engine(url)
+    assert "s3cret" not in str(refused.value) and "is not a database URL" in str(refused.value)
+    record_property("hostile", "refused")

@@ -17,7 +17,7 @@ from paperfit.cli.common import (
     text_option,
     unit_options,
 )
-from paperfit.forms.errors import PaperfitError, UsageProblem
+from paperfit.forms.errors import InputProblem, PaperfitError, UsageProblem
 from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural, skip_note
 
 by_option = click.option(
@@ -87,7 +87,11 @@ def import_command(
         for line in done.lines():
             click.echo(line)
     if schedule is not None:
-        for line in import_schedule(store, schedule, obj.catalog, person).summary():
+        warnings: list[InputProblem] = []
+        kept = import_schedule(store, schedule, obj.catalog, person, warnings=warnings)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        for line in kept.summary():
             click.echo(f"{schedule}: {line}")
     if left_out:
         raise PaperfitError(

@@ -51,6 +51,9 @@ def self_signed(folder: Path, names: Sequence[str]) -> tuple[Path, Path, bool]:
     cert_path, key_path = folder / CERT_FILE, folder / KEY_FILE
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path, False
+    if cert_path.exists() or key_path.exists():  # one of the pair lost: both are made again
+        for path in (cert_path, key_path):
+            path.unlink(missing_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"paperfit desk {names[0]}")])
     now = datetime.datetime.now(datetime.UTC)
@@ -72,8 +75,18 @@ def self_signed(folder: Path, names: Sequence[str]) -> tuple[Path, Path, bool]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(key_bytes)
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    # Each file whole or not at all (a temporary name, then renamed), the certificate last:
+    # a start stopped half-way leaves no certificate, so the next start makes the pair again.
+    _write_new(key_path, key_bytes, 0o600)
+    _write_new(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     return cert_path, key_path, True
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """DATA into PATH through a temporary file of MODE (from its creation), then renamed."""
+    partial = path.with_name(f".{path.name}.part")
+    partial.unlink(missing_ok=True)
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+    os.replace(partial, path)

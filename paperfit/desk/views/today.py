@@ -14,7 +14,7 @@ from flask import Blueprint, Response, g, render_template, request
 from paperfit.desk import security
 from paperfit.desk.context import scoring, store, words
 from paperfit.desk.security import roles
-from paperfit.forms.errors import PaperfitError
+from paperfit.forms.errors import InputProblem, PaperfitError
 from paperfit.forms.records import MAX_CLIENT_ID, Appointment
 from paperfit.forms.text import ValueProblem, parse_text
 from paperfit.generator.sheets import PrintOptions
@@ -98,11 +98,15 @@ def upload_schedule() -> tuple[str, int]:
     with tempfile.TemporaryDirectory(prefix="paperfit-desk-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
+        warnings: list[InputProblem] = []
         try:
-            kept = import_schedule(store(), path, security.config().catalog, g.person.name)
+            catalog = security.config().catalog
+            kept = import_schedule(store(), path, catalog, g.person.name, name, warnings)
         except PaperfitError as error:
             return today(str(error).replace(str(path), name), 400)
-    return today(words()["schedule_kept"].format(count=kept.appointments, file=name))
+    said = [words()["schedule_kept"].format(count=kept.appointments, file=name)]
+    said += [str(warning).replace(str(path), name) for warning in warnings]
+    return today(" ".join(said))
 
 
 def _pdf(data: bytes, name: str) -> Response:
