@@ -170,13 +170,30 @@ def next_session(conn: Connection, client_id: str, instrument: str | None = None
     return (conn.execute(query).scalar() or 0) + 1
 
 
+def session_on(conn: Connection, client_id: str, day: datetime.date) -> int | None:
+    """The session number of the client's form dated DAY (the highest of them), or None: a
+    day whose forms are in already keeps its own session, not the one after it."""
+    query = (
+        select(func.max(forms.c.session))
+        .join(clients, clients.c.id == forms.c.client_pk)
+        .join(form_versions, form_versions.c.form_pk == forms.c.id)
+        .where(
+            clients.c.client_id == client_id,
+            form_versions.c.current,
+            form_versions.c.date == day,
+            ~form_versions.c.withdrawn,
+        )
+    )
+    return conn.execute(query).scalar()
+
+
 def day_appointments(conn: Connection, day: datetime.date) -> list[Appointment]:
     """DAY's appointments in time order, each with the client's details and next session."""
     query = (
         select(appointments, clients.c.client_id)
         .join(clients, clients.c.id == appointments.c.client_pk)
         .where(appointments.c.day == day)
-        .order_by(appointments.c.time, appointments.c.id)
+        .order_by(appointments.c.time.asc().nulls_last(), appointments.c.id)
     )
     rows = conn.execute(query).all()
     details = {c.client_id: c for c, _ in client_rows(conn, [r.client_id for r in rows])}
@@ -187,7 +204,8 @@ def day_appointments(conn: Connection, day: datetime.date) -> list[Appointment]:
             Appointment(
                 client_id=row.client_id,
                 date=row.day,
-                session=next_session(conn, row.client_id),
+                session=session_on(conn, row.client_id, row.day)
+                or next_session(conn, row.client_id),
                 clinician=client.clinician,
                 age_group=client.age_group,
                 format=row.format,
