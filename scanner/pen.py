@@ -64,6 +64,8 @@ FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is 
 FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
 FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
 FAINT_AREA_MM2 = 1.5  # and this much of it (in pieces larger than specks) is a faint mark
+FAINT_REACH_MM = 1.5  # a faint stroke read where it crosses reaches this far above and below
+FAINT_STRAIGHT_MM = 0.5  # and none of its ink lies further than this from its centre line
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
@@ -378,7 +380,9 @@ def too_faint(
     lies less than FAINT_DEPTH below the paper (a pencil: part of it may be lost in the
     paper's grain, and what is left is not the mark's place), or when no mark was found but
     ink fainter than the pen's threshold (down to FAINTEST_SIGMAS of noise) lies across the
-    line."""
+    line. Either is read instead where its ink is a shape whose place grain cannot move: one
+    straight stroke crossing the line (fainter ink only), two whole arms of an X, a whole
+    ring."""
     if reading.mark_x_mm is not None:
         x = reading.mark_x_mm * ppm
         lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
@@ -417,11 +421,39 @@ def too_faint(
     size = max(3, round(SKIP_MM * ppm) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     closed = cv2.morphologyEx(faint.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-    n, _labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    areas = [stats[i][4] for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
-    if sum(areas) >= FAINT_AREA_MM2 * ppm * ppm:
-        return replace(reading, status=LINE_UNREADABLE, faint=True)
-    return reading
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    pieces = [i for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
+    if sum(stats[i][4] for i in pieces) < FAINT_AREA_MM2 * ppm * ppm:
+        return reading
+    ys, xs = np.nonzero(faint & np.isin(labels, pieces))
+    middle = _faint_stroke(xs, ys, line.y, ppm)
+    if middle is None:
+        middle = _x_crossing(xs, ys, line.y, ppm)
+    if middle is None:
+        middle = _whole_ring(xs, ys, line.y, ppm)
+    if middle is not None and reading.ticks_mm is not None:
+        left, right = (end * ppm for end in reading.ticks_mm)
+        if left <= middle <= right:
+            value = round(10.0 * (middle - left) / (right - left), 1)
+            return replace(reading, value=value, status=LINE_OK, mark_x_mm=middle / ppm, marks=1)
+    return replace(reading, status=LINE_UNREADABLE, faint=True)
+
+
+def _faint_stroke(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """Where ink too faint for the pen's threshold crosses the row yl (px along the line), when
+    all of it is one straight stroke (every pixel within FAINT_STRAIGHT_MM of its fitted centre
+    line, steeper than 25 degrees) reaching FAINT_REACH_MM above and below the line: grain
+    thins such a stroke but cannot move its centre line. Anything else (a tick, an X, a ring,
+    two strokes, ink on one side only) gives None."""
+    reach = FAINT_REACH_MM * ppm
+    if xs.size < 20 or ys.min() > yl - reach or ys.max() < yl + reach or not _stroke(xs, ys):
+        return None
+    px, py = xs - xs.mean(), ys - ys.mean()
+    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((px, py))))
+    vx, vy = evecs[:, 1]
+    if np.abs(px * vy - py * vx).max() > FAINT_STRAIGHT_MM * ppm:
+        return None
+    return float(xs.mean() + (yl - ys.mean()) * vx / vy)
 
 
 @dataclass(frozen=True, eq=False)

@@ -216,3 +216,28 @@ def test_a_pencil_mark_too_faint_to_measure_goes_to_review() -> None:
     assert reading.value is None and reading.faint, reading
     reading = measure_line(line_with(60, 0, 360), 10.0, photo=True)
     assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
+
+
+def test_a_pencil_stroke_fainter_than_the_pen_is_read_only_when_straight() -> None:
+    """A grainy pencil stroke too faint for the pen's threshold, crossing the line once and
+    straight, is read where its centre line crosses; the same pencil drawn as a tick (whose
+    place is its vertex, not a fitted line) goes to review as too faint."""
+    from paperfit.scanner.pen import measure_line
+
+    def line_with(*strokes: tuple[tuple[int, int], tuple[int, int]]) -> np.ndarray:
+        crop = np.full((110, 1280), 234, np.uint8)
+        cv2.line(crop, (140, 55), (1140, 55), 20, 3)  # the printed line and its end ticks
+        for x in (140, 1140):
+            cv2.line(crop, (x, 30), (x, 80), 20, 3)
+        pencil = np.zeros(crop.shape, np.uint8)
+        for start, stop in strokes:
+            cv2.line(pencil, start, stop, 1, 5)
+        grain = np.random.default_rng(5).random(crop.shape) > 0.35
+        crop[(pencil > 0) & grain] = 206  # 28 grey levels below the paper
+        noise = np.random.default_rng(3).normal(0, 2, crop.shape)
+        return np.clip(cv2.GaussianBlur(crop, (0, 0), 1.0) + noise, 0, 255).astype(np.uint8)
+
+    reading = measure_line(line_with(((395, 20), (405, 90))), 10.0, photo=True)
+    assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
+    reading = measure_line(line_with(((380, 45), (400, 62)), ((400, 62), (440, 15))), 10.0, True)
+    assert reading.value is None and reading.faint, reading
