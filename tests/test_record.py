@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner, Result
 
 from paperfit.cli import cli
@@ -145,7 +146,8 @@ def test_check_lists_a_conflict_and_says_when_there_is_no_record(tmp_path: Path)
     assert "old.csv › row 2, the most recent, is used) and 3" in check.output
 
 
-def test_a_deidentified_export_is_refused(tmp_path: Path) -> None:
+def test_a_deidentified_export_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the key of de-identified codes is made in the folder run in
     typed = typed_file(tmp_path)
     pooled = tmp_path / "pooled.csv"
     assert run("export", typed, "--deidentify", "-o", pooled).exit_code == 0
