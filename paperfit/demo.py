@@ -327,7 +327,7 @@ def write_sample_store(
     path = _demo_record(folder)
     for old in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         old.unlink(missing_ok=True)
-    store = open_store(str(path), folder)
+    store = open_store(str(path.absolute()), folder)  # a plain path is read from FOLDER
     try:
         filled = folder / "entry-filled.xlsx"
         list(import_files(store, [filled], catalog, ReadOptions(today=day), by="demo"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     from paperfit.cli import cli
 
     work = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(cli, ["demo", "-o", str(work / "output" / "demo")])
+    with contextlib.chdir(work):  # as make demo runs it: a folder relative to where it runs
+        result = CliRunner().invoke(cli, ["demo", "-o", "output/demo"])
     return work, result
 
 

@@ -222,7 +222,7 @@ def test_demo_writes_every_sample_and_says_each_step(demo: tuple[Path, Result]) 
     work, result = demo
     tmp_path = work / "output"  # the demo is in tmp_path / "demo"
     assert result.exit_code == 0, result.output
-    written = [Path(line) for line in result.stdout.splitlines()]
+    written = [work / line for line in result.stdout.splitlines()]  # relative to where it ran
     steps = result.stderr.splitlines()
     assert len(steps) >= 8 and all(line.startswith("paperfit demo: ") for line in steps)
     assert "Drawing every client's progress graph (48 clients)" in result.stderr
@@ -238,6 +238,9 @@ def test_demo_writes_every_sample_and_says_each_step(demo: tuple[Path, Result]) 
     assert page_count(tmp_path / "demo" / "forms-schedule.pdf") == 10
     assert {"entry-filled.xlsx", "export.csv", "report.pdf", "caseload.pdf"} <= names
     assert len(list((tmp_path / "demo" / "graphs").glob("*.pdf"))) == 49  # 48 clients + bundle
+    # the record the desk opens with --db output/demo/paperfit.db, where that says
+    assert (tmp_path / "demo" / "paperfit.db").is_file()
+    assert not (tmp_path / "demo" / "output").exists()
     curves = tmp_path / "demo" / "trajectories"
     assert {"model.json", "expected.csv", "trajectories.pdf"} <= names
     assert "Made-up past practice" in pdf_text(curves / "trajectories.pdf")[0]
