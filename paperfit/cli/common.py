@@ -252,14 +252,19 @@ def print_options(large_print: str = "Bigger type; the rating lines stay 10 cm."
 
     def add(command: Any) -> Any:
         command = click.option("--large-print", is_flag=True, help=large_print)(command)
-        command = click.option(
-            "--lang",
-            type=click.Choice(LANGUAGES),
-            help="Language of paperfit's own words (default: en, or paperfit.toml).",
-        )(command)
+        command = lang_option("paperfit's own words")(command)
         return paper_option(command)
 
     return add
+
+
+def lang_option(what: str) -> Any:
+    """--lang en|es|fr, said of WHAT ("the report", "the card"...)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        help=f"Language of {what} (default: en, or paperfit.toml).",
+    )
 
 
 def paper_option(command: Any) -> Any:

@@ -16,6 +16,7 @@ from paperfit.cli.common import (
     check_client_ids,
     expected_option,
     input_options,
+    lang_option,
     out_option,
     paper_option,
     pass_context,
@@ -25,7 +26,6 @@ from paperfit.cli.common import (
 )
 from paperfit.forms.errors import PaperfitError, UsageProblem
 from paperfit.forms.records import plural
-from paperfit.forms.sheet import LANGUAGES
 from paperfit.forms.text import same_clients
 
 if TYPE_CHECKING:
@@ -49,11 +49,7 @@ MIN_CLIENTS = WholeNumber(100, 100_000)
     help="Only this client (repeat for more).",
 )
 @paper_option
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the captions, key and flags (default: en, or paperfit.toml).",
-)
+@lang_option("the captions, key and flags")
 @click.option("--png", is_flag=True, help="Also write a 300 dpi PNG of every page.")
 @click.option("--archival", is_flag=True, help="Write PDF/A-2b files for long-term records.")
 @replace_option
@@ -193,11 +189,7 @@ def _as_read(scheduled: list[Scheduled], read: set[str]) -> list[Scheduled]:
 @out_option("report.pdf", "Where to write it.")
 @paper_option
 @replace_option
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the report (default: en, or paperfit.toml).",
-)
+@lang_option("the report")
 @expected_option
 @pass_context
 def report(
@@ -250,11 +242,7 @@ def report(
     f"{MIN_CLIENTS.words()} (default 100, or paperfit.toml).",
 )
 @paper_option
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the page (default: en, or paperfit.toml).",
-)
+@lang_option("the page")
 @replace_option
 @pass_context
 def trajectories(

@@ -17,6 +17,7 @@ from paperfit.cli.common import (
     check_client_ids,
     check_date,
     db_option,
+    lang_option,
     out_option,
     paper_option,
     pass_context,
@@ -27,7 +28,7 @@ from paperfit.cli.common import (
 )
 from paperfit.forms.errors import UsageProblem
 from paperfit.forms.records import MAX_SESSION, MAX_TEXT
-from paperfit.forms.sheet import EXPLAIN_MODES, LANGUAGES
+from paperfit.forms.sheet import EXPLAIN_MODES
 from paperfit.generator.texts import AUDIENCES
 
 if TYPE_CHECKING:
@@ -216,11 +217,7 @@ def _say_wording(language: str, instruments: Sequence[Instrument]) -> None:
     help="Which forms get a sheet (space or comma separated).",
 )
 @replace_option
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the Read me sheet and of Excel's messages (default: en, or paperfit.toml).",
-)
+@lang_option("the Read me sheet and of Excel's messages")
 @pass_context
 def workbook(obj: Context, out: Path, instruments: str, replace: bool, lang: str | None) -> None:
     """Write an entry workbook (.xlsx) for typing in the measured marks.
@@ -277,11 +274,7 @@ def handout(
 
 
 @click.command()
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    help="Language of the card (default: en, or paperfit.toml).",
-)
+@lang_option("the card")
 @paper_option
 @out_option("guide.pdf")
 @replace_option
