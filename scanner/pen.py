@@ -61,11 +61,13 @@ FAINT_MIN = 30.0  # in a photo, ink this far below the paper is ink (or NOISE_SI
 NOISE_SIGMAS = 5.0
 LINE_ROW_SHARE = 0.15  # a row this much dark along the line is the printed line's (blurred)
 FAINT_DEPTH = 60.0  # a photo's mark whose ink lies less far below the paper is too faint
-FAINTEST_MIN = 14.0  # a photo's line with no mark: ink this far below the paper is looked for
-FAINTEST_SIGMAS = 3.0  # (or this many times the paper's noise)
-FAINT_AREA_MM2 = 1.5  # and this much of it (in pieces larger than specks) is a faint mark
+SOFT_MM = 0.2  # a photo's faint ink is looked at again smoothed this much (Gaussian sigma)
+SOFT_SHADE_MM = 2.5  # less the shading smoothed this much (a crease, a shadow's edge)
+SOFT_MIN = 6.0  # and what lies this far below that (or SOFT_SIGMAS times its noise) is ink
+SOFT_SIGMAS = 6.0
+SOFT_BEYOND_MM = 1.0  # and so it is this far beyond the ticks, nearer than a face can be
 FAINT_REACH_MM = 1.5  # a faint stroke read where it crosses reaches this far above and below
-FAINT_STRAIGHT_MM = 0.5  # and none of its ink lies further than this from its centre line
+TICK_ARM_ELONGATED = 2.5  # a tick's short arm, seen above the line, may be stubby
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 
 
@@ -176,10 +178,16 @@ def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> Lin
     if not photo:
         pen = pen_ink(level, line, ticks, ppm)
         return verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
-    faint_level, wide, halo, noise = faint_ink(crop, ink, level, line, ppm)
+    faint_level, wide, halo, _noise = faint_ink(crop, ink, level, line, ppm)
     pen = pen_ink(faint_level, wide, ticks, ppm, halo)
     reading = verdict(find_marks(pen, wide, ticks, ppm, join_mm=SKIP_MM), wide, ticks, ppm)
-    return too_faint(reading, faint_level, wide, pen, ppm, noise)
+    if not _faint_pen(reading, faint_level, wide, pen, ppm):
+        return reading
+    soft_level, soft_line, soft_halo = soft_ink(faint_level, line, ticks, ppm)
+    pen = pen_ink(soft_level, soft_line, ticks, ppm, soft_halo)
+    pen = PenInk(_without_slivers(pen.mask, soft_line, ticks, ppm), pen.near_tick)
+    reading = verdict(find_marks(pen, soft_line, ticks, ppm, SKIP_MM), soft_line, ticks, ppm)
+    return too_faint(reading, soft_level, soft_line, pen, ppm)
 
 
 @dataclass(frozen=True, eq=False)
@@ -358,102 +366,118 @@ def faint_ink(
     (grey levels, a standard deviation)."""
     paper_pixels = grey[grey >= ink.threshold]
     spread = float(np.median(np.abs(paper_pixels - np.median(paper_pixels)))) * 1.4826
-    depth = max(FAINT_MIN, NOISE_SIGMAS * spread)
-    dark = level.ink_weight > depth
+    dark = level.ink_weight > max(FAINT_MIN, NOISE_SIGMAS * spread)
+    wide, halo = _widened(dark, line)
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo, spread
+
+
+def _widened(dark: np.ndarray, line: Line) -> tuple[Line, int]:
+    """LINE taken out to the rows where DARK covers LINE_ROW_SHARE of its run (its blurred
+    edges, where it bows), and by how many pixels it widened."""
     h = dark.shape[0]
-    run = slice(line.start, line.end + 1)
-    full = dark[:, run].mean(axis=1) >= LINE_ROW_SHARE  # the line's edges, where it bows
+    full = dark[:, line.start : line.end + 1].mean(axis=1) >= LINE_ROW_SHARE
     top, bottom = line.top, line.bottom
     while top > 0 and full[top - 1]:
         top -= 1
     while bottom < h - 1 and full[bottom + 1]:
         bottom += 1
     halo = max(line.top - top, bottom - line.bottom)
-    wide = Line(top, bottom, line.y, line.half, line.start, line.end)
-    return Levelled(level.angle, level.ink_weight, dark), wide, halo, spread
+    return Line(top, bottom, line.y, line.half, line.start, line.end), halo
 
 
-def too_faint(
-    reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float, noise: float
-) -> LineReading:
-    """READING sent to review as too faint to measure (LineReading.faint) when its mark's ink
-    lies less than FAINT_DEPTH below the paper (a pencil: part of it may be lost in the
-    paper's grain, and what is left is not the mark's place), or when no mark was found but
-    ink fainter than the pen's threshold (down to FAINTEST_SIGMAS of noise) lies across the
-    line. Either is read instead where its ink is a shape whose place grain cannot move: one
-    straight stroke crossing the line (fainter ink only), two whole arms of an X, a whole
-    ring."""
+def _faint_pen(reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float) -> bool:
+    """Whether a photo's line is looked at again in its smoothed faint ink (soft_ink): no mark
+    was read and the pen's ink found (if any) lies less than FAINT_DEPTH below the paper, or
+    the mark read is that faint (a pencil's, broken up by the paper's grain)."""
     if reading.mark_x_mm is not None:
         x = reading.mark_x_mm * ppm
         lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
-        mark = pen.mask[:, lo:hi].copy()
-        mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
-        depth = level.ink_weight[:, lo:hi][mark]
-        ys, xs = np.nonzero(mark)
-        xs = xs + lo
-        if depth.size and float(np.median(depth)) < FAINT_DEPTH and not _stroke(xs, ys):
-            # a faint X whose two arms are found whole, or a whole ring: read at its middle
-            middle = _x_crossing(xs, ys, line.y, ppm)
-            if middle is None:
-                middle = _whole_ring(xs, ys, line.y, ppm)
-            if middle is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
-                left, right = (end * ppm for end in reading.ticks_mm)
-                value = min(10.0, max(0.0, 10.0 * (middle - left) / (right - left)))
-                return replace(reading, value=round(value, 1), mark_x_mm=middle / ppm)
-            guess = reading.value if reading.value is not None else reading.guess
-            status = LINE_UNREADABLE if reading.status == LINE_OK else reading.status
-            return replace(reading, value=None, status=status, guess=guess, faint=True)
-        return reading
-    if reading.status != NO_MARK:
-        return reading
-    faint = level.ink_weight > max(FAINTEST_MIN, FAINTEST_SIGMAS * noise)
-    rows = slice(max(0, round(line.y - 3 * ppm)), round(line.y + 3 * ppm) + 1)
-    faint[: rows.start], faint[rows.stop :] = False, False
-    along = faint[:, line.start : line.end + 1].mean(axis=1) >= LINE_ROW_SHARE
-    top, bottom = line.top, line.bottom
-    while top > 0 and along[top - 1]:
-        top -= 1
-    while bottom < len(along) - 1 and along[bottom + 1]:
-        bottom += 1
-    faint[max(0, top - 1) : bottom + 2] = False
-    faint[pen.near_tick.any(axis=0)] = False  # the ticks
-    faint[:, : round(line.start)], faint[:, round(line.end) + 1 :] = False, False
-    size = max(3, round(SKIP_MM * ppm) | 1)
+    else:
+        lo, hi = line.start, line.end + 1
+    mark = pen.mask[:, lo:hi].copy()
+    mark[line.top : line.bottom + 1] = False  # the printed line where a mark crosses it
+    depth = level.ink_weight[:, lo:hi][mark]
+    return reading.status == NO_MARK or (depth.size > 0 and np.median(depth) < FAINT_DEPTH)
+
+
+def soft_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> tuple[Levelled, Line, int]:
+    """LEVEL's ink smoothed (SOFT_MM) less the shading around it (SOFT_SHADE_MM, the print left
+    out), as a mask taken down to SOFT_MIN grey levels (or SOFT_SIGMAS times the paper's noise
+    left after smoothing): a pencil's grainy stroke fills in and its middle stays where it
+    was, while a crease or a shadow's edge, broader than any stroke, is left out. LINE is
+    widened to the rows the mask shows it in, as by faint_ink."""
+    weight = level.ink_weight.astype(np.float32)
+    k = max(3, round(0.5 * ppm) | 1)
+    grown = cv2.dilate(level.dark.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    paper = (~grown).astype(np.float32)
+    fine = cv2.GaussianBlur(weight, (0, 0), SOFT_MM * ppm)
+    wide_sigma = SOFT_SHADE_MM * ppm
+    shade = cv2.GaussianBlur(weight * paper, (0, 0), wide_sigma) / np.maximum(
+        cv2.GaussianBlur(paper, (0, 0), wide_sigma), 1e-3
+    )
+    band = fine - shade
+    blank = band[paper > 0]
+    noise = float(np.median(np.abs(blank - np.median(blank)))) * 1.4826 if blank.size else 0.0
+    dark = band > max(SOFT_MIN, SOFT_SIGMAS * noise)
+    # beyond the ends, where a child form's face may be printed, the ink is as LEVEL has it
+    # (smoothed, a face's rim would grow towards the tick)
+    reach = round(SOFT_BEYOND_MM * ppm)
+    beyond = np.ones(dark.shape[1], dtype=bool)
+    beyond[max(0, ticks.left_cols[0] - reach) : ticks.right_cols[1] + reach + 1] = False
+    dark[:, beyond] = level.dark[:, beyond]
+    wide, halo = _widened(dark, line)
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo
+
+
+def _without_slivers(mask: np.ndarray, line: Line, ticks: Ticks, ppm: float) -> np.ndarray:
+    """MASK (soft_ink's, the print taken out) without ink thinner than the smoothing, which
+    smoothed ink never is: such slivers are what the masks left of the print's blurred
+    edges. Left as they are: the rows along the line (a mark crossing it is cut as thin as
+    the line's mask leaves it) and what lies beyond the ends (not smoothed)."""
+    size = max(3, round(2 * SOFT_MM * ppm) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    closed = cv2.morphologyEx(faint.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    pieces = [i for i in range(1, n) if stats[i][4] >= SPECK_MM2 * ppm * ppm]
-    if sum(stats[i][4] for i in pieces) < FAINT_AREA_MM2 * ppm * ppm:
+    opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    opened[max(0, line.top - size) : line.bottom + size + 1] = True
+    reach = round(SOFT_BEYOND_MM * ppm)
+    opened[:, : max(0, ticks.left_cols[0] - reach)] = True
+    opened[:, ticks.right_cols[1] + reach + 1 :] = True
+    return mask & opened
+
+
+def too_faint(
+    reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float
+) -> LineReading:
+    """READING (from a photo's smoothed faint ink) sent to review as too faint to measure
+    (LineReading.faint) when its mark's ink lies less than FAINT_DEPTH below the paper (a
+    pencil: what the grain left is not the mark's place), unless its ink is a shape whose
+    place grain cannot move: one straight stroke crossing the line, two whole arms of an X,
+    a whole ring (read at its middle)."""
+    if reading.mark_x_mm is None:
         return reading
-    ys, xs = np.nonzero(faint & np.isin(labels, pieces))
-    middle = _faint_stroke(xs, ys, line.y, ppm)
-    if middle is None:
-        middle = _x_crossing(xs, ys, line.y, ppm)
+    x = reading.mark_x_mm * ppm
+    lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
+    mark = pen.mask[:, lo:hi].copy()
+    mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
+    depth = level.ink_weight[:, lo:hi][mark]
+    ys, xs = np.nonzero(mark)
+    xs = xs + lo
+    if not depth.size or float(np.median(depth)) >= FAINT_DEPTH:
+        return reading
+    reach = FAINT_REACH_MM * ppm
+    if _stroke(xs, ys) and ys.min() <= line.y - reach and ys.max() >= line.y + reach:
+        return reading
+    middle = _x_crossing(xs, ys, line.y, ppm)
     if middle is None:
         middle = _whole_ring(xs, ys, line.y, ppm)
-    if middle is not None and reading.ticks_mm is not None:
+    if middle is None:
+        middle = _tick_vertex(xs, ys, line.y, ppm)
+    if middle is not None and reading.ticks_mm is not None and reading.status == LINE_OK:
         left, right = (end * ppm for end in reading.ticks_mm)
-        if left <= middle <= right:
-            value = round(10.0 * (middle - left) / (right - left), 1)
-            return replace(reading, value=value, status=LINE_OK, mark_x_mm=middle / ppm, marks=1)
-    return replace(reading, status=LINE_UNREADABLE, faint=True)
-
-
-def _faint_stroke(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
-    """Where ink too faint for the pen's threshold crosses the row yl (px along the line), when
-    all of it is one straight stroke (every pixel within FAINT_STRAIGHT_MM of its fitted centre
-    line, steeper than 25 degrees) reaching FAINT_REACH_MM above and below the line: grain
-    thins such a stroke but cannot move its centre line. Anything else (a tick, an X, a ring,
-    two strokes, ink on one side only) gives None."""
-    reach = FAINT_REACH_MM * ppm
-    if xs.size < 20 or ys.min() > yl - reach or ys.max() < yl + reach or not _stroke(xs, ys):
-        return None
-    px, py = xs - xs.mean(), ys - ys.mean()
-    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((px, py))))
-    vx, vy = evecs[:, 1]
-    if np.abs(px * vy - py * vx).max() > FAINT_STRAIGHT_MM * ppm:
-        return None
-    return float(xs.mean() + (yl - ys.mean()) * vx / vy)
+        value = min(10.0, max(0.0, 10.0 * (middle - left) / (right - left)))
+        return replace(reading, value=round(value, 1), mark_x_mm=middle / ppm)
+    guess = reading.value if reading.value is not None else reading.guess
+    status = LINE_UNREADABLE if reading.status == LINE_OK else reading.status
+    return replace(reading, value=None, status=status, guess=guess, faint=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -610,9 +634,11 @@ def _whole_ring(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
 
 
 def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
-    """Where the two arms of an X meet (px along the line), from its ink away from the line
-    (the upper left and lower right arm one stroke, the upper right and lower left the
-    other), or None when the ink is not two straight arms crossing near the line."""
+    """Where the two arms of an X meet (px along the line), from its ink away from the line,
+    or None when the ink is not two straight arms crossing near the line. The arms are
+    looked for as a whole X (the upper left and lower right arm one stroke, the upper right
+    and lower left the other) and as half of one, an X at a line's end whose other half the
+    end tick hides (the upper arm one stroke, the lower the other); the better fit is kept."""
     off = 0.6 * ppm
     upper, lower = ys < yl - off, ys > yl + off
     if upper.sum() < 6 or lower.sum() < 6:
@@ -620,11 +646,47 @@ def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
     split_up = float(np.median(xs[upper]))
     split_down = float(np.median(xs[lower]))
     falling = (upper & (xs < split_up)) | (lower & (xs >= split_down))  # "\"
-    rising = (upper & (xs >= split_up)) | (lower & (xs < split_down))  # "/"
     away = upper | lower
     px, py = xs[away].astype(float), ys[away].astype(float)
-    arms = [falling[away], rising[away]]
-    for _ in range(5):  # each pixel to the arm whose fitted line passes nearer (k lines)
+    fits = [_two_arms(px, py, start) for start in (falling[away], upper[away])]
+    found = [fit for fit in fits if fit is not None and abs(fit[1] - yl) <= 1.5 * ppm]
+    return float(min(found, key=lambda fit: fit[2])[0]) if found else None
+
+
+def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+    """Where a tick's two arms meet (px along the line): its vertex, within 1 mm of the line,
+    with one arm coming down to it from the left and the other going up from it to the
+    right (or the other way round), each at least 1.5 mm long; None for any other ink."""
+    clear = ys < yl - 1.0 * ppm  # the arms apart, above where they meet
+    if clear.sum() < 12:
+        return None
+    px, py = xs[clear].astype(float), ys[clear].astype(float)
+    low = py >= py.max() - 0.5 * ppm
+    fit = _two_arms(px, py, px < float(np.median(px[low])), TICK_ARM_ELONGATED)
+    if fit is None:
+        return None
+    vx, vy, _residual, first = fit
+    if abs(vy - yl) > 1.0 * ppm:
+        return None
+    for arm, side in ((first, -1), (~first, 1)):
+        ax, ay = px[arm], py[arm]
+        if (ax.mean() - vx) * side <= 0 or ay.mean() > vy - 0.5 * ppm:
+            return None  # not on its own side of the vertex, or not above it
+        if np.hypot(ax - vx, ay - vy).max() < 1.5 * ppm:
+            return None
+    return float(vx)
+
+
+def _two_arms(
+    px: np.ndarray, py: np.ndarray, first: np.ndarray, elongated: float = 9.0
+) -> tuple[float, float, float, np.ndarray] | None:
+    """Two straight arms, one rising and one falling, fitted to the points PX, PY (FIRST: the
+    points first taken as the first arm; each point then goes to the arm whose fitted line
+    passes nearer; each arm's variance along it at least ELONGATED times that across): where
+    they meet (x, y), the points' mean distance from their arm and which points are the
+    first arm's, or None when the points are not two such arms."""
+    arms = [first, ~first]
+    for _ in range(5):
         fits = []
         for arm in arms:
             if arm.sum() < 6:
@@ -637,15 +699,15 @@ def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
         if np.array_equal(nearer, arms[0]):
             break
         arms = [nearer, ~nearer]
-    if any(evals[1] < 9.0 * max(evals[0], 1e-9) for *_, evals in fits):
+    if any(evals[1] < elongated * max(evals[0], 1e-9) for *_, evals in fits):
         return None
     (x1, y1, u1, v1, _), (x2, y2, u2, v2, _) = fits
     det = u1 * (-v2) - v1 * (-u2)
     if abs(det) < math.sin(math.radians(40)) or u1 * v1 * u2 * v2 > 0:
         return None  # nearly parallel, or both leaning the same way: not an X
     t = ((x2 - x1) * (-v2) - (y2 - y1) * (-u2)) / det
-    cx, cy = x1 + t * u1, y1 + t * v1
-    return float(cx) if abs(cy - yl) <= 1.5 * ppm else None
+    residual = float(np.minimum(distances[0], distances[1]).mean())
+    return x1 + t * u1, y1 + t * v1, residual, arms[0]
 
 
 def _faces(
