@@ -38,7 +38,9 @@ POOR_PHOTO = "poor photo"  # a photo too blurred, shadowed or bent to measure to
 class LineReading:
     """What scanner/pen.py found on one line: the value (cm) when it is sure, the status, the
     tick-to-tick length, a best guess, how many marks, where the mark and the ticks are (mm),
-    and whether the mark is too faint to measure (a pencil's, in a photo: FAINT_MARK)."""
+    whether the mark is too faint to measure (a pencil's, in a photo: FAINT_MARK), and
+    whether a stretch of the line could not be seen (UNSEEN: washed out by glare, so that a
+    mark may lie there unseen)."""
 
     value: float | None
     status: str
@@ -48,6 +50,7 @@ class LineReading:
     mark_x_mm: float | None
     ticks_mm: tuple[float, float] | None
     faint: bool = False
+    unseen: bool = False
 
 
 FAINT_MARK = "pencil: too faint to measure"  # why a faint mark's line goes to review

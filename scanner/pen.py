@@ -44,6 +44,8 @@ THIN_ALONG_LINE_MM = 0.6  # a mark reaching no further from the line is a dash (
 DOT_REACH_MM = 0.5  # a dot on the line reaches at least this far above and below its middle
 DOT_ROUNDNESS = 1.4  # and is at most this many times as wide as it is tall (a dash is longer)
 MIN_LINE_MM = 60.0  # the printed line's dark run must be at least this long
+PIECE_MM = 5.0  # in pieces this long or longer (a glare spot may wash a stretch out)
+GAP_MM = 40.0  # with gaps no longer than this
 LENGTH_RANGE_MM = (80.0, 115.0)  # plausible tick-to-tick lengths (90–105 % of 100 mm, generous)
 TICK_REACH_MM = 1.5  # a tick reaches at least this far above and below the line
 AT_TICK_MM = 1.6  # a mark cut by a tick's mask crosses the line this near the tick, or is unsure
@@ -67,8 +69,11 @@ SOFT_MIN = 6.0  # and what lies this far below that (or SOFT_SIGMAS times its no
 SOFT_SIGMAS = 6.0
 SOFT_BEYOND_MM = 1.0  # and so it is this far beyond the ticks, nearer than a face can be
 FAINT_REACH_MM = 1.5  # a faint stroke read where it crosses reaches this far above and below
+X_AT_END_MM = 3.0  # a mark this near an end tick may be an X the tick hides half of
+ARM_WIDTH_MM = 0.6  # an arm of an X or a tick: its ink this near its fitted line (9 in 10)
 TICK_ARM_ELONGATED = 2.5  # a tick's short arm, seen above the line, may be stubby
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
+MAX_BOOST = 8.0  # a photo's print under glare is read when an eighth of its contrast is left
 
 
 def _unreadable() -> LineReading:
@@ -162,32 +167,81 @@ def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> Lin
     if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
         raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
     ppm = float(px_per_mm)
+    reading = _measure(crop, ppm, photo)
+    if photo and reading.ticks_mm is None:
+        # the line or its ticks not found: a glare spot may have washed part of the print out
+        evened = even_print(crop, ppm)
+        if evened is not None:
+            return _measure(evened, ppm, photo)
+    return reading
+
+
+def _measure(crop: np.ndarray, ppm: float, photo: bool) -> LineReading:
+    """measure_line's stages on CROP; a line not seen whole is not read (a mark may lie in
+    the stretch that cannot be seen), its value kept as a guess."""
+    line, reading = _read(crop, ppm, photo)
+    if line is None or line.whole:
+        return reading
+    guess = reading.value if reading.value is not None else reading.guess
+    status = LINE_UNREADABLE if reading.status in (LINE_OK, NO_MARK) else reading.status
+    return replace(reading, value=None, status=status, guess=guess, unseen=True)
+
+
+def _read(crop: np.ndarray, ppm: float, photo: bool) -> tuple[Line | None, LineReading]:
+    """The printed line found on CROP (None if none was) and what was read of it."""
     ink = find_ink(crop)
     if ink is None:
-        return _unreadable()
+        return None, _unreadable()
     level = level_crop(crop, ink, ppm)
     line = find_line(level, ppm)
     if line is None:
-        return _unreadable()
+        return None, _unreadable()
     ticks = find_ticks(level, line, ppm)
-    if ticks is None:
-        return _unreadable()
-    length_mm = (ticks.right - ticks.left) / ppm
-    if not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
-        return _unreadable()
+    if (
+        ticks is None
+        or not LENGTH_RANGE_MM[0] <= (ticks.right - ticks.left) / ppm <= (LENGTH_RANGE_MM[1])
+    ):
+        return line, _unreadable()
     if not photo:
         pen = pen_ink(level, line, ticks, ppm)
-        return verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
+        return line, verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
     faint_level, wide, halo, _noise = faint_ink(crop, ink, level, line, ppm)
     pen = pen_ink(faint_level, wide, ticks, ppm, halo)
     reading = verdict(find_marks(pen, wide, ticks, ppm, join_mm=SKIP_MM), wide, ticks, ppm)
     if not _faint_pen(reading, faint_level, wide, pen, ppm):
-        return reading
+        return line, reading
     soft_level, soft_line, soft_halo = soft_ink(faint_level, line, ticks, ppm)
     pen = pen_ink(soft_level, soft_line, ticks, ppm, soft_halo)
     pen = PenInk(_without_slivers(pen.mask, soft_line, ticks, ppm), pen.near_tick)
     reading = verdict(find_marks(pen, soft_line, ticks, ppm, SKIP_MM), soft_line, ticks, ppm)
-    return too_faint(reading, soft_level, soft_line, pen, ppm)
+    return line, too_faint(reading, soft_level, soft_line, pen, ppm)
+
+
+def even_print(crop: np.ndarray, ppm: float) -> np.ndarray | None:
+    """A photo's CROP with the print's contrast evened out along the line, or None where it
+    is even already. Glare lays light over the page, so that the print under it is grey
+    rather than black; the printed line crosses every column between its ends, and how far
+    its darkest ink lies below the paper there says how much of the contrast is left. Each
+    column's ink is scaled back up to the contrast of the rest of the line, by at most
+    MAX_BOOST; where less is left (or there is no print: beyond the line's ends), nothing
+    is scaled, and a line that cannot be seen is not read."""
+    paper = float(np.median(crop))
+    weight = np.clip(paper - crop.astype(np.float32), 0, None)
+    # each column's darkest ink (the line's), a mark's darker ink filtered out
+    half = max(1, round(1.5 * ppm))
+    darkest = np.pad(weight.max(axis=0), half, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(darkest, 2 * half + 1)
+    contrast = np.median(windows, axis=1).astype(np.float32)[None, :]
+    # taken out to the line's ends, where half of each window is past them
+    contrast = cv2.dilate(contrast, np.ones((1, 2 * half + 1), np.uint8))
+    contrast = cv2.GaussianBlur(contrast, (0, 0), 0.5 * ppm)[0]
+    full = float(np.percentile(contrast, 75))
+    seen = contrast >= full / MAX_BOOST  # elsewhere, no print (beyond the ends) or none left
+    boost = np.where(seen, np.clip(full / np.maximum(contrast, 1e-3), 1.0, MAX_BOOST), 1.0)
+    if boost.max() < 1.25:
+        return None
+    evened = paper - weight * boost[None, :]
+    return np.clip(np.rint(evened), 0, 255).astype(np.uint8)
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,7 +292,8 @@ def level_crop(grey: np.ndarray, ink: Ink, ppm: float) -> Levelled:
 @dataclass(frozen=True)
 class Line:
     """The printed line in a levelled crop: its rows TOP to BOTTOM, its centre row Y (ink
-    weighted, sub-pixel), HALF its thickness (px), and its dark run from START to END (px)."""
+    weighted, sub-pixel), HALF its thickness (px), its dark run from START to END (px), and
+    whether it is seen WHOLE (not in pieces, a stretch of it washed out by glare)."""
 
     top: int
     bottom: int
@@ -246,11 +301,12 @@ class Line:
     half: float
     start: int
     end: int
+    whole: bool = True
 
 
 def find_line(level: Levelled, ppm: float) -> Line | None:
     """The printed line: the darkest row and the rows around it at least a fifth as dark, no
-    thicker than 2 mm, with a dark run at least MIN_LINE_MM long; None if there is none."""
+    thicker than 2 mm, dark along at least MIN_LINE_MM; None if there is none."""
     dark = level.dark
     h = dark.shape[0]
     prof = dark.sum(axis=1).astype(float)
@@ -270,11 +326,19 @@ def find_line(level: Levelled, ppm: float) -> Line | None:
     rw = level.ink_weight[lo : hi + 1].sum(axis=1)
     yl = float((rows * rw).sum() / max(rw.sum(), 1e-9))
     band_dark = dark[top : bot + 1].any(axis=0)
-    runs = _runs(band_dark, round(0.5 * ppm))
-    xs_run, xe_run = max(runs, key=lambda r: r[1] - r[0], default=(0, -1))
-    if xe_run - xs_run < MIN_LINE_MM * ppm:
+    # Pieces of the line at least PIECE_MM long, with gaps up to GAP_MM between them (where
+    # glare washed the print out), are one line; shorter ones (a face's rim) are not part of it.
+    pieces = [r for r in _runs(band_dark, round(0.5 * ppm)) if r[1] - r[0] >= PIECE_MM * ppm]
+    lines: list[list[int]] = []  # start, end, length seen, pieces
+    for a, b in pieces:
+        if lines and a - lines[-1][1] <= GAP_MM * ppm:
+            lines[-1][1:] = [b, lines[-1][2] + b - a, lines[-1][3] + 1]
+        else:
+            lines.append([a, b, b - a, 1])
+    xs_run, xe_run, seen, count = max(lines, key=lambda r: r[2], default=(0, -1, 0, 0))
+    if seen < MIN_LINE_MM * ppm:
         return None
-    return Line(top, bot, yl, (bot - top + 1) / 2, xs_run, xe_run)
+    return Line(top, bot, yl, (bot - top + 1) / 2, xs_run, xe_run, whole=count == 1)
 
 
 @dataclass(frozen=True)
@@ -382,7 +446,7 @@ def _widened(dark: np.ndarray, line: Line) -> tuple[Line, int]:
     while bottom < h - 1 and full[bottom + 1]:
         bottom += 1
     halo = max(line.top - top, bottom - line.bottom)
-    return Line(top, bottom, line.y, line.half, line.start, line.end), halo
+    return replace(line, top=top, bottom=bottom), halo
 
 
 def _faint_pen(reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float) -> bool:
@@ -464,9 +528,11 @@ def too_faint(
     if not depth.size or float(np.median(depth)) >= FAINT_DEPTH:
         return reading
     reach = FAINT_REACH_MM * ppm
-    if _stroke(xs, ys) and ys.min() <= line.y - reach and ys.max() >= line.y + reach:
+    if _stroke(xs, ys, ppm) and ys.min() <= line.y - reach and ys.max() >= line.y + reach:
         return reading
-    middle = _x_crossing(xs, ys, line.y, ppm)
+    ends = [end * ppm for end in reading.ticks_mm or ()]
+    at_end = any(abs(x - end) <= X_AT_END_MM * ppm for end in ends)
+    middle = _x_crossing(xs, ys, line.y, ppm, at_end)
     if middle is None:
         middle = _whole_ring(xs, ys, line.y, ppm)
     if middle is None:
@@ -596,34 +662,44 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
             mx, dash = _crossing(xs, ys, yl, ppm)
             slab = np.abs(ys - yl) <= 1.0 * ppm
             clear = slab.any() and not pen.near_tick[end, ys[slab], xs[slab]].any()
-            arms = None if clear else _x_crossing(xs, ys, yl, ppm)
+            arms = None if clear else _x_crossing(xs, ys, yl, ppm, True)
             if arms is not None:  # an X the tick hides in part: where its two arms meet
                 mx, dash, clear = arms, False, True
             crossing.append((mx, dash or (abs(mx - tick) > AT_TICK_MM * ppm and not clear)))
     return Marks(tuple(crossing), tuple(away))
 
 
-def _stroke(xs: np.ndarray, ys: np.ndarray) -> bool:
+def _stroke(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
     """Whether the pixels XS, YS are one straight stroke steeper than 25 degrees from the
-    line: its place is where its fitted centre line crosses the line, which grain and gaps in
-    its ink do not move."""
+    line (nine in ten within ARM_WIDTH_MM of its fitted centre line): its place is where
+    that line crosses the printed one, which grain and gaps in its ink do not move."""
     if xs.size < 5:
         return False
-    evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - xs.mean(), ys - ys.mean()))))
+    px, py = xs - xs.mean(), ys - ys.mean()
+    evals, evecs = np.linalg.eigh(np.cov(np.vstack((px, py))))
+    u, v = evecs[:, 1]
     return bool(
-        evals[1] >= 9.0 * max(evals[0], 1e-9) and abs(evecs[1, 1]) >= math.sin(math.radians(25))
+        evals[1] >= 9.0 * max(evals[0], 1e-9)
+        and abs(v) >= math.sin(math.radians(25))
+        and np.percentile(np.abs(px * v - py * u), 90) <= ARM_WIDTH_MM * ppm
     )
 
 
 def _whole_ring(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
     """The middle (px along the line) of a ring drawn round a place on the line (the row yl),
     from an ellipse fitted to its ink, or None unless the ink goes all the way round (every
-    10-degree sector not hidden by the printed line holds some: no half ring is read)."""
+    10-degree sector not hidden by the printed line holds some: no half ring is read) and
+    leaves the middle empty (a blot or a hatching fills it)."""
     if xs.size < 20:
         return None
     points = np.column_stack([xs, ys]).astype(np.float32)
-    (cx, cy), axes, _angle = cv2.fitEllipse(points)
+    (cx, cy), axes, angle = cv2.fitEllipse(points)
     if not (1.0 * ppm <= min(axes) / 2 and max(axes) / 2 <= 4.0 * ppm) or abs(cy - yl) > ppm:
+        return None
+    turn = math.radians(angle)
+    along = ((xs - cx) * math.cos(turn) + (ys - cy) * math.sin(turn)) / (axes[0] / 2)
+    across = (-(xs - cx) * math.sin(turn) + (ys - cy) * math.cos(turn)) / (axes[1] / 2)
+    if (np.hypot(along, across) < 0.5).mean() > 0.05:
         return None
     sectors = (np.degrees(np.arctan2(ys - cy, xs - cx)) % 360 // 10).astype(int)
     seen = np.bincount(sectors, minlength=36) > 0
@@ -633,12 +709,15 @@ def _whole_ring(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
     return float(cx) if seen[visible].mean() >= 0.9 else None
 
 
-def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float | None:
+def _x_crossing(
+    xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float, at_end: bool = False
+) -> float | None:
     """Where the two arms of an X meet (px along the line), from its ink away from the line,
     or None when the ink is not two straight arms crossing near the line. The arms are
     looked for as a whole X (the upper left and lower right arm one stroke, the upper right
-    and lower left the other) and as half of one, an X at a line's end whose other half the
-    end tick hides (the upper arm one stroke, the lower the other); the better fit is kept."""
+    and lower left the other) and, AT_END, as half of one, an X at a line's end whose other
+    half the end tick hides (the upper arm one stroke, the lower the other); the better fit
+    is kept."""
     off = 0.6 * ppm
     upper, lower = ys < yl - off, ys > yl + off
     if upper.sum() < 6 or lower.sum() < 6:
@@ -648,7 +727,8 @@ def _x_crossing(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float 
     falling = (upper & (xs < split_up)) | (lower & (xs >= split_down))  # "\"
     away = upper | lower
     px, py = xs[away].astype(float), ys[away].astype(float)
-    fits = [_two_arms(px, py, start) for start in (falling[away], upper[away])]
+    starts = (falling[away], upper[away]) if at_end else (falling[away],)
+    fits = [_two_arms(px, py, start, ppm) for start in starts]
     found = [fit for fit in fits if fit is not None and abs(fit[1] - yl) <= 1.5 * ppm]
     return float(min(found, key=lambda fit: fit[2])[0]) if found else None
 
@@ -662,7 +742,7 @@ def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float
         return None
     px, py = xs[clear].astype(float), ys[clear].astype(float)
     low = py >= py.max() - 0.5 * ppm
-    fit = _two_arms(px, py, px < float(np.median(px[low])), TICK_ARM_ELONGATED)
+    fit = _two_arms(px, py, px < float(np.median(px[low])), ppm, TICK_ARM_ELONGATED)
     if fit is None:
         return None
     vx, vy, _residual, first = fit
@@ -678,11 +758,12 @@ def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float
 
 
 def _two_arms(
-    px: np.ndarray, py: np.ndarray, first: np.ndarray, elongated: float = 9.0
+    px: np.ndarray, py: np.ndarray, first: np.ndarray, ppm: float, elongated: float = 9.0
 ) -> tuple[float, float, float, np.ndarray] | None:
     """Two straight arms, one rising and one falling, fitted to the points PX, PY (FIRST: the
     points first taken as the first arm; each point then goes to the arm whose fitted line
-    passes nearer; each arm's variance along it at least ELONGATED times that across): where
+    passes nearer; each arm's variance along it at least ELONGATED times that across, and
+    nine points in ten within ARM_WIDTH_MM of their arm's line): where
     they meet (x, y), the points' mean distance from their arm and which points are the
     first arm's, or None when the points are not two such arms."""
     arms = [first, ~first]
@@ -706,8 +787,10 @@ def _two_arms(
     if abs(det) < math.sin(math.radians(40)) or u1 * v1 * u2 * v2 > 0:
         return None  # nearly parallel, or both leaning the same way: not an X
     t = ((x2 - x1) * (-v2) - (y2 - y1) * (-u2)) / det
-    residual = float(np.minimum(distances[0], distances[1]).mean())
-    return x1 + t * u1, y1 + t * v1, residual, arms[0]
+    nearest = np.minimum(distances[0], distances[1])
+    if float(np.percentile(nearest, 90)) > ARM_WIDTH_MM * ppm:
+        return None  # not straight: a scribble
+    return x1 + t * u1, y1 + t * v1, float(nearest.mean()), arms[0]
 
 
 def _faces(

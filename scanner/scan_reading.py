@@ -324,7 +324,11 @@ def _item_problems(items: Sequence[ItemReading], photo: bool) -> tuple[str, ...]
     faint = [item.number for item in items if item.reading.faint]
     if faint:
         problems.append(f"item {_numbers(faint)}: {FAINT_MARK}: go over it in pen")
-    unseen = [item.number for item in items if photo and item.reading.ticks_mm is None]
+    unseen = [
+        item.number
+        for item in items
+        if photo and (item.reading.ticks_mm is None or item.reading.unseen)
+    ]
     if unseen:
         problems.append(
             f"item {_numbers(unseen)}: the line cannot be seen whole in the photo (glare, a "

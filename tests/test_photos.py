@@ -218,26 +218,93 @@ def test_a_pencil_mark_too_faint_to_measure_goes_to_review() -> None:
     assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
 
 
+def _pencil_line(*strokes: tuple[tuple[int, int], tuple[int, int]], depth: int = 28) -> np.ndarray:
+    """A photo's crop of a printed line (10 px/mm, ticks at 140 and 1140) with grainy pencil
+    STROKES DEPTH grey levels below the paper, blurred, with the sensor's noise."""
+    crop = np.full((110, 1280), 234, np.uint8)
+    cv2.line(crop, (140, 55), (1140, 55), 20, 3)  # the printed line and its end ticks
+    for x in (140, 1140):
+        cv2.line(crop, (x, 30), (x, 80), 20, 3)
+    pencil = np.zeros(crop.shape, np.uint8)
+    for start, stop in strokes:
+        cv2.line(pencil, start, stop, 1, 5)
+    grain = np.random.default_rng(5).random(crop.shape) > 0.35
+    drawn = (pencil > 0) & grain
+    crop[drawn] = np.minimum(crop[drawn], 234 - depth)  # pencil over the print leaves it dark
+    noise = np.random.default_rng(3).normal(0, 2, crop.shape)
+    return np.clip(cv2.GaussianBlur(crop, (0, 0), 1.0) + noise, 0, 255).astype(np.uint8)
+
+
 def test_a_pencil_stroke_fainter_than_the_pen_is_read_only_when_straight() -> None:
     """A grainy pencil stroke too faint for the pen's threshold, crossing the line once and
-    straight, is read where its centre line crosses; the same pencil drawn as a tick (whose
-    place is its vertex, not a fitted line) goes to review as too faint."""
+    straight, is read where its centre line crosses; a whole tick at its vertex (where its
+    two arms meet); half a tick, one arm that never crosses the line, goes to review as
+    too faint, and so does a pencil scribble."""
     from paperfit.scanner.pen import measure_line
 
-    def line_with(*strokes: tuple[tuple[int, int], tuple[int, int]]) -> np.ndarray:
-        crop = np.full((110, 1280), 234, np.uint8)
-        cv2.line(crop, (140, 55), (1140, 55), 20, 3)  # the printed line and its end ticks
-        for x in (140, 1140):
-            cv2.line(crop, (x, 30), (x, 80), 20, 3)
-        pencil = np.zeros(crop.shape, np.uint8)
-        for start, stop in strokes:
-            cv2.line(pencil, start, stop, 1, 5)
-        grain = np.random.default_rng(5).random(crop.shape) > 0.35
-        crop[(pencil > 0) & grain] = 206  # 28 grey levels below the paper
-        noise = np.random.default_rng(3).normal(0, 2, crop.shape)
-        return np.clip(cv2.GaussianBlur(crop, (0, 0), 1.0) + noise, 0, 255).astype(np.uint8)
-
-    reading = measure_line(line_with(((395, 20), (405, 90))), 10.0, photo=True)
+    reading = measure_line(_pencil_line(((395, 20), (405, 90))), 10.0, photo=True)
     assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
-    reading = measure_line(line_with(((380, 45), (400, 62)), ((400, 62), (440, 15))), 10.0, True)
+    tick = ((385, 32), (400, 56)), ((400, 56), (440, 15))
+    reading = measure_line(_pencil_line(*tick), 10.0, photo=True)
+    assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
+    reading = measure_line(_pencil_line(tick[1]), 10.0, photo=True)
     assert reading.value is None and reading.faint, reading
+    scribble = tuple(((x, 80), (x + 25, 30)) for x in (590, 608, 626))  # hatching
+    reading = measure_line(_pencil_line(*scribble), 10.0, photo=True)
+    assert reading.value is None and reading.faint, reading
+
+
+def test_a_faint_pencil_x_at_a_lines_end_is_read_where_its_arms_meet() -> None:
+    """A pencil X drawn over an end tick, its middle 1.5 mm inside the line, is read there
+    (0.2, not 0.0) though the tick hides part of it; the same at the right end (9.8)."""
+    from paperfit.scanner.pen import measure_line
+
+    def x_at(x: int) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+        return ((x - 22, 33), (x + 22, 77)), ((x - 22, 77), (x + 22, 33))
+
+    reading = measure_line(_pencil_line(*x_at(155)), 10.0, photo=True)
+    assert reading.value == pytest.approx(0.15, abs=0.06) and not reading.faint, reading
+    reading = measure_line(_pencil_line(*x_at(1125)), 10.0, photo=True)
+    assert reading.value == pytest.approx(9.85, abs=0.06) and not reading.faint, reading
+
+
+def test_a_blank_grainy_line_has_no_mark() -> None:
+    """Smoothing a photo's faint ink finds no mark on a line with none, however grainy the
+    paper, and after JPEG."""
+    from paperfit.scanner.pen import measure_line
+
+    crop = _pencil_line()
+    paper = np.random.default_rng(8).normal(0, 4, crop.shape)
+    grainy = np.clip(crop + paper, 0, 255).astype(np.uint8)
+    ok, jpeg = cv2.imencode(".jpg", grainy, [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    for crop in (grainy, cv2.imdecode(jpeg, cv2.IMREAD_GRAYSCALE)):
+        reading = measure_line(crop, 10.0, photo=True)
+        assert reading.status == "no mark" and reading.value is None, reading
+
+
+def test_a_line_under_glare_is_read_only_where_it_is_seen_whole() -> None:
+    """Glare leaves the right end of a line a seventh as dark as the rest: the print's
+    contrast is evened out and the pen mark read. Where it washes a stretch of the line out
+    entirely, a second mark could lie there unseen: the line goes to review, the mark seen
+    kept as a guess; and with the end tick gone too, there is no guess."""
+    from paperfit.scanner.pen import measure_line
+
+    crop = _pencil_line()
+    cv2.line(crop, (400, 20), (400, 90), 30, 4)  # a pen stroke at 2.6
+    light = np.ones(crop.shape[1], np.float32)
+
+    def under_glare() -> np.ndarray:
+        washed = 234 - (234 - crop.astype(np.float32)) * light[None, :]
+        return np.rint(washed).astype(np.uint8)
+
+    light[800:900], light[900:] = np.linspace(1, 1 / 7, 100), 1 / 7  # glare's soft edge
+    reading = measure_line(under_glare(), 10.0, photo=True)
+    assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.unseen, reading
+    light[600:800] = 0.0
+    reading = measure_line(under_glare(), 10.0, photo=True)
+    assert reading.value is None and reading.unseen, reading
+    assert reading.guess == pytest.approx(2.6, abs=0.1), reading
+    light[800:] = 0.0
+    reading = measure_line(under_glare(), 10.0, photo=True)
+    assert reading.value is None and reading.guess is None, reading
