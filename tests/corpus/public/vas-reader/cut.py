@@ -7,13 +7,15 @@ LICENSE here). The 1.2 MB PDFs are not shipped; this script makes the small crop
 Each page is rendered in grey at 300 dpi with pypdfium2 and each line's region is cut as
 paperfit cuts a line for scanner.pen.measure_line: 14 mm beyond each end tick and 6.5 mm above
 and below the line. Sample 01 is also written whole at 100 dpi (page_01.png), for a test that
-`paperfit scan` refuses a page that is not a paperfit form. The places below are each line's end ticks and row on the 300 dpi render,
-found once by eye to about a millimetre (the crop only needs to hold the line with its margins;
-the measuring is done on the crop, by the reader and by hand).
+`paperfit scan` refuses a page that is not a paperfit form. PLACES holds each line's end ticks
+and row on the 300 dpi render, found once (from the dark columns just above and below each
+line) to within a few pixels: the crop only needs to hold the line with its margins; the
+measuring is done on the crop, by the reader and by hand.
 
 Run from the project root, given the folder holding VAS_sample_01.pdf .. VAS_sample_03.pdf:
     .venv/bin/python tests/corpus/public/vas-reader/cut.py FOLDER [OUT]
-(default OUT: the folder of this script).
+(default OUT: the folder of this script). The output is the same on every run with the same
+pypdfium2 (PDFium renders the scans; 5.15.2 was used).
 """
 
 from __future__ import annotations
