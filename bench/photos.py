@@ -11,7 +11,8 @@ generator's 12 MP photos (grey JPEG), whose time per photo the README gives for 
 machine, so that the ratio holds when the machine is busy.
 Bars: every easy photo read, at least 23 of 24 hard, at least 97 % of clean marks within 0.1,
 no ambiguous mark read ok, no clean mark read ok and wrong by more than 0.3.
-Run: .venv/bin/python bench/photos.py [PHOTOS] [FOLDER]  (FOLDER: keep the photos there)
+Run: .venv/bin/python bench/photos.py [PHOTOS] [FOLDER|-] [DRAW]  (FOLDER: keep the photos
+there; DRAW: added to the seeds, for another draw of photos than the README's, which is 0)
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from paperfit.made_up_scans import moderate_camera, photo_set
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 24
-    keep = Path(sys.argv[2]) if len(sys.argv) > 2 else None
+    keep = Path(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] != "-" else None
+    draw = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     catalog = Catalog.load()
     print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -45,7 +47,7 @@ def main() -> None:
         scan([photo.path for photo in made], catalog, workers=1)
         base = (time.perf_counter() - start) / len(made)
         print(f"first generator, 12 MP grey JPEG: {base:.2f} s a photo")
-        for title, shot, seed in (("easy", easy_shot, 31), ("hard", hard_shot, 32)):
+        for title, shot, seed in (("easy", easy_shot, 31 + draw), ("hard", hard_shot, 32 + draw)):
             folder = root / title
             folder.mkdir(parents=True, exist_ok=True)
             rng = np.random.default_rng(seed)

@@ -566,8 +566,9 @@ class Figures:
     """How a set was read: pages read (ok) of pages; clean marks (single marks not under the
     glare spot), those read ok and within 0.1 of the truth; single marks read ok but wrong by
     more than 0.3 (glare or not); ambiguous marks read ok; marks under glare, and of them read
-    ok; pencil marks sent to review as too faint; and per pen, clean marks within 0.1 of clean
-    marks."""
+    ok; pencil marks sent to review as too faint; clean marks sent to review because glare
+    washed out a stretch of their line elsewhere (UNSEEN); and per pen, clean marks within 0.1
+    of clean marks."""
 
     pages: int
     pages_read: int
@@ -578,6 +579,7 @@ class Figures:
     glare: int
     glare_read: int
     faint: int
+    unseen: int
     by_pen: dict[str, tuple[int, int]]
     refusals: tuple[str, ...]
 
@@ -588,13 +590,13 @@ class Figures:
             f"{self.close} of {self.singles} ({self.close / max(1, self.singles):.1%}); "
             f"ok but wrong by > 0.3: {self.wrong}; ambiguous read ok: {self.ambiguous_ok}; "
             f"under glare: {self.glare_read} of {self.glare} read; pencil too faint: "
-            f"{self.faint} [{pens}]"
+            f"{self.faint}; line not seen whole: {self.unseen} [{pens}]"
         )
 
 
 def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
     """Figures of PHOTOS read as PAGES (ScannedPage, one per photo, in order)."""
-    read = singles = close = wrong = ambiguous_ok = glare = glare_read = faint = 0
+    read = singles = close = wrong = ambiguous_ok = glare = glare_read = faint = unseen = 0
     by_pen: dict[str, list[int]] = {}
     refusals = []
     for photo, page in zip(photos, pages, strict=True):
@@ -602,9 +604,9 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
         if page.status != "ok":
             refusals.append(f"{photo.path.name}: {page.status}: {page.reason}")
         values = page.values or (None,) * len(photo.marks)
-        faints = [item.reading.faint for item in page.items] or [False] * len(photo.marks)
-        for mark, value, hidden, pale in zip(
-            photo.marks, values, photo.under_glare, faints, strict=True
+        readings = [item.reading for item in page.items] or [None] * len(photo.marks)
+        for mark, value, hidden, reading in zip(
+            photo.marks, values, photo.under_glare, readings, strict=True
         ):
             if not mark.single:
                 ambiguous_ok += value is not None
@@ -616,7 +618,8 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
                 glare_read += value is not None
                 continue
             singles += 1
-            faint += pale
+            faint += reading is not None and reading.faint
+            unseen += reading is not None and reading.unseen
             tally = by_pen.setdefault(mark.pen, [0, 0])
             tally[1] += 1
             if value is not None:
@@ -633,6 +636,7 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
         glare,
         glare_read,
         faint,
+        unseen,
         pens,
         tuple(refusals),
     )
