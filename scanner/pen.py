@@ -17,6 +17,10 @@ and the round faces of child forms beyond the ends are ignored). A mark's crossi
 intersection of its fitted centre line with the line for a stroke, and the centroid of its ink
 within 1 mm of the line for an X, a dot or a dash (a circle: midway between its two crossings).
 
+In a photo, faint ink (a pencil's) is read only where its shape is whole (a straight stroke,
+an X, a hollow ring, a tick at its vertex), and a line of which a stretch cannot be seen (glare)
+is not read at all: its mark is kept as a best guess (LineReading.unseen).
+
 Millimetres in the result (mark_x_mm, ticks_mm) are along the line, from the crop's left edge,
 in the crop's own millimetres (so a sheet printed at 97 % has a length_mm near 97).
 """
@@ -163,16 +167,21 @@ def measure_line(crop: np.ndarray, px_per_mm: float, photo: bool = False) -> Lin
     """Read the pen mark on one rating line (see the module docstring), stage by stage: the
     ink, the crop levelled, the printed line, its end ticks, the pen's ink, the marks, the
     verdict. A PHOTO's crop (its light evened out) is searched for fainter ink too (faint_ink:
-    a coloured ballpoint, a pencil), and the pieces of a stroke the pen skipped are joined."""
+    a coloured ballpoint), and the pieces of a stroke the pen skipped are joined; a mark
+    fainter still (a pencil's) is looked at again in its smoothed ink (soft_ink), and a line
+    whose ends or middle glare has greyed out is read again with its contrast evened out
+    (even_print)."""
     if crop.ndim != 2 or crop.dtype != np.uint8 or px_per_mm <= 0 or min(crop.shape) < 8:
         raise ValueError("measure_line needs a 2-D uint8 greyscale crop and px_per_mm > 0")
     ppm = float(px_per_mm)
     reading = _measure(crop, ppm, photo)
-    if photo and reading.ticks_mm is None:
-        # the line or its ticks not found: a glare spot may have washed part of the print out
+    if photo and (reading.ticks_mm is None or reading.unseen):
+        # the line or its ticks not found, or not whole: glare may have greyed the print out
         evened = even_print(crop, ppm)
         if evened is not None:
-            return _measure(evened, ppm, photo)
+            again = _measure(evened, ppm, photo)
+            if again.value is not None or (reading.ticks_mm is None and again.ticks_mm):
+                return again
     return reading
 
 
@@ -197,10 +206,8 @@ def _read(crop: np.ndarray, ppm: float, photo: bool) -> tuple[Line | None, LineR
     if line is None:
         return None, _unreadable()
     ticks = find_ticks(level, line, ppm)
-    if (
-        ticks is None
-        or not LENGTH_RANGE_MM[0] <= (ticks.right - ticks.left) / ppm <= (LENGTH_RANGE_MM[1])
-    ):
+    length_mm = (ticks.right - ticks.left) / ppm if ticks is not None else 0.0
+    if ticks is None or not LENGTH_RANGE_MM[0] <= length_mm <= LENGTH_RANGE_MM[1]:
         return line, _unreadable()
     if not photo:
         pen = pen_ink(level, line, ticks, ppm)
