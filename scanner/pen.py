@@ -76,6 +76,7 @@ FAINT_REACH_MM = 1.5  # a faint stroke read where it crosses reaches this far ab
 X_AT_END_MM = 3.0  # a mark this near an end tick may be an X the tick hides half of
 ARM_WIDTH_MM = 0.6  # an arm of an X or a tick: its ink this near its fitted line (9 in 10)
 TICK_ARM_ELONGATED = 2.5  # a tick's short arm, seen above the line, may be stubby
+TICK_CLEAR_MM = 1.0  # its arms are fitted to their ink this far above the line (apart)
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 MAX_BOOST = 8.0  # a photo's print under glare is read when an eighth of its contrast is left
 
@@ -501,11 +502,11 @@ def soft_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> tuple[Lev
 
 
 def _without_slivers(mask: np.ndarray, line: Line, ticks: Ticks, ppm: float) -> np.ndarray:
-    """MASK (soft_ink's, the print taken out) without ink thinner than the smoothing, which
-    smoothed ink never is: such slivers are what the masks left of the print's blurred
-    edges. Left as they are: the rows along the line (a mark crossing it is cut as thin as
-    the line's mask leaves it) and what lies beyond the ends (not smoothed)."""
-    size = max(3, round(2 * SOFT_MM * ppm) | 1)
+    """MASK (soft_ink's, the print taken out) without ink thinner than SOFT_MM, which smoothed
+    ink never is: such slivers are what the masks left of the print's blurred edges. Left as
+    they are: the rows along the line (a mark crossing it is cut as thin as the line's mask
+    leaves it) and what lies beyond the ends (not smoothed)."""
+    size = max(3, round(SOFT_MM * ppm) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
     opened[max(0, line.top - size) : line.bottom + size + 1] = True
@@ -744,7 +745,7 @@ def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float
     """Where a tick's two arms meet (px along the line): its vertex, within 1 mm of the line,
     with one arm coming down to it from the left and the other going up from it to the
     right (or the other way round), each at least 1.5 mm long; None for any other ink."""
-    clear = ys < yl - 1.0 * ppm  # the arms apart, above where they meet
+    clear = ys < yl - TICK_CLEAR_MM * ppm  # the arms apart, above where they meet
     if clear.sum() < 12:
         return None
     px, py = xs[clear].astype(float), ys[clear].astype(float)

@@ -420,8 +420,15 @@ def _read_line(
         left, right = BEYOND_ENDS_MM * reg.scale, width_mm - BEYOND_ENDS_MM * reg.scale
         found_left, found_right = reading.ticks_mm
         local_scale = (found_right - found_left) / (right - left)
-        slack = PHOTO_TICK_SLACK_MM if photo else TICK_SLACK_MM
-        if max(abs(found_left - left), abs(found_right - right)) > slack:
+        off = (found_left - left, found_right - right)
+        if photo:
+            # a photographed line may be longer or shorter than mapped (a bent page, the
+            # lens): its ends are held to their place as a pair, its length to BENT_PAGE,
+            # and a length unlike the page's other lines is a problem of the page's
+            misplaced = abs(sum(off) / 2) > PHOTO_TICK_SLACK_MM or abs(local_scale - 1) > BENT_PAGE
+        else:
+            misplaced = max(abs(off[0]), abs(off[1])) > TICK_SLACK_MM
+        if misplaced:
             mark = reading.mark_x_mm
             guess = None if mark is None else round(10 * (mark - left) / (right - left), 1)
             reading = replace(reading, value=None, status=LINE_UNREADABLE, guess=guess)
