@@ -79,6 +79,7 @@ TICK_ARM_ELONGATED = 2.5  # a tick's short arm, seen above the line, may be stub
 TICK_CLEAR_MM = 1.0  # its arms are fitted to their ink this far above the line (apart)
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
 MAX_BOOST = 8.0  # a photo's print under glare is read when an eighth of its contrast is left
+BOOST_SMOOTH_MM = 0.1  # and its ink smoothed this much (Gaussian sigma) before it is scaled up
 
 
 def _unreadable() -> LineReading:
@@ -245,10 +246,15 @@ def even_print(crop: np.ndarray, ppm: float) -> np.ndarray | None:
     contrast = cv2.GaussianBlur(contrast, (0, 0), 0.5 * ppm)[0]
     full = float(np.percentile(contrast, 75))
     seen = contrast >= full / MAX_BOOST  # elsewhere, no print (beyond the ends) or none left
+    # only along the line: its longest stretch of print, across gaps glare washed out
+    start, end = max(_runs(seen, round(GAP_MM * ppm)), key=lambda r: r[1] - r[0], default=(0, -1))
+    seen[:start], seen[end + 1 :] = False, False
     boost = np.where(seen, np.clip(full / np.maximum(contrast, 1e-3), 1.0, MAX_BOOST), 1.0)
     if boost.max() < 1.25:
         return None
-    evened = paper - weight * boost[None, :]
+    # the paper's noise is scaled up as much: smoothed a little (less than a pen's width) first
+    smooth = cv2.GaussianBlur(weight, (0, 0), BOOST_SMOOTH_MM * ppm)
+    evened = paper - np.where(boost > 1.0, smooth, weight) * boost[None, :]
     return np.clip(np.rint(evened), 0, 255).astype(np.uint8)
 
 
