@@ -754,14 +754,16 @@ def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float
     clear = ys < yl - TICK_CLEAR_MM * ppm  # the arms apart, above where they meet
     if clear.sum() < 12:
         return None
+    if (ys > yl + TICK_CLEAR_MM * ppm).sum() >= 6:
+        return None  # ink below the line: a tick's arms stay above it
     px, py = xs[clear].astype(float), ys[clear].astype(float)
     low = py >= py.max() - 0.5 * ppm
     fit = _two_arms(px, py, px < float(np.median(px[low])), ppm, TICK_ARM_ELONGATED)
     if fit is None:
-        return None
+        return _foot_of_long_arm(px, py, yl, ppm)
     vx, vy, _residual, first = fit
     if abs(vy - yl) > 1.0 * ppm:
-        return None
+        return _foot_of_long_arm(px, py, yl, ppm)
     for arm, side in ((first, -1), (~first, 1)):
         ax, ay = px[arm], py[arm]
         if (ax.mean() - vx) * side <= 0 or ay.mean() > vy - 0.5 * ppm:
@@ -769,6 +771,31 @@ def _tick_vertex(xs: np.ndarray, ys: np.ndarray, yl: float, ppm: float) -> float
         if np.hypot(ax - vx, ay - vy).max() < 1.5 * ppm:
             return None
     return float(vx)
+
+
+def _foot_of_long_arm(px: np.ndarray, py: np.ndarray, yl: float, ppm: float) -> float | None:
+    """Where a tick's long arm comes down to the line (the row yl), for a tick whose short arm
+    is too short to fit, lost in the ink where the arms meet: the upper half of the ink is
+    the long arm alone, one straight stroke; it comes down to within TICK_CLEAR_MM of the
+    line, and the ink it does not account for further than 1 mm from its foot (the short
+    arm) lies beside it, on the other side, within 3.5 mm."""
+    top = py < py.min() + 0.5 * (yl - py.min())
+    if top.sum() < 8 or not _stroke(px[top], py[top], ppm):
+        return None
+    mx, my = px[top].mean(), py[top].mean()
+    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((px[top] - mx, py[top] - my))))
+    u, v = evecs[:, 1]
+    on_arm = np.abs((px - mx) * v - (py - my) * u) <= ARM_WIDTH_MM * ppm
+    foot = float(mx + (yl - my) * u / v)
+    if py[on_arm].max() < yl - (TICK_CLEAR_MM + 0.5) * ppm:
+        return None
+    rest = px[~on_arm] - foot
+    rest = rest[np.abs(rest) > 1.0 * ppm]  # what is nearer is where the arms meet
+    upward = (px[top].mean() - foot) > 0  # the long arm goes up to the right of its foot
+    beside = (rest < 0).all() if upward else (rest > 0).all()
+    if rest.size < 4 or not beside or np.abs(rest).max() > 3.5 * ppm:
+        return None
+    return foot
 
 
 def _two_arms(
