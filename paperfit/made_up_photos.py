@@ -166,6 +166,7 @@ class TakenPhoto:
     marks: tuple[Mark, ...]
     shot: Shot
     under_glare: tuple[bool, ...]  # per mark: within 1.5 radii of the glare spot's centre
+    glare_on_line: tuple[bool, ...]  # per mark: some of its line is, the mark or not
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,7 +550,8 @@ def take_photos(
         hidden = tuple(
             _under(glare, place, mark) for place, mark in zip(places, marks, strict=True)
         )
-        taken.append(TakenPhoto(path, instrument, paper, old_code, marks, shot, hidden))
+        crossed = tuple(_crosses(glare, place) for place in places)
+        taken.append(TakenPhoto(path, instrument, paper, old_code, marks, shot, hidden, crossed))
     return taken
 
 
@@ -561,14 +563,24 @@ def _under(glare: tuple[float, float, float] | None, place: LinePlace, mark: Mar
     return math.hypot(x - glare[0], place.y - glare[1]) <= 1.5 * glare[2]
 
 
+def _crosses(glare: tuple[float, float, float] | None, place: LinePlace) -> bool:
+    """Whether GLARE washes out some of the line at PLACE (within 1.5 radii of its centre)."""
+    if glare is None:
+        return False
+    x = min(max(glare[0], place.left), place.right)  # the line's point nearest the centre
+    return math.hypot(x - glare[0], place.y - glare[1]) <= 1.5 * glare[2]
+
+
 @dataclass(frozen=True)
 class Figures:
     """How a set was read: pages read (ok) of pages; clean marks (single marks not under the
     glare spot), those read ok and within 0.1 of the truth; single marks read ok but wrong by
     more than 0.3 (glare or not); ambiguous marks read ok; marks under glare, and of them read
     ok; pencil marks sent to review as too faint; clean marks sent to review because glare
-    washed out a stretch of their line elsewhere (UNSEEN); and per pen, clean marks within 0.1
-    of clean marks."""
+    washed out a stretch of their line elsewhere (UNSEEN); clean marks on lines the glare spot
+    does not cross at all, and of them within 0.1 (CLEAR, CLEAR_CLOSE: the reader sends a line
+    it cannot see whole to review, as it should); and per pen, clean marks within 0.1 of clean
+    marks."""
 
     pages: int
     pages_read: int
@@ -580,6 +592,8 @@ class Figures:
     glare_read: int
     faint: int
     unseen: int
+    clear: int
+    clear_close: int
     by_pen: dict[str, tuple[int, int]]
     refusals: tuple[str, ...]
 
@@ -590,13 +604,16 @@ class Figures:
             f"{self.close} of {self.singles} ({self.close / max(1, self.singles):.1%}); "
             f"ok but wrong by > 0.3: {self.wrong}; ambiguous read ok: {self.ambiguous_ok}; "
             f"under glare: {self.glare_read} of {self.glare} read; pencil too faint: "
-            f"{self.faint}; line not seen whole: {self.unseen} [{pens}]"
+            f"{self.faint}; line not seen whole: {self.unseen}; on lines no glare crosses: "
+            f"{self.clear_close} of {self.clear} ({self.clear_close / max(1, self.clear):.1%}) "
+            f"[{pens}]"
         )
 
 
 def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
     """Figures of PHOTOS read as PAGES (ScannedPage, one per photo, in order)."""
     read = singles = close = wrong = ambiguous_ok = glare = glare_read = faint = unseen = 0
+    clear = clear_close = 0
     by_pen: dict[str, list[int]] = {}
     refusals = []
     for photo, page in zip(photos, pages, strict=True):
@@ -605,8 +622,8 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
             refusals.append(f"{photo.path.name}: {page.status}: {page.reason}")
         values = page.values or (None,) * len(photo.marks)
         readings = [item.reading for item in page.items] or [None] * len(photo.marks)
-        for mark, value, hidden, reading in zip(
-            photo.marks, values, photo.under_glare, readings, strict=True
+        for mark, value, hidden, crossed, reading in zip(
+            photo.marks, values, photo.under_glare, photo.glare_on_line, readings, strict=True
         ):
             if not mark.single:
                 ambiguous_ok += value is not None
@@ -622,9 +639,11 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
             unseen += reading is not None and reading.unseen
             tally = by_pen.setdefault(mark.pen, [0, 0])
             tally[1] += 1
-            if value is not None:
-                close += error <= 0.1 + 1e-9
-                tally[0] += error <= 0.1 + 1e-9
+            near = value is not None and error <= 0.1 + 1e-9
+            close += near
+            tally[0] += near
+            clear += not crossed
+            clear_close += near and not crossed
     pens = {pen: (c, n) for pen, (c, n) in by_pen.items()}
     return Figures(
         len(photos),
@@ -637,6 +656,8 @@ def figures(photos: Sequence[TakenPhoto], pages: Sequence) -> Figures:
         glare_read,
         faint,
         unseen,
+        clear,
+        clear_close,
         pens,
         tuple(refusals),
     )
