@@ -78,6 +78,7 @@ ARM_WIDTH_MM = 0.6  # an arm of an X or a tick: its ink this near its fitted lin
 TICK_ARM_ELONGATED = 2.5  # a tick's short arm, seen above the line, may be stubby
 TICK_CLEAR_MM = 1.0  # its arms are fitted to their ink this far above the line (apart)
 SKIP_MM = 1.2  # in a photo, pieces of ink this near each other are one stroke the pen skipped
+SKIP_GAP_MM = 3.0  # and a straight piece off the line this near a mark, in line with it, too
 MAX_BOOST = 8.0  # a photo's print under glare is read when an eighth of its contrast is left
 BOOST_SMOOTH_MM = 0.1  # and its ink smoothed this much (Gaussian sigma) before it is scaled up
 
@@ -641,6 +642,7 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
         near = np.stack([cv2.dilate(side.astype(np.uint8), reach) > 0 for side in near])
     touching: list[tuple[np.ndarray, np.ndarray, float, float]] = []  # xs, ys, x0, x1 near line
     away: list[float] = []
+    apart: list[tuple[np.ndarray, np.ndarray]] = []  # pieces off the line
     at_tick: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]  # pieces cut by each tick
     yl, half = line.y, line.half
     for i, x, y, cw_, ch_ in comps:
@@ -662,7 +664,20 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
                 close = xs
             touching.append((xs, ys, float(close.min()), float(close.max())))
         elif dist.min() <= half + NEAR_MM * ppm or xs.size >= SUBSTANTIAL_MM2 * ppm * ppm:
+            apart.append((xs, ys))
+    for xs, ys in apart:
+        # in a photo, a piece off the line in line with a mark's arm is that arm, where the
+        # ballpoint skipped for longer than JOIN_MM
+        marks = [(t[0], t[1]) for t in touching] + [p for pieces in at_tick for p in pieces]
+        owner = _arm_of(xs, ys, marks, ppm) if join_mm > 0 else None
+        if owner is None:
             away.append(_crossing(xs, ys, yl, ppm)[0])
+        elif owner < len(touching):
+            tx, ty, t0, t1 = touching[owner]
+            touching[owner] = (np.concatenate((tx, xs)), np.concatenate((ty, ys)), t0, t1)
+        else:
+            ends = [end for end, pieces in enumerate(at_tick) for _ in pieces]
+            at_tick[ends[owner - len(touching)]].append((xs, ys))
     crossing = _join_pieces(touching, yl, ppm)
     # The pieces a tick cut apart are one mark, whose crossing is found from all of them. Part
     # of such a mark is hidden under the tick, so a crossing found far from the tick is not
@@ -683,18 +698,40 @@ def find_marks(pen: PenInk, line: Line, ticks: Ticks, ppm: float, join_mm: float
     return Marks(tuple(crossing), tuple(away))
 
 
-def _stroke(xs: np.ndarray, ys: np.ndarray, ppm: float) -> bool:
-    """Whether the pixels XS, YS are one straight stroke steeper than 25 degrees from the
-    line (nine in ten within ARM_WIDTH_MM of its fitted centre line): its place is where
-    that line crosses the printed one, which grain and gaps in its ink do not move."""
+def _arm_of(xs: np.ndarray, ys: np.ndarray, marks: list, ppm: float) -> int | None:
+    """Which of MARKS (pixel arrays xs, ys) the straight piece XS, YS is an arm of: the one
+    with ink on the piece's centre line (within ARM_WIDTH_MM) no further than SKIP_GAP_MM
+    beyond the piece's nearer end; None if none, or if the piece is not straight."""
+    if not _stroke(xs, ys, ppm, steep=False, elongated=4.0):
+        return None
+    mx, my = xs.mean(), ys.mean()
+    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - mx, ys - my))))
+    u, v = evecs[:, 1]
+    along = (xs - mx) * u + (ys - my) * v
+    for index, (mark_x, mark_y) in enumerate(marks):
+        off = np.abs((mark_x - mx) * v - (mark_y - my) * u)
+        at = (mark_x - mx) * u + (mark_y - my) * v
+        beyond = np.maximum(at - along.max(), along.min() - at)
+        if ((off <= ARM_WIDTH_MM * ppm) & (beyond > 0) & (beyond <= SKIP_GAP_MM * ppm)).any():
+            return index
+    return None
+
+
+def _stroke(
+    xs: np.ndarray, ys: np.ndarray, ppm: float, steep: bool = True, elongated: float = 9.0
+) -> bool:
+    """Whether the pixels XS, YS are one straight stroke (ELONGATED: its variance along its
+    fitted centre line so many times that across; nine in ten pixels within ARM_WIDTH_MM of
+    that line), STEEP: more than 25 degrees from the line: its place is where that line
+    crosses the printed one, which grain and gaps in its ink do not move."""
     if xs.size < 5:
         return False
     px, py = xs - xs.mean(), ys - ys.mean()
     evals, evecs = np.linalg.eigh(np.cov(np.vstack((px, py))))
     u, v = evecs[:, 1]
     return bool(
-        evals[1] >= 9.0 * max(evals[0], 1e-9)
-        and abs(v) >= math.sin(math.radians(25))
+        evals[1] >= elongated * max(evals[0], 1e-9)
+        and (abs(v) >= math.sin(math.radians(25)) or not steep)
         and np.percentile(np.abs(px * v - py * u), 90) <= ARM_WIDTH_MM * ppm
     )
 
