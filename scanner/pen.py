@@ -215,7 +215,7 @@ def _read(crop: np.ndarray, ppm: float, photo: bool) -> tuple[Line | None, LineR
     if not photo:
         pen = pen_ink(level, line, ticks, ppm)
         return line, verdict(find_marks(pen, line, ticks, ppm), line, ticks, ppm)
-    faint_level, wide, halo, _noise = faint_ink(crop, ink, level, line, ppm)
+    faint_level, wide, halo = faint_ink(crop, ink, level, line, ppm)
     pen = pen_ink(faint_level, wide, ticks, ppm, halo)
     reading = verdict(find_marks(pen, wide, ticks, ppm, join_mm=SKIP_MM), wide, ticks, ppm)
     if not _faint_pen(reading, faint_level, wide, pen, ppm):
@@ -437,17 +437,16 @@ def _full_tick(dark: np.ndarray, line: Line, cols: tuple[int, int], ppm: float) 
 
 def faint_ink(
     grey: np.ndarray, ink: Ink, level: Levelled, line: Line, ppm: float
-) -> tuple[Levelled, Line, int, float]:
+) -> tuple[Levelled, Line, int]:
     """LEVEL with its ink mask taken down to FAINT_MIN below the paper (or NOISE_SIGMAS times
     the paper's noise, whichever is more), for a photo's pen, which may be far lighter than
-    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), by
-    how many pixels it widened (the ticks' masks are widened as much), and the paper's noise
-    (grey levels, a standard deviation)."""
+    the print; LINE widened to the rows the faint mask shows it in (its blurred edges), and
+    by how many pixels it widened (the ticks' masks are widened as much)."""
     paper_pixels = grey[grey >= ink.threshold]
     spread = float(np.median(np.abs(paper_pixels - np.median(paper_pixels)))) * 1.4826
     dark = level.ink_weight > max(FAINT_MIN, NOISE_SIGMAS * spread)
     wide, halo = _widened(dark, line)
-    return Levelled(level.angle, level.ink_weight, dark), wide, halo, spread
+    return Levelled(level.angle, level.ink_weight, dark), wide, halo
 
 
 def _widened(dark: np.ndarray, line: Line) -> tuple[Line, int]:
@@ -468,15 +467,25 @@ def _faint_pen(reading: LineReading, level: Levelled, line: Line, pen: PenInk, p
     """Whether a photo's line is looked at again in its smoothed faint ink (soft_ink): no mark
     was read and the pen's ink found (if any) lies less than FAINT_DEPTH below the paper, or
     the mark read is that faint (a pencil's, broken up by the paper's grain)."""
+    _xs, _ys, depth = _mark_ink(reading, level, line, pen, ppm)
+    return reading.status == NO_MARK or (depth.size > 0 and np.median(depth) < FAINT_DEPTH)
+
+
+def _mark_ink(
+    reading: LineReading, level: Levelled, line: Line, pen: PenInk, ppm: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pen's ink (pixels xs, ys, and how far below the paper each lies) within 3 mm of
+    READING's mark, or along the whole line when it has none; the printed line's rows left
+    out, where a mark crosses it."""
     if reading.mark_x_mm is not None:
         x = reading.mark_x_mm * ppm
         lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
     else:
         lo, hi = line.start, line.end + 1
     mark = pen.mask[:, lo:hi].copy()
-    mark[line.top : line.bottom + 1] = False  # the printed line where a mark crosses it
-    depth = level.ink_weight[:, lo:hi][mark]
-    return reading.status == NO_MARK or (depth.size > 0 and np.median(depth) < FAINT_DEPTH)
+    mark[line.top : line.bottom + 1] = False
+    ys, xs = np.nonzero(mark)
+    return xs + lo, ys, level.ink_weight[:, lo:hi][mark]
 
 
 def soft_ink(level: Levelled, line: Line, ticks: Ticks, ppm: float) -> tuple[Levelled, Line, int]:
@@ -533,18 +542,13 @@ def too_faint(
     a whole ring (read at its middle)."""
     if reading.mark_x_mm is None:
         return reading
-    x = reading.mark_x_mm * ppm
-    lo, hi = max(0, round(x - 3 * ppm)), round(x + 3 * ppm) + 1
-    mark = pen.mask[:, lo:hi].copy()
-    mark[line.top : line.bottom + 1] = False  # the printed line where the mark crosses
-    depth = level.ink_weight[:, lo:hi][mark]
-    ys, xs = np.nonzero(mark)
-    xs = xs + lo
+    xs, ys, depth = _mark_ink(reading, level, line, pen, ppm)
     if not depth.size or float(np.median(depth)) >= FAINT_DEPTH:
         return reading
     reach = FAINT_REACH_MM * ppm
     if _stroke(xs, ys, ppm) and ys.min() <= line.y - reach and ys.max() >= line.y + reach:
         return reading
+    x = reading.mark_x_mm * ppm
     ends = [end * ppm for end in reading.ticks_mm or ()]
     at_end = any(abs(x - end) <= X_AT_END_MM * ppm for end in ends)
     middle = _x_crossing(xs, ys, line.y, ppm, at_end)
@@ -704,9 +708,7 @@ def _arm_of(xs: np.ndarray, ys: np.ndarray, marks: list, ppm: float) -> int | No
     beyond the piece's nearer end; None if none, or if the piece is not straight."""
     if not _stroke(xs, ys, ppm, steep=False, elongated=4.0):
         return None
-    mx, my = xs.mean(), ys.mean()
-    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - mx, ys - my))))
-    u, v = evecs[:, 1]
+    mx, my, u, v, _ratio = _centre_line(xs, ys)
     along = (xs - mx) * u + (ys - my) * v
     for index, (mark_x, mark_y) in enumerate(marks):
         off = np.abs((mark_x - mx) * v - (mark_y - my) * u)
@@ -715,6 +717,16 @@ def _arm_of(xs: np.ndarray, ys: np.ndarray, marks: list, ppm: float) -> int | No
         if ((off <= ARM_WIDTH_MM * ppm) & (beyond > 0) & (beyond <= SKIP_GAP_MM * ppm)).any():
             return index
     return None
+
+
+def _centre_line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, float, float]:
+    """The centre line fitted to the points XS, YS (principal axis): a point on it (their
+    mean), its direction (u, v), and how elongated they are along it (variance along over
+    variance across)."""
+    mx, my = float(xs.mean()), float(ys.mean())
+    evals, evecs = np.linalg.eigh(np.cov(np.vstack((xs - mx, ys - my))))
+    u, v = evecs[:, 1]
+    return mx, my, float(u), float(v), float(evals[1] / max(evals[0], 1e-9))
 
 
 def _stroke(
@@ -726,13 +738,11 @@ def _stroke(
     crosses the printed one, which grain and gaps in its ink do not move."""
     if xs.size < 5:
         return False
-    px, py = xs - xs.mean(), ys - ys.mean()
-    evals, evecs = np.linalg.eigh(np.cov(np.vstack((px, py))))
-    u, v = evecs[:, 1]
+    mx, my, u, v, ratio = _centre_line(xs, ys)
     return bool(
-        evals[1] >= elongated * max(evals[0], 1e-9)
+        ratio >= elongated
         and (abs(v) >= math.sin(math.radians(25)) or not steep)
-        and np.percentile(np.abs(px * v - py * u), 90) <= ARM_WIDTH_MM * ppm
+        and np.percentile(np.abs((xs - mx) * v - (ys - my) * u), 90) <= ARM_WIDTH_MM * ppm
     )
 
 
@@ -819,9 +829,7 @@ def _foot_of_long_arm(px: np.ndarray, py: np.ndarray, yl: float, ppm: float) -> 
     top = py < py.min() + 0.5 * (yl - py.min())
     if top.sum() < 8 or not _stroke(px[top], py[top], ppm):
         return None
-    mx, my = px[top].mean(), py[top].mean()
-    _evals, evecs = np.linalg.eigh(np.cov(np.vstack((px[top] - mx, py[top] - my))))
-    u, v = evecs[:, 1]
+    mx, my, u, v, _ratio = _centre_line(px[top], py[top])
     on_arm = np.abs((px - mx) * v - (py - my) * u) <= ARM_WIDTH_MM * ppm
     foot = float(mx + (yl - my) * u / v)
     if py[on_arm].max() < yl - (TICK_CLEAR_MM + 0.5) * ppm:
@@ -850,15 +858,13 @@ def _two_arms(
         for arm in arms:
             if arm.sum() < 6:
                 return None
-            ax, ay = px[arm], py[arm]
-            evals, evecs = np.linalg.eigh(np.cov(np.vstack((ax - ax.mean(), ay - ay.mean()))))
-            fits.append((ax.mean(), ay.mean(), *evecs[:, 1], evals))
+            fits.append(_centre_line(px[arm], py[arm]))
         distances = [np.abs((px - fx) * v - (py - fy) * u) for fx, fy, u, v, _ in fits]
         nearer = distances[0] <= distances[1]
         if np.array_equal(nearer, arms[0]):
             break
         arms = [nearer, ~nearer]
-    if any(evals[1] < elongated * max(evals[0], 1e-9) for *_, evals in fits):
+    if any(ratio < elongated for *_, ratio in fits):
         return None
     (x1, y1, u1, v1, _), (x2, y2, u2, v2, _) = fits
     det = u1 * (-v2) - v1 * (-u2)

@@ -204,10 +204,7 @@ def test_a_pencil_mark_too_faint_to_measure_goes_to_review() -> None:
     from paperfit.scanner.pen import measure_line
 
     def line_with(grey: int, start: int, stop: int) -> np.ndarray:
-        crop = np.full((110, 1280), 234, np.uint8)
-        cv2.line(crop, (140, 55), (1140, 55), 20, 3)  # the printed line and its end ticks
-        for x in (140, 1140):
-            cv2.line(crop, (x, 30), (x, 80), 20, 3)
+        crop = _printed_line()
         cv2.ellipse(crop, (400, 55), (18, 18), 0, start, stop, grey, 4)
         noise = np.random.default_rng(3).normal(0, 2, crop.shape)
         return np.clip(cv2.GaussianBlur(crop, (0, 0), 1.0) + noise, 0, 255).astype(np.uint8)
@@ -218,13 +215,19 @@ def test_a_pencil_mark_too_faint_to_measure_goes_to_review() -> None:
     assert reading.value == pytest.approx(2.6, abs=0.1) and not reading.faint, reading
 
 
+def _printed_line() -> np.ndarray:
+    """A photo's crop of a printed line at 10 px/mm, its end ticks at 140 and 1140, unmarked."""
+    crop = np.full((110, 1280), 234, np.uint8)
+    cv2.line(crop, (140, 55), (1140, 55), 20, 3)
+    for x in (140, 1140):
+        cv2.line(crop, (x, 30), (x, 80), 20, 3)
+    return crop
+
+
 def _pencil_line(*strokes: tuple[tuple[int, int], tuple[int, int]], depth: int = 28) -> np.ndarray:
     """A photo's crop of a printed line (10 px/mm, ticks at 140 and 1140) with grainy pencil
     STROKES DEPTH grey levels below the paper, blurred, with the sensor's noise."""
-    crop = np.full((110, 1280), 234, np.uint8)
-    cv2.line(crop, (140, 55), (1140, 55), 20, 3)  # the printed line and its end ticks
-    for x in (140, 1140):
-        cv2.line(crop, (x, 30), (x, 80), 20, 3)
+    crop = _printed_line()
     pencil = np.zeros(crop.shape, np.uint8)
     for start, stop in strokes:
         cv2.line(pencil, start, stop, 1, 5)

@@ -14,7 +14,14 @@ import click
 
 from paperfit.forms.errors import InputProblem, PaperfitError, UsageProblem, clip
 from paperfit.forms.instrument import Catalog
-from paperfit.forms.records import Appointment, Problem, Reading, plural, skip_note
+from paperfit.forms.records import (
+    MAX_CLIENT_ID,
+    Appointment,
+    Problem,
+    Reading,
+    plural,
+    skip_note,
+)
 from paperfit.forms.sheet import LANGUAGES, PAPERS
 from paperfit.forms.text import ValueProblem, parse_client_id, parse_text
 from paperfit.scanner.values import UNITS, plausible_date, strptime_format
@@ -312,6 +319,17 @@ class IsoDate(click.ParamType):
             return datetime.date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a date written YYYY-MM-DD, e.g. 2026-11-25.", param, ctx)
+
+
+def client_option(text: str) -> Any:
+    """--client ID (required), held to the rule for client IDs; TEXT says what it picks."""
+    return click.option(
+        "--client",
+        "client_id",
+        required=True,
+        callback=text_option(MAX_CLIENT_ID),
+        help=text,
+    )
 
 
 def text_option(limit: int) -> Callable[[click.Context, click.Parameter, Any], Any]:

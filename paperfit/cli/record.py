@@ -12,13 +12,14 @@ import click
 from paperfit.cli.common import (
     Context,
     WholeNumber,
+    client_option,
     db_option,
     pass_context,
     text_option,
     unit_options,
 )
 from paperfit.forms.errors import InputProblem, PaperfitError, UsageProblem
-from paperfit.forms.records import MAX_CLIENT_ID, MAX_SESSION, MAX_TEXT, plural, skip_note
+from paperfit.forms.records import MAX_SESSION, MAX_TEXT, plural, skip_note
 
 by_option = click.option(
     "--by",
@@ -101,13 +102,7 @@ def import_command(
 
 
 @click.command()
-@click.option(
-    "--client",
-    "client_id",
-    required=True,
-    callback=text_option(MAX_CLIENT_ID),
-    help="Only this client: the ID of the client whose form it is.",
-)
+@client_option("Only this client: the ID of the client whose form it is.")
 @click.option("--instrument", required=True, help="The form: ORS, SRS, CORS, CSRS or GSRS.")
 @click.option(
     "--session", required=True, type=WholeNumber(1, MAX_SESSION), help="The session number."
@@ -181,13 +176,7 @@ HISTORY_COLUMNS = (
 
 
 @click.command()
-@click.option(
-    "--client",
-    "client_id",
-    required=True,
-    callback=text_option(MAX_CLIENT_ID),
-    help="Only this client: the ID whose history to show.",
-)
+@client_option("Only this client: the ID whose history to show.")
 @click.option("--instrument", help="Only this form (ORS, SRS, …).")
 @click.option("--csv", "as_csv", is_flag=True, help="A table (CSV) instead of plain text.")
 @db_option
